@@ -1,0 +1,33 @@
+// Bundles every entry point with esbuild. Runs on `npm ci` (prepare) and `npm run build`.
+import { build } from 'esbuild';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const common = {
+  define: { __VERSION__: JSON.stringify(pkg.version) },
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+
+const entries = [
+  { ...node, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: [join(root, 'webview/main.ts')], outfile: join(dist, 'webview.js') },
+].filter((entry) => existsSync(entry.entryPoints[0]));
+
+await Promise.all(entries.map((entry) => build(entry)));
+// The probe script ships beside the bundles: it is read at run time and printed by --script.
+copyFileSync(join(root, 'src/core/probe.sh'), join(dist, 'probe.sh'));
+if (existsSync(join(dist, 'cli.js'))) chmodSync(join(dist, 'cli.js'), 0o755);

@@ -1,0 +1,308 @@
+import type { Parsed } from './parsed';
+import { parseHvBalloon, type HvBalloonStats } from './parsers/hvballoon';
+import { parseContainer, parseCpuinfo, parseDetectVirt, parseDmi, parseMeta, parseSysHypervisor, hypervisorFromDetectVirt, hypervisorFromDmi, type HypervisorKind, type ProbeMeta } from './parsers/identity';
+import { isBalloonDriver, parseKthreads, parseMemoryBlocks, parseModules, parseNameList, parseVirtioDevices, VIRTIO_ID_BALLOON, VIRTIO_ID_MEM, type BalloonDriver, type VirtioBalloonFeatures } from './parsers/drivers';
+import { parseMeminfo, unaccountedBytes } from './parsers/meminfo';
+import { parsePressure, type MemoryPressure } from './parsers/pressure';
+import { parseToolboxStat } from './parsers/toolbox';
+import { parseVmmemctl, type VmmemctlStats } from './parsers/vmmemctl';
+import { parseVmstat } from './parsers/vmstat';
+import { parseXenMemory, type XenMemory } from './parsers/xen';
+import type { ProbeOutput, ProbeStatus, RawSection } from './sections';
+import { BALLOON_FRAME_BYTES, MiB } from './units';
+
+export type { HypervisorKind, BalloonDriver };
+
+/** What one probe status says, as the report's `probes` list shows it. */
+export interface ProbeRecord { id: string; status: ProbeStatus; detail?: string }
+
+/** One reading of the balloon size from one source. */
+export interface BalloonMeasurement { source: string; bytes: number }
+
+/** Everything the rules need, typed; null means "not known on this guest". */
+export interface GuestFacts {
+  meta: ProbeMeta;
+  hypervisor: { kind: HypervisorKind; product: string | null; evidence: string[] };
+  container: { inside: boolean; evidence: string[] };
+  balloon: {
+    driver: BalloonDriver | null;
+    loaded: boolean;
+    driverEvidence: string[];
+    currentBytes: number | null;
+    targetBytes: number | null;
+    source: string | null;
+    /** Every source that gave a size, best first; more than one lets the rules cross-check. */
+    measurements: BalloonMeasurement[];
+    /** Whether the balloon's pages leave MemTotal (virtio without deflate-on-oom, Hyper-V, Xen). */
+    shrinksMemTotal: boolean | null;
+    kernelThread: string | null;
+  };
+  vmware: {
+    toolsInstalled: boolean;
+    balloonMiB: number | null;
+    swappedMiB: number | null;
+    /** null = unlimited or unknown; see limitKnown. */
+    limitMiB: number | null;
+    limitKnown: boolean;
+    reservationMiB: number | null;
+    debugfs: VmmemctlStats | null;
+    debugfsLayout: string | null;
+  };
+  virtio: { balloonDevice: string | null; bound: boolean; driverAvailable: boolean; features: VirtioBalloonFeatures | null; virtioMem: boolean };
+  hyperv: HvBalloonStats | null;
+  xen: XenMemory | null;
+  memory: {
+    totalBytes: number | null;
+    freeBytes: number | null;
+    availableBytes: number | null;
+    swapTotalBytes: number | null;
+    swapFreeBytes: number | null;
+    configuredBytes: number | null;
+    configuredSource: string | null;
+    unaccountedBytes: number | null;
+    balloonLineBytes: number | null;
+  };
+  counters: {
+    pswpin: number | null;
+    pswpout: number | null;
+    pgmajfault: number | null;
+    oomKill: number | null;
+    balloonInflate: number | null;
+    balloonDeflate: number | null;
+    nrBalloonPages: number | null;
+  };
+  pressure: MemoryPressure | null;
+  probes: ProbeRecord[];
+  /** The probe output was cut off before its end marker. */
+  incomplete: boolean;
+}
+
+/**
+ * Turns raw sections into typed facts. A section whose text does not parse becomes an `error`
+ * probe with the parser's reason; the fact stays null.
+ */
+export function collectFacts(output: ProbeOutput): GuestFacts {
+  const records = new Map<string, ProbeRecord>();
+  for (const section of output.sections.values()) {
+    records.set(section.id, { id: section.id, status: section.status, ...(section.detail ? { detail: section.detail } : {}) });
+  }
+  const markError = (id: string, reason: string) => records.set(id, { id, status: 'error', detail: reason });
+  const section = (id: string): RawSection | undefined => {
+    const found = output.sections.get(id);
+    return found?.status === 'ok' ? found : undefined;
+  };
+  /** Parses an ok section; a parse failure turns the probe into `error` with the reason. */
+  const parse = <T>(id: string, parser: (text: string) => Parsed<T>): T | null => {
+    const raw = section(id);
+    if (!raw) return null;
+    const result = parser(raw.text);
+    if (result.ok) return result.value;
+    markError(id, result.reason);
+    return null;
+  };
+
+  const meta = parseMeta(output.sections.get('meta')?.text ?? '');
+  const dmi = parse('dmi', parseDmi);
+  const cpu = parse('cpuinfo', parseCpuinfo);
+  const sysHypervisor = parse('sys-hypervisor', parseSysHypervisor);
+  const detectVirt = parse('detect-virt', parseDetectVirt);
+  const container = parseContainer(section('container')?.text ?? '');
+  const modules = parse('modules', parseModules) ?? [];
+  const sysModules = parseNameList(section('sys-module')?.text ?? '');
+  const virtioDrivers = parseNameList(section('virtio-drivers')?.text ?? '');
+  const virtioDevices = parse('virtio-devices', parseVirtioDevices) ?? [];
+  const kthreads = parseKthreads(section('kthreads')?.text ?? '');
+
+  // Hypervisor: DMI first, then /sys/hypervisor, systemd-detect-virt, drivers, virtio, CPU flag.
+  const evidence: string[] = [];
+  let kind = null as HypervisorKind | null;
+  const decide = (candidate: HypervisorKind | null) => { if (!kind && candidate) kind = candidate; };
+  if (dmi) {
+    if (dmi.sysVendor) evidence.push(`dmi sys_vendor: ${dmi.sysVendor}`);
+    if (dmi.productName) evidence.push(`dmi product_name: ${dmi.productName}`);
+    if (dmi.biosVendor) evidence.push(`dmi bios_vendor: ${dmi.biosVendor}`);
+    decide(hypervisorFromDmi(dmi));
+  }
+  if (sysHypervisor) {
+    evidence.push(`/sys/hypervisor/type: ${sysHypervisor}`);
+    decide(sysHypervisor === 'xen' ? 'xen' : 'other');
+  }
+  if (detectVirt) {
+    evidence.push(`systemd-detect-virt --vm: ${detectVirt}`);
+    decide(hypervisorFromDetectVirt(detectVirt));
+  }
+  const virtioBalloon = virtioDevices.find((device) => device.deviceId === VIRTIO_ID_BALLOON || device.deviceId === 13);
+  const virtioMem = virtioDevices.some((device) => device.deviceId === VIRTIO_ID_MEM);
+  // Only /proc/modules proves a driver is active: a built-in driver with parameters has a
+  // /sys/module entry on every hypervisor, and vmw_balloon's init fails off VMware.
+  const vmwareModule = modules.find((name) => name === 'vmw_balloon' || name === 'vmware_balloon' || name === 'vmmemctl');
+  if (vmwareModule) { evidence.push(`/proc/modules: ${vmwareModule} (VMware balloon driver)`); decide('vmware'); }
+  if (modules.includes('hv_balloon')) { evidence.push('/proc/modules: hv_balloon (Hyper-V balloon driver)'); decide('hyperv'); }
+  if (virtioDevices.length) {
+    const ids = virtioDevices.map((device) => `${device.name}=${device.deviceId ?? '?'}`).join(' ');
+    evidence.push(`virtio devices: ${ids}`);
+    decide('kvm');
+  }
+  if (cpu) {
+    evidence.push(`/proc/cpuinfo hypervisor flag: ${cpu.hypervisorFlag ? 'present' : 'absent'}`);
+    decide(cpu.hypervisorFlag ? 'other' : dmi || detectVirt ? 'none' : cpu.vendor ? 'none' : null);
+  }
+  if (container.inside) evidence.push(...container.evidence.map((line) => `${line} (the VM's own /proc and /sys are read)`));
+  const hypervisorKind: HypervisorKind = kind ?? 'unknown';
+  const product = dmi?.productName ?? (detectVirt && detectVirt !== 'none' ? detectVirt : null);
+
+  // Memory.
+  const meminfo = parse('meminfo', parseMeminfo);
+  const vmstat = parse('vmstat', parseVmstat);
+  const pressure = parse('pressure-memory', parsePressure);
+  const blocks = parse('memory-blocks', parseMemoryBlocks);
+  const bytes = (key: string) => meminfo?.bytes.get(key) ?? null;
+  const counter = (key: string) => vmstat?.get(key) ?? null;
+  let unaccounted: number | null = null;
+  if (meminfo) {
+    const residue = unaccountedBytes(meminfo);
+    unaccounted = residue.ok ? residue.value : null;
+  }
+
+  // VMware.
+  const toolbox = (name: string) => parse(`toolbox-${name}`, (text) => parseToolboxStat(text));
+  const toolsInstalled = output.sections.get('toolbox-balloon')?.status !== 'absent' && output.sections.has('toolbox-balloon');
+  const tbBalloon = toolbox('balloon');
+  const tbSwap = toolbox('swap');
+  const tbLimit = toolbox('memlimit');
+  const tbRes = toolbox('memres');
+  const debugfs = parse('debugfs-vmmemctl', parseVmmemctl) ?? parse('proc-vmmemctl', parseVmmemctl);
+  const debugfsSource = section('debugfs-vmmemctl') && records.get('debugfs-vmmemctl')?.status === 'ok' ? 'debugfs vmmemctl' : '/proc/vmmemctl';
+
+  // Other hypervisors.
+  const hv = parse('debugfs-hv-balloon', parseHvBalloon);
+  const xen = parse('xen-memory', parseXenMemory);
+  const features = virtioBalloon?.features ?? null;
+
+  // Which balloon driver: a loaded module, or a /sys/module entry of the hypervisor's own driver,
+  // or the driver the hypervisor's balloon device is bound to, or the driver's own files.
+  let driver: BalloonDriver | null = null;
+  const driverEvidence: string[] = [];
+  const ownDrivers: Record<HypervisorKind, readonly BalloonDriver[]> = {
+    vmware: ['vmw_balloon', 'vmware_balloon', 'vmmemctl'], hyperv: ['hv_balloon'], xen: ['xen_balloon'],
+    kvm: ['virtio_balloon'], other: ['virtio_balloon'], none: [], unknown: [],
+  };
+  for (const name of modules.filter(isBalloonDriver)) {
+    driver ??= name;
+    driverEvidence.push(`/proc/modules: ${name}`);
+  }
+  for (const name of ownDrivers[hypervisorKind]) {
+    if (sysModules.includes(name) && !modules.includes(name)) { driver ??= name; driverEvidence.push(`/sys/module/${name}`); }
+  }
+  if (virtioBalloon?.driver === 'virtio_balloon') {
+    driver ??= 'virtio_balloon';
+    driverEvidence.push(`${virtioBalloon.name} (virtio balloon device) bound to virtio_balloon`);
+  }
+  if (xen && !driver) { driver = 'xen_balloon'; driverEvidence.push('/sys/devices/system/xen_memory/xen_memory0'); }
+  if (debugfs && !driver) { driver = debugfsSource === '/proc/vmmemctl' ? 'vmmemctl' : 'vmw_balloon'; driverEvidence.push(debugfsSource); }
+  if (hv && !driver) { driver = 'hv_balloon'; driverEvidence.push('debugfs hv-balloon'); }
+  const kernelThread = kthreads.find((name) => ['vmmemctl', 'hv_balloon', 'xen-balloon', 'vballoon'].includes(name)) ?? null;
+  if (kernelThread) {
+    driverEvidence.push(`kernel thread [${kernelThread}]`);
+    if (!driver && kernelThread === 'vmmemctl') driver = 'vmmemctl';
+  }
+
+  // Balloon size: best source first, per driver (research notes §0.1).
+  const measurements: BalloonMeasurement[] = [];
+  let targetBytes: number | null = null;
+  const balloonLine = bytes('Balloon');
+  const inflateMinusDeflate = counter('balloon_inflate') !== null && counter('balloon_deflate') !== null
+    ? Math.max((counter('balloon_inflate') as number) - (counter('balloon_deflate') as number), 0) * BALLOON_FRAME_BYTES : null;
+  const isVmwareDriver = driver === 'vmw_balloon' || driver === 'vmware_balloon' || driver === 'vmmemctl';
+  if (isVmwareDriver || hypervisorKind === 'vmware') {
+    if (debugfs) {
+      measurements.push({ source: debugfsSource, bytes: debugfs.currentFrames * BALLOON_FRAME_BYTES });
+      targetBytes = debugfs.targetFrames * BALLOON_FRAME_BYTES;
+    }
+    if (tbBalloon?.mib !== null && tbBalloon?.mib !== undefined) measurements.push({ source: 'vmware-toolbox-cmd stat balloon', bytes: tbBalloon.mib * MiB });
+    if (inflateMinusDeflate && driver === 'vmw_balloon') measurements.push({ source: '/proc/vmstat balloon_inflate - balloon_deflate', bytes: inflateMinusDeflate });
+  } else if (driver === 'virtio_balloon') {
+    if (balloonLine !== null) measurements.push({ source: '/proc/meminfo Balloon', bytes: balloonLine });
+    else if (counter('nr_balloon_pages') !== null) measurements.push({ source: '/proc/vmstat nr_balloon_pages', bytes: (counter('nr_balloon_pages') as number) * BALLOON_FRAME_BYTES });
+    if (inflateMinusDeflate !== null && balloonLine === null) measurements.push({ source: '/proc/vmstat balloon_inflate - balloon_deflate', bytes: inflateMinusDeflate });
+  } else if (driver === 'hv_balloon') {
+    if (hv) measurements.push({ source: 'debugfs hv-balloon pages_ballooned', bytes: hv.pagesBallooned * BALLOON_FRAME_BYTES });
+    if (balloonLine !== null) measurements.push({ source: '/proc/meminfo Balloon', bytes: balloonLine });
+  } else if (driver === 'xen_balloon') {
+    if (xen?.balloonBytes !== null && xen?.balloonBytes !== undefined) measurements.push({ source: 'xen_memory0 info/low_kb + high_kb', bytes: xen.balloonBytes });
+    if (xen) targetBytes = xen.targetBytes;
+    if (balloonLine !== null) measurements.push({ source: '/proc/meminfo Balloon', bytes: balloonLine });
+  }
+  const best = measurements[0] ?? null;
+  const shrinksMemTotal = driver === 'virtio_balloon' ? (features ? !features.deflateOnOom : null)
+    : driver === 'hv_balloon' || driver === 'xen_balloon' ? true
+    : isVmwareDriver ? false : null;
+
+  // Configured memory: online memory blocks, else MemTotal plus a balloon that left it.
+  let configuredBytes: number | null = null;
+  let configuredSource: string | null = null;
+  if (blocks) {
+    configuredBytes = blocks.blocks * blocks.blockSizeBytes;
+    configuredSource = `${blocks.blocks} memory blocks of ${blocks.blockSizeBytes / MiB} MiB`;
+  } else if (bytes('MemTotal') !== null) {
+    configuredBytes = (bytes('MemTotal') as number) + (shrinksMemTotal && best ? best.bytes : 0);
+    configuredSource = shrinksMemTotal && best ? 'MemTotal plus the balloon (lower bound)' : 'MemTotal (lower bound)';
+  }
+  if (configuredBytes !== null && bytes('MemTotal') !== null && configuredBytes < (bytes('MemTotal') as number)) {
+    configuredBytes = bytes('MemTotal');
+    configuredSource = 'MemTotal (memory blocks counted less)';
+  }
+
+  return {
+    meta,
+    hypervisor: { kind: hypervisorKind, product, evidence },
+    container,
+    balloon: {
+      driver,
+      loaded: driver !== null,
+      driverEvidence,
+      currentBytes: best?.bytes ?? null,
+      targetBytes,
+      source: best?.source ?? null,
+      measurements,
+      shrinksMemTotal,
+      kernelThread,
+    },
+    vmware: {
+      toolsInstalled,
+      balloonMiB: tbBalloon?.mib ?? null,
+      swappedMiB: tbSwap?.mib ?? null,
+      limitMiB: tbLimit?.mib ?? null,
+      limitKnown: tbLimit !== null,
+      reservationMiB: tbRes?.mib ?? null,
+      debugfs,
+      debugfsLayout: debugfs?.layout ?? null,
+    },
+    virtio: { balloonDevice: virtioBalloon?.name ?? null, bound: virtioBalloon?.driver === 'virtio_balloon', driverAvailable: virtioDrivers.includes('virtio_balloon'), features, virtioMem },
+    hyperv: hv,
+    xen,
+    memory: {
+      totalBytes: bytes('MemTotal'),
+      freeBytes: bytes('MemFree'),
+      availableBytes: bytes('MemAvailable'),
+      swapTotalBytes: bytes('SwapTotal'),
+      swapFreeBytes: bytes('SwapFree'),
+      configuredBytes,
+      configuredSource,
+      unaccountedBytes: unaccounted,
+      balloonLineBytes: balloonLine,
+    },
+    counters: {
+      pswpin: counter('pswpin'),
+      pswpout: counter('pswpout'),
+      pgmajfault: counter('pgmajfault'),
+      oomKill: counter('oom_kill'),
+      balloonInflate: counter('balloon_inflate'),
+      balloonDeflate: counter('balloon_deflate'),
+      nrBalloonPages: counter('nr_balloon_pages'),
+    },
+    pressure,
+    probes: [...records.values()].filter((record) => record.id !== 'meta'),
+    incomplete: !output.complete,
+  };
+}

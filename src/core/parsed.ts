@@ -1,0 +1,36 @@
+/** A parser's answer: a value, or "unknown" with the reason. Parsers never throw and never guess. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export const known = <T>(value: T): Parsed<T> => ({ ok: true, value });
+export const unknown = <T = never>(reason: string): Parsed<T> => ({ ok: false, reason });
+
+/** Largest text a parser looks at; anything longer is a damaged or hostile source. */
+export const MAX_PARSE_CHARS = 1 << 20;
+
+/** Common refusals shared by every parser: empty, enormous or binary text. */
+export function refuseText(text: string, what: string): string | null {
+  if (text.trim() === '') return `${what} is empty`;
+  if (text.length > MAX_PARSE_CHARS) return `${what} is ${text.length} characters long, more than this source can be`;
+  if (text.includes('\u0000')) return `${what} contains binary data`;
+  return null;
+}
+
+/** A decimal integer that is exactly digits and safe in a double, else null. */
+export function parseCount(token: string | undefined): number | null {
+  if (token === undefined || !/^\d{1,15}$/.test(token)) return null;
+  return Number(token);
+}
+
+export function lines(text: string): string[] {
+  return text.split('\n').map((line) => line.replace(/\r$/, ''));
+}
+
+/** `key=value` lines, as the probe prints its own small sections. */
+export function keyValues(text: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of lines(text)) {
+    const eq = line.indexOf('=');
+    if (eq > 0) map.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  }
+  return map;
+}

@@ -1,0 +1,99 @@
+import { known, lines, parseCount, refuseText, unknown, type Parsed } from '../parsed';
+
+export const BALLOON_DRIVERS = ['vmw_balloon', 'vmware_balloon', 'vmmemctl', 'virtio_balloon', 'hv_balloon', 'xen_balloon'] as const;
+export type BalloonDriver = (typeof BALLOON_DRIVERS)[number];
+export const isBalloonDriver = (name: string): name is BalloonDriver => (BALLOON_DRIVERS as readonly string[]).includes(name);
+
+/** /proc/modules lines (the probe keeps balloon-related ones): `name size refcount deps state address`. */
+export function parseModules(text: string): Parsed<string[]> {
+  if (text.trim() === '') return known([]);
+  const refused = refuseText(text, '/proc/modules');
+  if (refused) return unknown(refused);
+  const names: string[] = [];
+  for (const line of lines(text)) {
+    if (line.trim() === '') continue;
+    const [name, size] = line.trim().split(/\s+/);
+    if (!name || !/^[a-z0-9_]+$/.test(name) || parseCount(size) === null) return unknown(`/proc/modules line is malformed: ${JSON.stringify(line.slice(0, 80))}`);
+    names.push(name);
+  }
+  return known(names);
+}
+
+/** Plain name lists the probe prints (`/sys/module/*` hits, virtio drivers). */
+export function parseNameList(text: string): string[] {
+  return lines(text).map((line) => line.trim()).filter((line) => /^[A-Za-z0-9_.-]{1,64}$/.test(line));
+}
+
+export interface VirtioBalloonFeatures {
+  statsVq: boolean;
+  deflateOnOom: boolean;
+  freePageHint: boolean;
+  freePageReporting: boolean;
+}
+
+export interface VirtioDevice {
+  name: string;
+  /** Virtio device id: 5 balloon, 13 memory balloon, 24 virtio-mem. */
+  deviceId: number | null;
+  vendor: string | null;
+  driver: string | null;
+  features: VirtioBalloonFeatures | null;
+}
+
+export const VIRTIO_ID_BALLOON = 5;
+export const VIRTIO_ID_MEM = 24;
+
+/** Negotiated feature bits: a '0'/'1' string, character i = bit i (64 or 128 long). */
+export function parseVirtioFeatures(bits: string): VirtioBalloonFeatures | null {
+  if (!/^[01]{8,256}$/.test(bits)) return null;
+  const bit = (index: number) => bits[index] === '1';
+  return { statsVq: bit(1), deflateOnOom: bit(2), freePageHint: bit(3), freePageReporting: bit(5) };
+}
+
+export function parseVirtioDevices(text: string): Parsed<VirtioDevice[]> {
+  if (text.trim() === '') return known([]);
+  const refused = refuseText(text, 'virtio device list');
+  if (refused) return unknown(refused);
+  const devices: VirtioDevice[] = [];
+  for (const line of lines(text)) {
+    if (!line.startsWith('device=')) continue;
+    const fields = new Map(line.split(' ').map((pair) => {
+      const eq = pair.indexOf('=');
+      return [pair.slice(0, eq), pair.slice(eq + 1)] as [string, string];
+    }));
+    const id = fields.get('id') ?? '';
+    devices.push({
+      name: fields.get('device') ?? '?',
+      deviceId: /^0x[0-9a-fA-F]{1,8}$/.test(id) ? parseInt(id, 16) : null,
+      vendor: fields.get('vendor') || null,
+      driver: fields.get('driver') || null,
+      features: fields.get('features') ? parseVirtioFeatures(fields.get('features') as string) : null,
+    });
+  }
+  return known(devices);
+}
+
+export interface MemoryBlocks { blockSizeBytes: number; blocks: number }
+
+/** `block_size_bytes` is hexadecimal without 0x (e.g. 8000000 = 128 MiB). */
+export function parseMemoryBlocks(text: string): Parsed<MemoryBlocks> {
+  const refused = refuseText(text, 'memory block list');
+  if (refused) return unknown(refused);
+  let size: number | null = null;
+  let blocks: number | null = null;
+  for (const line of lines(text)) {
+    const match = /^(block_size_bytes|blocks)=(.*)$/.exec(line.trim());
+    if (!match) continue;
+    if (match[1] === 'block_size_bytes' && /^(0x)?[0-9a-fA-F]{1,12}$/.test(match[2])) size = parseInt(match[2].replace(/^0x/, ''), 16);
+    if (match[1] === 'blocks') blocks = parseCount(match[2]);
+  }
+  if (!size || size % 4096 !== 0) return unknown('memory block size is missing or not a page multiple');
+  if (blocks === null) return unknown('memory block count is missing');
+  if (blocks === 0) return unknown('no memory blocks are listed');
+  return known({ blockSizeBytes: size, blocks });
+}
+
+/** Kernel threads of balloon drivers found by the probe: `vmmemctl pid=123`. */
+export function parseKthreads(text: string): string[] {
+  return lines(text).map((line) => /^([a-z_-]{1,32}) pid=\d+$/.exec(line.trim())?.[1]).filter((name): name is string => !!name);
+}

@@ -1,0 +1,100 @@
+import { keyValues, known, lines, refuseText, unknown, type Parsed } from '../parsed';
+
+export type HypervisorKind = 'vmware' | 'kvm' | 'hyperv' | 'xen' | 'other' | 'none' | 'unknown';
+
+export interface Dmi { sysVendor: string | null; productName: string | null; biosVendor: string | null; biosVersion: string | null }
+
+/** DMI strings as the probe prints them (`sys_vendor=...`). */
+export function parseDmi(text: string): Parsed<Dmi> {
+  if (text.includes('\u0000')) return unknown('DMI strings contain binary data');
+  const values = keyValues(text);
+  const pick = (key: string) => {
+    const value = values.get(key);
+    return value && value.length <= 256 && /^[\x20-\x7e]*$/.test(value) ? value : null;
+  };
+  const dmi = { sysVendor: pick('sys_vendor'), productName: pick('product_name'), biosVendor: pick('bios_vendor'), biosVersion: pick('bios_version') };
+  if (!dmi.sysVendor && !dmi.productName && !dmi.biosVendor) return unknown('DMI has no readable vendor or product');
+  return known(dmi);
+}
+
+/** Which hypervisor a DMI string names (systemd's table, prefix matches). */
+export function hypervisorFromDmi(dmi: Dmi): HypervisorKind | null {
+  const fields = [dmi.sysVendor, dmi.productName, dmi.biosVendor].filter((value): value is string => !!value);
+  const starts = (...prefixes: string[]) => fields.some((field) => prefixes.some((prefix) => field.startsWith(prefix)));
+  if (starts('VMware', 'VMW')) return 'vmware';
+  if (starts('QEMU', 'KVM', 'OpenStack', 'KubeVirt', 'Amazon EC2', 'Google Compute Engine', 'Red Hat')) return 'kvm';
+  if (starts('Microsoft Corporation') && (dmi.productName === 'Virtual Machine' || starts('Hyper-V'))) return 'hyperv';
+  if (starts('Hyper-V')) return 'hyperv';
+  if (starts('Xen')) return 'xen';
+  if (starts('innotek GmbH', 'VirtualBox', 'Oracle Corporation', 'Parallels', 'BHYVE', 'Bochs', 'Apple Virtualization')) return 'other';
+  return null;
+}
+
+export interface CpuInfo { hypervisorFlag: boolean; hasFlagsLine: boolean; vendor: string | null }
+
+/** The probe keeps the first `flags` (x86) or `Features` (arm) line of /proc/cpuinfo. */
+export function parseCpuinfo(text: string): Parsed<CpuInfo> {
+  const refused = refuseText(text, '/proc/cpuinfo');
+  if (refused) return unknown(refused);
+  let flags: string | undefined;
+  let vendor: string | null = null;
+  for (const line of lines(text)) {
+    const match = /^(flags|Features|vendor_id)\s*:\s*(.*)$/.exec(line);
+    if (!match) continue;
+    if (match[1] === 'vendor_id') vendor = match[2].trim();
+    else flags ??= match[2];
+  }
+  if (flags === undefined) return unknown('/proc/cpuinfo has no flags line');
+  return known({ hypervisorFlag: flags.split(/\s+/).includes('hypervisor'), hasFlagsLine: true, vendor });
+}
+
+/** `systemd-detect-virt --vm` prints one word; `none` means bare metal. */
+export function parseDetectVirt(text: string): Parsed<string> {
+  const word = text.trim();
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(word)) return unknown(`systemd-detect-virt printed ${JSON.stringify(word.slice(0, 60))}, not one word`);
+  return known(word);
+}
+
+export function hypervisorFromDetectVirt(word: string): HypervisorKind {
+  switch (word) {
+    case 'vmware': return 'vmware';
+    case 'kvm': case 'qemu': case 'amazon': case 'google': return 'kvm';
+    case 'microsoft': return 'hyperv';
+    case 'xen': return 'xen';
+    case 'none': return 'none';
+    default: return 'other';
+  }
+}
+
+/** `/sys/hypervisor/type` (`xen` on Xen). */
+export function parseSysHypervisor(text: string): Parsed<string> {
+  const word = text.trim();
+  if (!/^[a-z0-9_-]{1,32}$/.test(word)) return unknown(`/sys/hypervisor/type is ${JSON.stringify(word.slice(0, 60))}`);
+  return known(word);
+}
+
+export interface ContainerMarkers { inside: boolean; evidence: string[] }
+
+export function parseContainer(text: string): ContainerMarkers {
+  const evidence: string[] = [];
+  for (const line of lines(text)) {
+    if (line.startsWith('marker=')) evidence.push(`container marker ${line.slice(7)}`);
+    if (line.startsWith('cgroup=')) evidence.push(`pid 1 cgroup ${line.slice(7, 100)}`);
+  }
+  return { inside: evidence.length > 0, evidence };
+}
+
+export interface ProbeMeta { kernel: string | null; hostname: string | null; uid: number | null; uptimeSeconds: number | null; root: string | null }
+
+export function parseMeta(text: string): ProbeMeta {
+  const values = keyValues(text);
+  const uid = values.get('uid');
+  const uptime = values.get('uptime');
+  return {
+    kernel: values.get('guest_kernel') ?? values.get('kernel') ?? null,
+    hostname: values.get('hostname') ?? null,
+    uid: uid && /^\d+$/.test(uid) ? Number(uid) : null,
+    uptimeSeconds: uptime && /^\d+(\.\d+)?$/.test(uptime) ? Number(uptime) : null,
+    root: values.get('root') ?? null,
+  };
+}

@@ -1,0 +1,300 @@
+#!/bin/sh
+# Balloon Inspector probe, format version 1.
+# Read-only: reads /proc, /sys and asks a few tools; writes nothing, needs no root.
+# Runs on dash, bash and busybox sh (POSIX only: no arrays, no `local`, no $RANDOM).
+# Output: a first line "BALLOON-INSPECTOR-PROBE 1 <marker>", then sections, each
+# introduced by "\n<marker> <id> <status> <detail>"; status is ok|absent|denied|error.
+# Settings (environment, or assignments prepended to this script on stdin):
+#   BI_ROOT          treat this directory as the guest's / (a snapshot); tools only from its bin dirs
+#   BI_SUDO=1        read root-only files through `sudo -n` (never prompts)
+#   BI_TOOL_TIMEOUT  seconds each tool may run (default 5)
+#   BI_CAP           bytes kept of each file (default 262144)
+
+R=${BI_ROOT:-}
+R=${R%/}
+TOOL_TIMEOUT=${BI_TOOL_TIMEOUT:-5}
+CAP=${BI_CAP:-262144}
+LC_ALL=C
+export LC_ALL
+
+# An unguessable marker, so file contents cannot fake a section header.
+M=
+if [ -r /proc/sys/kernel/random/uuid ]; then IFS= read -r M </proc/sys/kernel/random/uuid; fi
+M="@@BI-${M:-$$}@@"
+printf 'BALLOON-INSPECTOR-PROBE 1 %s\n' "$M"
+
+section() { printf '\n%s %s %s %s\n' "$M" "$1" "$2" "${3:-}"; }
+
+# First line of a small file into $V (shell builtin: no process started). Returns 1 when unreadable.
+first_line() {
+  V=
+  [ -f "$1" ] && [ -r "$1" ] || return 1
+  IFS= read -r V <"$1" || [ -n "$V" ]
+  return 0
+}
+
+# Status of a path that could not be read: absent, or denied when a parent is closed to us.
+why_unreadable() {
+  if [ -e "$1" ]; then
+    if [ -r "$1" ]; then WHY="error not a regular file"; else WHY="denied permission denied"; fi
+    return
+  fi
+  d=${1%/*}
+  while [ -n "$d" ] && [ ! -e "$d" ]; do d=${d%/*}; done
+  if [ -n "$d" ] && [ ! -x "$d" ]; then WHY="denied cannot search $d"; else WHY="absent no such file"; fi
+}
+
+# Files read in one awk run at the end (one process for all bulk reads).
+BULK_N=0
+BULK_ARGS=
+bulk() { # id path [filter]
+  BULK_N=$((BULK_N + 1))
+  eval "BULK_ID_$BULK_N=\$1 BULK_PATH_$BULK_N=\$2 BULK_FILTER_$BULK_N=\${3:-}"
+}
+bulk_or_status() { # id path [filter]: queue a readable file, or print its status now
+  if [ -f "$2" ] && [ -r "$2" ] && [ ! -p "$2" ]; then bulk "$@"; else why_unreadable "$2"; section "$1" ${WHY%% *} "${WHY#* }"; fi
+}
+
+# Tool lookup: in a snapshot only its own bin dirs, so no fact about this host leaks in.
+find_tool() {
+  TOOL=
+  if [ -n "$R" ]; then
+    for d in "$R/usr/bin" "$R/usr/sbin" "$R/bin" "$R/sbin"; do
+      if [ -f "$d/$1" ] && [ -x "$d/$1" ]; then TOOL="$d/$1"; return 0; fi
+    done
+    return 1
+  fi
+  for d in /usr/bin /usr/sbin /bin /sbin /usr/local/bin /usr/local/sbin; do
+    if [ -f "$d/$1" ] && [ -x "$d/$1" ]; then TOOL="$d/$1"; return 0; fi
+  done
+  TOOL=$(command -v "$1" 2>/dev/null) || return 1
+  [ -n "$TOOL" ]
+}
+
+# Run a command with a time bound: stdout+stderr (capped at 64 KiB) in $OUT, its exit status in $RC
+# (124/137 = killed at the bound; 255 = output too long to keep the status line).
+TIMEOUT_KIND=
+capture() {
+  if [ -z "$TIMEOUT_KIND" ]; then
+    TIMEOUT_KIND=none
+    if command -v timeout >/dev/null 2>&1; then
+      if timeout 1 true >/dev/null 2>&1; then TIMEOUT_KIND=gnu
+      elif timeout -t 1 true >/dev/null 2>&1; then TIMEOUT_KIND=busybox; fi
+    fi
+  fi
+  OUT=$( {
+    case $TIMEOUT_KIND in
+      gnu) timeout -s KILL "$TOOL_TIMEOUT" "$@" ;;
+      busybox) timeout -t "$TOOL_TIMEOUT" -s KILL "$@" ;;
+      *) # no timeout(1), as on RHEL 5: a watchdog kills the command
+        "$@" & p=$!
+        (sleep "$TOOL_TIMEOUT"; kill -9 $p) >/dev/null 2>&1 &
+        w=$!; wait $p; r=$?; kill $w 2>/dev/null; (exit $r) ;;
+    esac </dev/null 2>&1
+    echo "@@rc=$?"; } | head -c 65536)
+  case $OUT in
+    *@@rc=*) RC=${OUT##*@@rc=}; OUT=${OUT%@@rc=*} ;;
+    *) RC=255 ;;
+  esac
+}
+run_tool() { # id command args...
+  id=$1; shift
+  capture "$@"
+  case $RC in
+    0) section "$id" ok "exit 0" ;;
+    124|137) section "$id" error "timed out after ${TOOL_TIMEOUT}s" ;;
+    255) section "$id" error "output longer than 64 KiB" ;;
+    *) section "$id" error "exit $RC" ;;
+  esac
+  printf '%s\n' "$OUT"
+}
+
+empty_dir() { for x in "$1"/* "$1"/.[!.]*; do [ -e "$x" ] && return 1; done; return 0; }
+
+# ---- meta -------------------------------------------------------------------------------
+section meta ok
+first_line /proc/sys/kernel/osrelease && printf 'kernel=%s\n' "$V"
+first_line /proc/sys/kernel/hostname && printf 'hostname=%s\n' "$V"
+while IFS= read -r l; do case $l in Uid:*) set -- $l; printf 'uid=%s\n' "$2"; break ;; esac; done </proc/self/status
+[ -n "$R" ] && printf 'root=%s\n' "$R"
+[ "${BI_SUDO:-}" = 1 ] && printf 'sudo=1\n'
+if [ -n "$R" ] && first_line "$R/proc/sys/kernel/osrelease"; then printf 'guest_kernel=%s\n' "$V"; fi
+if first_line "$R/proc/uptime"; then printf 'uptime=%s\n' "${V%% *}"; fi
+
+# ---- hypervisor identity ----------------------------------------------------------------
+DMI="$R/sys/class/dmi/id"
+VENDOR=
+if [ -d "$DMI" ]; then
+  section dmi ok
+  for k in sys_vendor product_name bios_vendor bios_version; do
+    if first_line "$DMI/$k"; then printf '%s=%s\n' "$k" "$V"; [ $k = sys_vendor ] && VENDOR=$V; fi
+  done
+else
+  why_unreadable "$DMI"; section dmi ${WHY%% *} "${WHY#* }"
+fi
+
+if first_line "$R/sys/hypervisor/type"; then section sys-hypervisor ok; printf '%s\n' "$V"
+else why_unreadable "$R/sys/hypervisor/type"; section sys-hypervisor ${WHY%% *} "${WHY#* }"; fi
+
+bulk_or_status cpuinfo "$R/proc/cpuinfo" cpuflags
+
+# Container markers: the checks below read the VM's /proc and /sys, which a container shares.
+section container ok
+for f in /.dockerenv /run/.containerenv /proc/vz/veinfo; do [ -e "$R$f" ] && printf 'marker=%s\n' "$f"; done
+if [ -r "$R/proc/1/cgroup" ]; then
+  while IFS= read -r l; do
+    case $l in *docker*|*kubepods*|*lxc*|*libpod*|*containerd*) printf 'cgroup=%s\n' "$l"; break ;; esac
+  done <"$R/proc/1/cgroup"
+fi
+
+# ---- balloon drivers --------------------------------------------------------------------
+BALLOON_MODULES="vmw_balloon vmware_balloon vmmemctl virtio_balloon virtio_mem hv_balloon xen_balloon"
+bulk_or_status modules "$R/proc/modules" modules
+
+if [ -d "$R/sys/module" ]; then
+  section sys-module ok
+  for m in $BALLOON_MODULES; do [ -d "$R/sys/module/$m" ] && printf '%s\n' "$m"; done
+else
+  why_unreadable "$R/sys/module"; section sys-module ${WHY%% *} "${WHY#* }"
+fi
+
+VIRTIO="$R/sys/bus/virtio"
+if [ -d "$VIRTIO/drivers" ]; then
+  section virtio-drivers ok
+  for d in "$VIRTIO"/drivers/*; do [ -d "$d" ] && printf '%s\n' "${d##*/}"; done
+  section virtio-devices ok
+  for d in "$VIRTIO"/devices/*; do
+    [ -d "$d" ] || continue
+    n=${d##*/}; dev=; ven=; st=; feat=; drv=
+    first_line "$d/device" && dev=$V
+    first_line "$d/vendor" && ven=$V
+    case $dev in
+      0x0005|0x000d|0x0018)
+        first_line "$d/status" && st=$V
+        first_line "$d/features" && feat=$V ;;
+    esac
+    for k in virtio_balloon virtio_mem; do [ -e "$VIRTIO/drivers/$k/$n" ] && drv=$k; done
+    printf 'device=%s id=%s vendor=%s status=%s driver=%s features=%s\n' "$n" "$dev" "$ven" "$st" "$drv" "$feat"
+  done
+else
+  why_unreadable "$VIRTIO/drivers"; section virtio-drivers ${WHY%% *} "${WHY#* }"
+fi
+
+# ---- VMware -----------------------------------------------------------------------------
+if find_tool vmware-toolbox-cmd; then
+  for s in balloon swap memlimit memres; do run_tool "toolbox-$s" "$TOOL" stat $s; done
+else
+  for s in balloon swap memlimit memres; do section "toolbox-$s" absent "vmware-toolbox-cmd not installed"; done
+fi
+
+# debugfs is root-only; with BI_SUDO=1 we ask sudo -n (never a password prompt).
+debugfs_file() { # id path
+  f="$R/sys/kernel/debug/$2"
+  if [ -r "$f" ] && [ -f "$f" ]; then bulk "$1" "$f"; return; fi
+  dbg="$R/sys/kernel/debug"
+  if [ -n "$R" ]; then why_unreadable "$f"; section "$1" ${WHY%% *} "${WHY#* }"; return; fi
+  if [ ! -x "$dbg" ] || { [ -e "$f" ] && [ ! -r "$f" ]; }; then
+    if [ "${BI_SUDO:-}" = 1 ] && find_tool sudo; then
+      capture "$TOOL" -n cat "$f"
+      case $OUT in
+        *"password is required"*|*"a password"*|*"not allowed"*|*"may not run"*|*"not in the sudoers"*)
+          section "$1" denied "sudo -n refused: $(printf '%s' "$OUT" | head -n 1)" ;;
+        *"No such file"*) section "$1" absent "no such file (read with sudo)" ;;
+        *) if [ "$RC" = 0 ]; then section "$1" ok "read with sudo -n"; printf '%s\n' "$OUT"
+           else section "$1" error "sudo -n cat: exit $RC"; fi ;;
+      esac
+      return
+    fi
+    section "$1" denied "debugfs is readable by root only"
+    return
+  fi
+  if empty_dir "$dbg"; then section "$1" absent "debugfs not mounted"; return; fi
+  section "$1" absent "no such file"
+}
+debugfs_file debugfs-vmmemctl vmmemctl
+bulk_or_status proc-vmmemctl "$R/proc/vmmemctl"
+
+# ---- Hyper-V and Xen --------------------------------------------------------------------
+debugfs_file debugfs-hv-balloon hv-balloon
+X="$R/sys/devices/system/xen_memory/xen_memory0"
+if [ -d "$X" ]; then
+  section xen-memory ok
+  for k in target_kb target info/current_kb info/low_kb info/high_kb; do
+    first_line "$X/$k" && printf '%s=%s\n' "${k#info/}" "$V"
+  done
+else
+  why_unreadable "$X"; section xen-memory ${WHY%% *} "${WHY#* }"
+fi
+
+# ---- generic memory signals -------------------------------------------------------------
+bulk_or_status meminfo "$R/proc/meminfo"
+bulk_or_status vmstat "$R/proc/vmstat" vmstat
+bulk_or_status pressure-memory "$R/proc/pressure/memory"
+
+MB="$R/sys/devices/system/memory"
+if first_line "$MB/block_size_bytes"; then
+  section memory-blocks ok
+  printf 'block_size_bytes=%s\n' "$V"
+  set -- "$MB"/memory[0-9]*
+  [ -e "$1" ] || set --
+  printf 'blocks=%s\n' "$#"
+else
+  why_unreadable "$MB/block_size_bytes"; section memory-blocks ${WHY%% *} "${WHY#* }"
+fi
+
+# Balloon kernel threads ([vmmemctl] and friends): only worth a /proc scan on those hypervisors.
+case "$VENDOR" in
+  VMware*|Microsoft*|Xen*) SCAN=1 ;;
+  *) SCAN= ; [ -d "$R/sys/module/vmmemctl" ] || [ -d "$R/sys/module/vmw_balloon" ] || [ -d "$R/sys/module/vmware_balloon" ] || [ -d "$R/sys/module/hv_balloon" ] && SCAN=1 ;;
+esac
+if [ -n "$SCAN" ]; then
+  section kthreads ok
+  n=0
+  for p in "$R"/proc/[0-9]*; do
+    n=$((n + 1)); [ $n -gt 4096 ] && break
+    [ -r "$p/stat" ] || continue
+    l=; IFS= read -r l 2>/dev/null <"$p/stat" || [ -n "$l" ] || continue
+    case $l in *"(vmmemctl)"*|*"(hv_balloon)"*|*"(xen-balloon)"*|*"(vballoon)"*) l=${l#*\(}; printf '%s pid=%s\n' "${l%%\)*}" "${p##*/}" ;; esac
+  done
+fi
+
+# Identity of last resort: systemd-detect-virt --vm (it looks through containers) costs ~8 ms,
+# so it runs only when DMI, /sys/hypervisor and virtio devices left the hypervisor open.
+NEED_DETECT=1
+case "$VENDOR" in VMware*|QEMU*|Microsoft*|Xen*|innotek*|Red\ Hat*|OpenStack*|Amazon*|Google*|Parallels*) NEED_DETECT= ;; esac
+[ -e "$R/sys/hypervisor/type" ] && NEED_DETECT=
+[ -d "$VIRTIO/devices" ] && ! empty_dir "$VIRTIO/devices" && NEED_DETECT=
+if [ -n "$NEED_DETECT" ] || [ "${BI_DETECT_VIRT:-}" = 1 ]; then
+  if find_tool systemd-detect-virt; then run_tool detect-virt "$TOOL" --vm
+  else section detect-virt absent "systemd-detect-virt not installed"; fi
+fi
+
+# ---- one awk run reads every queued file, capped at $CAP bytes each ---------------------
+i=1
+set --
+while [ $i -le $BULK_N ]; do
+  eval "set -- \"\$@\" \"\$BULK_ID_$i\" \"\$BULK_PATH_$i\" \"\$BULK_FILTER_$i\""
+  i=$((i + 1))
+done
+if [ $# -gt 0 ]; then
+  awk -v M="$M" -v CAP="$CAP" '
+    BEGIN {
+      for (i = 1; i < ARGC; i += 3) {
+        id = ARGV[i]; f = ARGV[i + 1]; filt = ARGV[i + 2]; n = 0; lines = ""; cut = 0; got = 0
+        while ((r = (getline l < f)) > 0) {
+          got = 1
+          if (filt == "cpuflags") { if (l ~ /^(flags|Features|vendor_id|model name)[ \t]*:/ && !(substr(l, 1, 5) in seen)) { seen[substr(l, 1, 5)] = 1; lines = lines l "\n" } ; if (l ~ /^$/ && ("flags" in seen)) break; continue }
+          if (filt == "modules" && l !~ /^(vmw_balloon|vmware_balloon|vmmemctl|virtio_balloon|virtio_mem|hv_balloon|xen_balloon|balloon) /) continue
+          if (filt == "vmstat" && l !~ /^(nr_balloon_pages|balloon_[a-z]+|pswpin|pswpout|pgmajfault|oom_kill|pgscan_[a-z_]+|pgsteal_[a-z_]+|allocstall[a-z_]*|compact_stall) /) continue
+          n += length(l) + 1
+          if (n > CAP) { cut = 1; break }
+          lines = lines l "\n"
+        }
+        close(f)
+        if (r < 0 && !got) { printf "\n%s %s error read failed\n", M, id; continue }
+        printf "\n%s %s ok%s\n%s", M, id, (cut ? " truncated at " CAP " bytes" : ""), lines
+      }
+      exit 0
+    }' "$@"
+fi
+printf '\n%s end\n' "$M"

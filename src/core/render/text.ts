@@ -1,0 +1,67 @@
+import type { Report } from '../report';
+import type { Severity } from '../rules';
+import { formatBytes } from '../units';
+
+export interface TextOptions { color: boolean; width?: number }
+
+const HYPERVISOR_NAMES: Record<string, string> = {
+  vmware: 'VMware', kvm: 'KVM', hyperv: 'Hyper-V', xen: 'Xen', other: 'other hypervisor', none: 'bare metal', unknown: 'unknown platform',
+};
+
+const ANSI = { red: '\x1b[31m', yellow: '\x1b[33m', cyan: '\x1b[36m', green: '\x1b[32m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
+
+/** The memory bar: used | balloon | available across configured memory, with the limit marked. */
+export function memoryBar(report: Report, width = 48): string[] {
+  const configured = report.memory.configuredBytes ?? report.memory.totalBytes;
+  const total = report.memory.totalBytes;
+  const available = report.memory.availableBytes;
+  if (!configured || total === null || available === null) return ['Memory  (figures unknown)'];
+  const balloon = report.balloon.currentBytes ?? 0;
+  const balloonInUsed = report.balloon.shrinksMemTotal === false;
+  const used = Math.max(total - available - (balloonInUsed ? balloon : 0), 0);
+  const cells = (bytes: number) => Math.max(0, Math.round((bytes / configured) * width));
+  const usedCells = cells(used);
+  const balloonCells = Math.min(cells(balloon), width - usedCells);
+  const availableCells = Math.min(cells(available), width - usedCells - balloonCells);
+  const bar = ('█'.repeat(usedCells) + '▒'.repeat(balloonCells) + '░'.repeat(availableCells)).padEnd(width, ' ');
+  const out = [`Memory  [${bar}] ${formatBytes(configured)} configured`];
+  const limit = report.limits.memLimitBytes;
+  if (limit !== null && limit < configured) {
+    const at = Math.min(cells(limit), width - 1);
+    out.push(`         ${' '.repeat(at)}^ limit ${formatBytes(limit)}`);
+  }
+  out.push(`        █ used ${formatBytes(used)}   ▒ balloon ${formatBytes(balloon)}   ░ available ${formatBytes(available)}`);
+  return out;
+}
+
+export function renderText(report: Report, options: TextOptions): string {
+  const paint = (code: keyof typeof ANSI, text: string) => (options.color ? `${ANSI[code]}${text}${ANSI.reset}` : text);
+  const severityColor: Record<Severity, keyof typeof ANSI> = { critical: 'red', warning: 'yellow', info: 'cyan' };
+  const statusColor = { ok: 'green', warning: 'yellow', critical: 'red', unknown: 'dim' } as const;
+  const hv = HYPERVISOR_NAMES[report.hypervisor.kind] + (report.hypervisor.product ? `, ${report.hypervisor.product}` : '');
+  const lines: string[] = [];
+  lines.push(`${paint('bold', `Balloon Inspector — ${report.target.name}`)} (${hv})  ${paint(statusColor[report.status], report.status.toUpperCase())}`);
+  lines.push('');
+  if (report.findings.length === 0) lines.push('No findings: nothing is taking memory from this guest.');
+  for (const finding of report.findings) {
+    lines.push(`${paint(severityColor[finding.severity], finding.severity.toUpperCase().padEnd(8))} ${paint('bold', finding.title)}`);
+    lines.push(`         ${finding.detail}`);
+    lines.push(`         ${paint('dim', `[${finding.id}] read: ${finding.articles.join(', ')}`)}`);
+  }
+  lines.push('');
+  lines.push(...memoryBar(report, options.width));
+  lines.push('');
+  const b = report.balloon;
+  lines.push(`Balloon   ${b.driver ?? 'no driver'}${b.currentBytes !== null ? `, ${formatBytes(b.currentBytes)}` : ', size unknown'}${b.targetBytes !== null && b.driver !== 'xen_balloon' ? ` (target ${formatBytes(b.targetBytes)})` : ''}${b.source ? `  from ${b.source}` : ''}`);
+  const limit = report.limits.memLimitBytes;
+  lines.push(`Limit     ${limit !== null ? formatBytes(limit) : report.limits.memLimitKnown ? 'unlimited' : 'unknown'}   reservation ${formatBytes(report.limits.memReservationBytes)}   host swapped ${formatBytes(report.limits.hostSwappedBytes)}`);
+  lines.push(`Memory    total ${formatBytes(report.memory.totalBytes)}   configured ${formatBytes(report.memory.configuredBytes)}${report.memory.configuredSource ? ` (${report.memory.configuredSource})` : ''}   unaccounted ${formatBytes(report.memory.unaccountedBytes)}   swap ${formatBytes(report.memory.swapTotalBytes)}`);
+  if (report.trend) {
+    const t = report.trend;
+    lines.push(`Trend     ${t.direction} over ${Math.round(t.seconds)} s (${t.samples} samples): balloon ${t.balloonDeltaBytes === null ? 'unknown' : `${t.balloonDeltaBytes >= 0 ? '+' : ''}${formatBytes(t.balloonDeltaBytes)}`}, swap in/out ${t.swapInPerSecond?.toFixed(1) ?? '?'}/${t.swapOutPerSecond?.toFixed(1) ?? '?'} pages/s, major faults ${t.majorFaultsPerSecond?.toFixed(1) ?? '?'}/s`);
+  }
+  lines.push(`Evidence  ${report.hypervisor.evidence.join('; ') || 'none'}`);
+  const notOk = report.probes.filter((probe) => probe.status !== 'ok' && probe.status !== 'absent');
+  if (notOk.length) lines.push(`Probes    ${notOk.map((probe) => `${probe.id}: ${probe.status}${probe.detail ? ` (${probe.detail})` : ''}`).join('; ')}`);
+  return `${lines.join('\n')}\n`;
+}

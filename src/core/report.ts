@@ -1,0 +1,104 @@
+import { collectFacts, type BalloonDriver, type GuestFacts, type HypervisorKind, type ProbeRecord } from './facts';
+import { diagnose, worstSeverity, type Finding } from './rules';
+import { splitProbeOutput } from './sections';
+import { computeTrend, type Sample, type Trend } from './trend';
+import { MiB } from './units';
+
+export type TargetKind = 'local' | 'ssh' | 'snapshot';
+export interface Target { kind: TargetKind; name: string }
+
+/** Overall verdict, in the monitoring-plugin sense. */
+export type ReportStatus = 'ok' | 'warning' | 'critical' | 'unknown';
+export const EXIT_CODES: Record<ReportStatus, number> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
+
+/** `balloon-check --format json`: valid against report.schema.json (version 1); extra fields are additions. */
+export interface Report {
+  schemaVersion: 1;
+  target: Target;
+  collectedAt: string;
+  status: ReportStatus;
+  hypervisor: { kind: HypervisorKind; product: string | null; evidence: string[] };
+  memory: {
+    totalBytes: number | null;
+    availableBytes: number | null;
+    configuredBytes: number | null;
+    unaccountedBytes: number | null;
+    configuredSource: string | null;
+    swapTotalBytes: number | null;
+    swapFreeBytes: number | null;
+  };
+  balloon: {
+    driver: BalloonDriver | null;
+    loaded: boolean;
+    currentBytes: number | null;
+    targetBytes: number | null;
+    source: string | null;
+    measurements: { source: string; bytes: number }[];
+    shrinksMemTotal: boolean | null;
+    deflateOnOom: boolean | null;
+  };
+  limits: { memLimitBytes: number | null; memReservationBytes: number | null; hostSwappedBytes: number | null; memLimitKnown: boolean };
+  findings: Finding[];
+  probes: ProbeRecord[];
+  guest: { hostname: string | null; kernel: string | null; insideContainer: boolean };
+  trend?: Trend;
+}
+
+export function reportStatus(facts: GuestFacts, findings: readonly Finding[]): ReportStatus {
+  const worst = worstSeverity(findings);
+  if (worst === 'critical' || worst === 'warning') return worst;
+  if (facts.memory.totalBytes === null || facts.hypervisor.kind === 'unknown') return 'unknown';
+  return 'ok';
+}
+
+export function buildReport(target: Target, facts: GuestFacts, collectedAt: Date, trend?: Trend): Report {
+  const findings = diagnose(facts, trend);
+  const mib = (value: number | null) => (value === null ? null : value * MiB);
+  return {
+    schemaVersion: 1,
+    target,
+    collectedAt: collectedAt.toISOString(),
+    status: reportStatus(facts, findings),
+    hypervisor: facts.hypervisor,
+    memory: {
+      totalBytes: facts.memory.totalBytes,
+      availableBytes: facts.memory.availableBytes,
+      configuredBytes: facts.memory.configuredBytes,
+      unaccountedBytes: facts.memory.unaccountedBytes,
+      configuredSource: facts.memory.configuredSource,
+      swapTotalBytes: facts.memory.swapTotalBytes,
+      swapFreeBytes: facts.memory.swapFreeBytes,
+    },
+    balloon: {
+      driver: facts.balloon.driver,
+      loaded: facts.balloon.loaded,
+      currentBytes: facts.balloon.currentBytes,
+      targetBytes: facts.balloon.targetBytes,
+      source: facts.balloon.source,
+      measurements: facts.balloon.measurements,
+      shrinksMemTotal: facts.balloon.shrinksMemTotal,
+      deflateOnOom: facts.virtio.features ? facts.virtio.features.deflateOnOom : null,
+    },
+    limits: {
+      memLimitBytes: mib(facts.vmware.limitMiB),
+      memReservationBytes: mib(facts.vmware.reservationMiB),
+      hostSwappedBytes: mib(facts.vmware.swappedMiB),
+      memLimitKnown: facts.vmware.limitKnown,
+    },
+    findings,
+    probes: facts.probes,
+    guest: { hostname: facts.meta.hostname, kernel: facts.meta.kernel, insideContainer: facts.container.inside },
+    ...(trend ? { trend } : {}),
+  };
+}
+
+export type Analysis = { ok: true; report: Report; facts: GuestFacts } | { ok: false; reason: string };
+
+/** The whole engine for one sample: probe text → sections → facts → findings → report. */
+export function analyzeProbeOutput(text: string, target: Target, collectedAt = new Date(), history: readonly Sample[] = []): Analysis {
+  const split = splitProbeOutput(text);
+  if (!split.ok) return { ok: false, reason: split.reason };
+  const facts = collectFacts(split.output);
+  const trend = computeTrend([...history, { at: collectedAt, facts }]);
+  return { ok: true, report: buildReport(target, facts, collectedAt, trend), facts };
+}

@@ -1,0 +1,243 @@
+import type { GuestFacts } from './facts';
+import type { Trend } from './trend';
+import { formatBytes, MiB, percent } from './units';
+
+export type Severity = 'info' | 'warning' | 'critical';
+export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+export interface Finding {
+  /** Stable id; the knowledge base has an article of the same id. */
+  id: string;
+  severity: Severity;
+  title: string;
+  /** The figures behind the finding, in plain words. */
+  detail: string;
+  /** Knowledge-base article ids that explain it, the finding's own first. */
+  articles: string[];
+}
+
+/** Every finding id a rule can emit, with the concept articles it cites besides its own. */
+export const FINDING_ARTICLES = {
+  'balloon-inflated': ['what-is-ballooning'],
+  'balloon-inflating': ['esxtop-memory-counters'],
+  'balloon-deflating': ['what-is-ballooning'],
+  'limit-below-configured': ['memory-limits-and-reservations'],
+  'limit-beyond-balloon-cap': ['balloon-maximum-size', 'memory-limits-and-reservations'],
+  'balloon-near-cap': ['balloon-maximum-size'],
+  'host-contention': ['host-memory-states'],
+  'host-swapping': ['host-memory-states', 'esxtop-memory-counters'],
+  'balloon-driver-missing': ['what-is-ballooning'],
+  'unaccounted-memory': ['reading-vmware-balloon-size'],
+  'no-deflate-on-oom': ['kvm-virtio-balloon'],
+  'guest-memory-pressure': ['guest-swap-and-oom'],
+  'guest-swapping': ['guest-swap-and-oom'],
+  'guest-oom-kills': ['guest-swap-and-oom'],
+  'no-guest-swap': ['guest-swap-and-oom'],
+  'balloon-sources-disagree': ['reading-vmware-balloon-size'],
+  'stats-need-root': ['reading-vmware-balloon-size'],
+  'vmware-tools-missing': ['reading-vmware-balloon-size'],
+  'xen-target-not-reached': ['xen-balloon'],
+  'checked-from-container': ['what-is-ballooning'],
+  'not-virtualized': ['what-is-ballooning'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type FindingId = keyof typeof FINDING_ARTICLES;
+export const FINDING_IDS = Object.keys(FINDING_ARTICLES) as FindingId[];
+
+/** ESXi's default Mem.CtlMaxPercent: the balloon may take at most 65 % of configured memory. */
+export const DEFAULT_BALLOON_CAP = 0.65;
+
+const HYPERVISOR_ARTICLE: Record<string, string> = {
+  vmware: 'vmware-balloon-driver', kvm: 'kvm-virtio-balloon', hyperv: 'hyperv-dynamic-memory', xen: 'xen-balloon',
+};
+
+const NAMES: Record<string, string> = {
+  vmware: 'VMware', kvm: 'KVM', hyperv: 'Hyper-V', xen: 'Xen', other: 'a hypervisor', none: 'bare metal', unknown: 'an unknown platform',
+};
+
+/** Turns facts (and, in watch mode, a trend) into findings, worst first. */
+export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
+  const findings: Finding[] = [];
+  const add = (id: FindingId, severity: Severity, title: string, detail: string, extra: string[] = []) => {
+    const articles = [id, ...FINDING_ARTICLES[id], ...extra].filter((article, index, all) => all.indexOf(article) === index);
+    findings.push({ id, severity, title, detail, articles });
+  };
+  const hv = facts.hypervisor.kind;
+  const hvArticle = HYPERVISOR_ARTICLE[hv] ? [HYPERVISOR_ARTICLE[hv]] : [];
+  const balloon = facts.balloon.currentBytes;
+  const configured = facts.memory.configuredBytes;
+  const total = facts.memory.totalBytes;
+  const vm = facts.vmware;
+  const limit = vm.limitMiB !== null ? vm.limitMiB * MiB : null;
+  const ofConfigured = (bytes: number) => (configured ? ` (${percent(bytes, configured)} of the ${formatBytes(configured)} configured)` : '');
+
+  if (hv === 'none') {
+    add('not-virtualized', 'info', 'Not a virtual machine: no balloon can take memory here',
+      `No hypervisor was found (${facts.hypervisor.evidence.join('; ') || 'no signal'}).`);
+  }
+  if (facts.container.inside && hv !== 'none') {
+    add('checked-from-container', 'info', `Checked from inside a container on ${NAMES[hv]}`,
+      `${facts.container.evidence.join('; ')}. The balloon and memory figures are those of the whole VM, which the container shares.`);
+  }
+
+  // The balloon itself.
+  if (balloon !== null && balloon > 0) {
+    const severity = configured && balloon >= 0.3 * configured ? 'critical' : 'warning';
+    add('balloon-inflated', severity, `The ${NAMES[hv]} balloon holds ${formatBytes(balloon)}${ofConfigured(balloon)}`,
+      `The ${facts.balloon.driver ?? 'balloon'} driver has taken ${formatBytes(balloon)} away from this guest (source: ${facts.balloon.source}).` +
+      (facts.balloon.shrinksMemTotal === false ? ' These pages count as "used" memory that no process owns.' : facts.balloon.shrinksMemTotal ? ' These pages are no longer part of MemTotal.' : ''),
+      hvArticle);
+  }
+  const target = facts.balloon.targetBytes;
+  if (balloon !== null && target !== null && Math.abs(target - balloon) >= 16 * MiB) {
+    if (facts.balloon.driver === 'xen_balloon') {
+      // Xen's target is the memory the guest should have, not a balloon size.
+      const current = facts.xen?.currentBytes ?? null;
+      if (current !== null && current < target - 16 * MiB) {
+        add('xen-target-not-reached', 'warning', 'Xen could not give this domain all the memory it should have',
+          `target_kb says ${formatBytes(target)}, but the domain holds ${formatBytes(current)}: the host could not populate ${formatBytes(target - current)}.`, hvArticle);
+      } else if (current !== null && current > target + 16 * MiB) {
+        add('balloon-inflating', 'warning', 'The Xen balloon is inflating now',
+          `The domain holds ${formatBytes(current)} and is being shrunk to ${formatBytes(target)}.`, hvArticle);
+      }
+    } else if (target > balloon) {
+      add('balloon-inflating', 'warning', `The balloon is inflating: the host wants ${formatBytes(target - balloon)} more`,
+        `Balloon now ${formatBytes(balloon)}, target ${formatBytes(target)} (source: ${facts.balloon.source}).`, hvArticle);
+    } else {
+      add('balloon-deflating', 'info', `The balloon is deflating: the host is giving back ${formatBytes(balloon - target)}`,
+        `Balloon now ${formatBytes(balloon)}, target ${formatBytes(target)}.`, hvArticle);
+    }
+  }
+  if (trend && trend.balloonDeltaBytes !== null && Math.abs(trend.balloonDeltaBytes) >= 16 * MiB && !findings.some((f) => f.id === 'balloon-inflating' || f.id === 'balloon-deflating')) {
+    if (trend.balloonDeltaBytes > 0) {
+      add('balloon-inflating', 'warning', `The balloon grew by ${formatBytes(trend.balloonDeltaBytes)} in ${Math.round(trend.seconds)} s`,
+        `Across ${trend.samples} samples the balloon went from ${formatBytes(trend.firstBalloonBytes)} to ${formatBytes(trend.lastBalloonBytes)}.`, hvArticle);
+    } else {
+      add('balloon-deflating', 'info', `The balloon shrank by ${formatBytes(-trend.balloonDeltaBytes)} in ${Math.round(trend.seconds)} s`,
+        `Across ${trend.samples} samples the balloon went from ${formatBytes(trend.firstBalloonBytes)} to ${formatBytes(trend.lastBalloonBytes)}.`, hvArticle);
+    }
+  }
+
+  // VMware limits, reservation, host swap.
+  if (hv === 'vmware' && limit !== null && configured !== null && limit < configured - 64 * MiB) {
+    const gap = configured - limit;
+    const severity = (balloon ?? 0) > 0 || gap >= 0.1 * configured ? 'critical' : 'warning';
+    add('limit-below-configured', severity, `Memory limit ${formatBytes(limit)} is below the ${formatBytes(configured)} configured`,
+      `The host never backs more than ${formatBytes(limit)} of this VM, so about ${formatBytes(gap)} is reclaimed for good — by the balloon first, ` +
+      `then by compression and host swapping — even when the host has memory to spare. The guest cannot see the limit; ` +
+      `vmware-toolbox-cmd stat memlimit reports it. Balloon now: ${formatBytes(balloon)}.`);
+    const cap = DEFAULT_BALLOON_CAP * configured;
+    if (gap > cap) {
+      add('limit-beyond-balloon-cap', 'critical', `The limit takes more than the balloon can hold: ${formatBytes(gap - cap)} must be host-swapped or compressed`,
+        `The limit gap is ${formatBytes(gap)}, but by default the balloon stops at 65% of configured memory (${formatBytes(cap)}, Mem.CtlMaxPercent). ` +
+        'The rest is compressed or swapped by the hypervisor, which is far slower than guest paging.');
+    }
+  }
+  if (hv === 'vmware' && balloon !== null && balloon > 0 && vm.limitKnown && limit === null) {
+    add('host-contention', 'warning', 'The balloon is active without a VM memory limit: the host or resource pool is short of memory',
+      `No per-VM limit is set, yet the balloon holds ${formatBytes(balloon)}. The ESXi host is in its "soft" memory state or lower, or a resource-pool limit caps this VM's pool. Ask the vSphere admin for the host's memory state and the pool's limits.`);
+  }
+  if (hv === 'vmware' && balloon !== null && configured !== null) {
+    const reserved = (vm.reservationMiB ?? 0) * MiB;
+    const maxBalloon = Math.min(DEFAULT_BALLOON_CAP * configured, configured - reserved);
+    if (maxBalloon > 0 && balloon >= 0.9 * maxBalloon) {
+      add('balloon-near-cap', 'warning', `The balloon is at ${percent(balloon, maxBalloon)} of its maximum size`,
+        `Balloon ${formatBytes(balloon)}; it can hold at most ${formatBytes(maxBalloon)} (65% of configured${reserved ? `, less the ${formatBytes(reserved)} reservation` : ''}). Further pressure goes to host compression and swapping.`);
+    }
+  }
+  if (vm.swappedMiB !== null && vm.swappedMiB > 0) {
+    add('host-swapping', 'critical', `The hypervisor has swapped out ${formatBytes(vm.swappedMiB * MiB)} of this VM`,
+      'vmware-toolbox-cmd stat swap reports memory the host swapped to its .vswp file. The host picks those pages blindly, so every access to them stalls the guest.');
+  }
+
+  // Driver and tools.
+  const virtioDeviceUnbound = facts.virtio.balloonDevice !== null && !facts.virtio.bound;
+  if ((hv === 'vmware' || hv === 'hyperv' || hv === 'xen') && !facts.balloon.loaded || virtioDeviceUnbound) {
+    const what = virtioDeviceUnbound ? `The virtio balloon device ${facts.virtio.balloonDevice} has no driver bound${facts.virtio.driverAvailable ? '' : ' (virtio_balloon is not available)'}.`
+      : `No ${NAMES[hv]} balloon driver is loaded (checked /proc/modules, /sys/module${hv === 'vmware' ? ', debugfs and the [vmmemctl] thread' : ''}).`;
+    add('balloon-driver-missing', hv === 'hyperv' ? 'info' : 'warning', `No balloon driver: under contention the host will swap this VM instead`,
+      `${what} The host cannot ask the guest for memory, so when it runs short it swaps or compresses this VM's memory itself.`, hvArticle);
+  }
+  if (hv === 'vmware' && !vm.toolsInstalled) {
+    add('vmware-tools-missing', 'info', 'VMware Tools (open-vm-tools) not found: the memory limit cannot be read',
+      'vmware-toolbox-cmd is not installed, so the VM\'s memory limit, reservation and host swap are unknown from inside. Install open-vm-tools, or ask the vSphere admin.');
+  }
+  const debugfsProbe = facts.probes.find((probe) => probe.id === 'debugfs-vmmemctl' || probe.id === 'debugfs-hv-balloon');
+  const needsRoot = facts.probes.filter((probe) => probe.status === 'denied' && ((probe.id === 'debugfs-vmmemctl' && hv === 'vmware') || (probe.id === 'debugfs-hv-balloon' && hv === 'hyperv')));
+  if (needsRoot.length && debugfsProbe) {
+    const noSize = balloon === null;
+    add('stats-need-root', noSize ? 'warning' : 'info', noSize ? 'The balloon size needs root to read' : 'The driver\'s own balloon statistics need root',
+      `${needsRoot.map((probe) => probe.id).join(', ')}: ${needsRoot[0].detail ?? 'permission denied'}. Run balloon-check as root or with --sudo (sudo -n, never prompts)${noSize ? '; without it the balloon size is unknown' : ''}.`, hvArticle);
+  }
+  if (facts.balloon.measurements.length >= 2) {
+    const [first, second] = facts.balloon.measurements;
+    const diff = Math.abs(first.bytes - second.bytes);
+    if (diff > Math.max(64 * MiB, 0.1 * Math.max(first.bytes, second.bytes))) {
+      const seedAwk = facts.vmware.debugfsLayout === 'v4' ? ' On this kernel debugfs prints "current : N", so the classic awk \'{print $2}\' reads ":" and prints 0.' : '';
+      add('balloon-sources-disagree', 'info', 'Two sources disagree on the balloon size',
+        `${first.source}: ${formatBytes(first.bytes)}; ${second.source}: ${formatBytes(second.bytes)}. The first is used.${seedAwk}`);
+    }
+  }
+
+  // Memory that no one accounts for (Red Hat 43729).
+  const unaccounted = facts.memory.unaccountedBytes;
+  if (unaccounted !== null && total !== null && unaccounted >= Math.max(256 * MiB, 0.05 * total)) {
+    const balloonInUsed = facts.balloon.shrinksMemTotal === false ? balloon : null;
+    if (balloonInUsed !== null && balloonInUsed > 0 && Math.abs(unaccounted - balloonInUsed) <= Math.max(256 * MiB, 0.2 * balloonInUsed)) {
+      add('unaccounted-memory', 'info', `${formatBytes(unaccounted)} of "used" memory belongs to no process: it is the balloon`,
+        `free and top count the balloon's ${formatBytes(balloonInUsed)} as used, yet no process, cache or slab owns it (Red Hat solution 43729). This is not a leak.`, hvArticle);
+    } else if (balloon === null && (hv === 'vmware' || facts.balloon.shrinksMemTotal === false)) {
+      add('unaccounted-memory', 'warning', `${formatBytes(unaccounted)} of "used" memory belongs to no process`,
+        `No process, cache or kernel structure accounts for ${formatBytes(unaccounted)}${ofConfigured(unaccounted)}. On ${NAMES[hv]} this is usually the balloon, but its size could not be read to confirm (see the probes).`, hvArticle);
+    } else {
+      add('unaccounted-memory', 'warning', `${formatBytes(unaccounted)} of "used" memory is unexplained, and it is not the balloon`,
+        `No process, cache or kernel structure accounts for ${formatBytes(unaccounted)}, while the balloon holds ${formatBytes(balloonInUsed ?? 0)} of used memory. Look for driver or GPU allocations, or a kernel leak.`);
+    }
+  }
+
+  // KVM: deflate-on-oom.
+  const features = facts.virtio.features;
+  if (facts.balloon.driver === 'virtio_balloon' && features && !features.deflateOnOom && balloon !== null && balloon > 0) {
+    add('no-deflate-on-oom', (facts.counters.oomKill ?? 0) > 0 ? 'critical' : 'warning', 'The virtio balloon will not give memory back when the guest runs out',
+      `deflate-on-oom (feature bit 2) was not negotiated, and the balloon holds ${formatBytes(balloon)}. Under memory pressure the guest kills processes while the host keeps that memory. Enable it on the host: libvirt <memballoon autodeflate='on'>, QEMU -device virtio-balloon,deflate-on-oom=on.`, hvArticle);
+  }
+
+  // Guest pressure, swap, OOM.
+  const available = facts.memory.availableBytes;
+  const pressure = facts.pressure;
+  const lowAvailable = available !== null && total !== null && available < 0.1 * total;
+  const stalled = pressure !== null && (pressure.some.avg60 >= 10 || (pressure.full?.avg10 ?? 0) >= 1);
+  if (lowAvailable || stalled) {
+    const critical = (available !== null && total !== null && available < 0.05 * total) || (pressure?.full?.avg60 ?? 0) >= 5;
+    const parts = [
+      available !== null && total !== null ? `MemAvailable ${formatBytes(available)} of ${formatBytes(total)} (${percent(available, total)})` : null,
+      pressure ? `PSI memory some avg60 ${pressure.some.avg60.toFixed(2)}%, full avg10 ${(pressure.full?.avg10 ?? 0).toFixed(2)}%` : null,
+    ].filter(Boolean);
+    add('guest-memory-pressure', critical ? 'critical' : 'warning', 'The guest is short of memory',
+      `${parts.join('; ')}.${balloon ? ` The balloon holds ${formatBytes(balloon)} of it.` : ''}`);
+  }
+  if (trend && ((trend.swapInPerSecond ?? 0) > 0 || (trend.swapOutPerSecond ?? 0) > 0) && (balloon ?? 0) > 0) {
+    add('guest-swapping', 'warning', 'The balloon is pushing the guest into its own swap',
+      `Swap-in ${trend.swapInPerSecond?.toFixed(1)} pages/s, swap-out ${trend.swapOutPerSecond?.toFixed(1)} pages/s, major faults ${trend.majorFaultsPerSecond?.toFixed(1)}/s over ${Math.round(trend.seconds)} s while the balloon holds ${formatBytes(balloon)}.`);
+  }
+  const oomKills = trend?.oomKillsDelta ?? facts.counters.oomKill;
+  if (oomKills !== null && oomKills > 0 && (balloon ?? 0) > 0) {
+    add('guest-oom-kills', 'critical', `The kernel killed ${oomKills} process${oomKills === 1 ? '' : 'es'} for memory while the balloon holds memory`,
+      `/proc/vmstat oom_kill: ${oomKills}${trend ? ' during the watch' : ' since boot'}; balloon ${formatBytes(balloon)}. ${facts.balloon.driver === 'virtio_balloon' && features?.deflateOnOom ? 'deflate-on-oom is on, but it frees only 1 MiB per OOM event.' : 'The balloon does not shrink on its own when the guest runs out.'}`);
+  }
+  const swapTotal = facts.memory.swapTotalBytes;
+  const limitGap = limit !== null && configured !== null && limit < configured;
+  if (swapTotal === 0 && facts.balloon.loaded && ((balloon ?? 0) > 0 || limitGap)) {
+    const critical = (balloon ?? 0) > 0 && lowAvailable;
+    add('no-guest-swap', critical ? 'critical' : 'warning', 'The guest has no swap, so the balloon can only take free and cache memory',
+      `SwapTotal is 0. When the balloon inflates, the guest cannot page out idle memory and goes straight to the OOM killer. VMware asks for "sufficient swap space" in ballooned guests.`);
+  }
+
+  return findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+}
+
+export function worstSeverity(findings: readonly Finding[]): Severity | null {
+  let worst: Severity | null = null;
+  for (const finding of findings) if (!worst || SEVERITY_RANK[finding.severity] > SEVERITY_RANK[worst]) worst = finding.severity;
+  return worst;
+}

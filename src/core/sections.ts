@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type ProbeStatus = 'ok' | 'absent' | 'denied' | 'error';
+export const PROBE_STATUSES: readonly ProbeStatus[] = ['ok', 'absent', 'denied', 'error'];
+
+/** One signal as the probe script printed it, before any parsing. */
+export interface RawSection {
+  id: string;
+  status: ProbeStatus;
+  detail: string;
+  text: string;
+}
+
+export interface ProbeOutput {
+  formatVersion: number;
+  sections: Map<string, RawSection>;
+  /** The script reached its end marker; false means the output was cut off. */
+  complete: boolean;
+}
+
+export type SplitResult = { ok: true; output: ProbeOutput } | { ok: false; reason: string };
+
+const HEADER = /^BALLOON-INSPECTOR-PROBE (\d+) (@@BI-[A-Za-z0-9-]{1,64}@@)$/;
+/** Saved output larger than this is not the probe's (each section is capped well below). */
+export const MAX_PROBE_OUTPUT_CHARS = 8 * 1024 * 1024;
+
+/** Splits the probe's output into sections. Never throws: garbage gives a reason instead. */
+export function splitProbeOutput(text: string): SplitResult {
+  if (text.length > MAX_PROBE_OUTPUT_CHARS) {
+    return { ok: false, reason: `output is ${text.length} characters, more than the probe ever prints (${MAX_PROBE_OUTPUT_CHARS})` };
+  }
+  const start = text.indexOf('BALLOON-INSPECTOR-PROBE ');
+  if (start < 0) return { ok: false, reason: 'no probe header: this is not the output of the Balloon Inspector probe script' };
+  const headerEnd = text.indexOf('\n', start);
+  const header = text.slice(start, headerEnd < 0 ? undefined : headerEnd).replace(/\r$/, '');
+  const match = HEADER.exec(header);
+  if (!match) return { ok: false, reason: `malformed probe header: ${JSON.stringify(header.slice(0, 80))}` };
+  const formatVersion = Number(match[1]);
+  if (formatVersion !== 1) return { ok: false, reason: `probe output format ${formatVersion} is not supported (expected 1)` };
+  const marker = match[2];
+  const body = headerEnd < 0 ? '' : text.slice(headerEnd).replace(/\r\n/g, '\n');
+  const chunks = body.split(`\n${marker} `);
+  const sections = new Map<string, RawSection>();
+  let complete = false;
+  for (const chunk of chunks.slice(1)) {
+    const lineEnd = chunk.indexOf('\n');
+    const headLine = lineEnd < 0 ? chunk : chunk.slice(0, lineEnd);
+    let content = lineEnd < 0 ? '' : chunk.slice(lineEnd + 1);
+    const [id = '', status = '', ...rest] = headLine.split(' ');
+    if (id === 'end') {
+      complete = true;
+      continue;
+    }
+    if (!/^[a-z0-9-]{1,40}$/.test(id) || !(PROBE_STATUSES as readonly string[]).includes(status)) continue;
+    // The script puts one newline before each header; a file that ended in a newline leaves an empty last line.
+    if (content.endsWith('\n')) content = content.slice(0, -1);
+    sections.set(id, { id, status: status as ProbeStatus, detail: rest.join(' ').trim(), text: content });
+  }
+  if (sections.size === 0) return { ok: false, reason: 'the probe output has a header but no sections' };
+  return { ok: true, output: { formatVersion, sections, complete } };
+}
+
+let cachedScript: string | undefined;
+/** The probe script ships beside the bundle (dist/probe.sh) and beside this file in the sources. */
+export function probeScript(): string {
+  cachedScript ??= readFileSync(join(__dirname, 'probe.sh'), 'utf8');
+  return cachedScript;
+}
+
+/** Quotes a value for the shell, so settings travel inside the script on stdin, never on a command line. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface ProbeSettings {
+  /** A snapshot root on the machine that runs the script. */
+  root?: string;
+  /** Read root-only files through `sudo -n`. */
+  sudo?: boolean;
+  toolTimeoutSeconds?: number;
+}
+
+/** The script with its settings prepended as shell assignments. */
+export function scriptWithSettings(settings: ProbeSettings = {}): string {
+  const assignments: string[] = [];
+  if (settings.root) assignments.push(`BI_ROOT=${shellQuote(settings.root)}`);
+  if (settings.sudo) assignments.push('BI_SUDO=1');
+  if (settings.toolTimeoutSeconds) assignments.push(`BI_TOOL_TIMEOUT=${Math.max(1, Math.round(settings.toolTimeoutSeconds))}`);
+  return (assignments.length ? `${assignments.join('\n')}\n` : '') + probeScript();
+}

@@ -1,0 +1,23 @@
+import type { ProbeSettings } from '../core/sections';
+import type { Target } from '../core/report';
+
+/** How the probe script reaches one guest. Each run is one process or one channel: the script on stdin. */
+export interface Transport {
+  readonly target: Target;
+  /** Runs the probe script and resolves with everything it printed. */
+  runProbe(settings: ProbeSettings, signal?: AbortSignal): Promise<string>;
+  dispose?(): void;
+}
+
+/** A host that could not be checked, with the schema's `$defs/hostError` kinds. */
+export type HostErrorKind = 'refused' | 'timeout' | 'unreachable' | 'auth' | 'host-key-unknown' | 'host-key-changed' | 'dropped' | 'bad-output' | 'config' | 'other';
+
+export class ProbeError extends Error {
+  constructor(readonly kind: HostErrorKind, message: string) {
+    super(message);
+    this.name = 'ProbeError';
+  }
+}
+
+/** Most output the engine accepts from one run; the probe's own sections are capped far below. */
+export const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
