@@ -54,7 +54,10 @@ export function renderText(report: Report, options: TextOptions): string {
   const b = report.balloon;
   lines.push(`Balloon   ${b.driver ?? 'no driver'}${b.currentBytes !== null ? `, ${formatBytes(b.currentBytes)}` : ', size unknown'}${b.targetBytes !== null && b.driver !== 'xen_balloon' ? ` (target ${formatBytes(b.targetBytes)})` : ''}${b.source ? `  from ${b.source}` : ''}`);
   const limit = report.limits.memLimitBytes;
-  lines.push(`Limit     ${limit !== null ? formatBytes(limit) : report.limits.memLimitKnown ? 'unlimited' : 'unknown'}   reservation ${formatBytes(report.limits.memReservationBytes)}   host swapped ${formatBytes(report.limits.hostSwappedBytes)}`);
+  // Limits are a VMware notion the guest can read only through VMware Tools.
+  if (report.hypervisor.kind === 'vmware') {
+    lines.push(`Limit     ${limit !== null ? formatBytes(limit) : report.limits.memLimitKnown ? 'unlimited' : 'unknown (needs VMware Tools)'}   reservation ${formatBytes(report.limits.memReservationBytes)}   host swapped ${formatBytes(report.limits.hostSwappedBytes)}`);
+  }
   lines.push(`Memory    total ${formatBytes(report.memory.totalBytes)}   configured ${formatBytes(report.memory.configuredBytes)}${report.memory.configuredSource ? ` (${report.memory.configuredSource})` : ''}   unaccounted ${formatBytes(report.memory.unaccountedBytes)}   swap ${formatBytes(report.memory.swapTotalBytes)}`);
   if (report.trend) {
     const t = report.trend;
