@@ -26,7 +26,9 @@ export function parseVmmemctl(text: string): Parsed<VmmemctlStats> {
   let resetting = false;
   let sawRateNoSleep = false;
   let sawCapabilities = false;
+  let linesAfterCurrent = 0;
   for (const line of lines(text)) {
+    if (current !== undefined && line.trim() !== '') linesAfterCurrent++;
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const key = line.slice(0, colon).trim();
@@ -45,10 +47,14 @@ export function parseVmmemctl(text: string): Parsed<VmmemctlStats> {
     if (value === null) return unknown('vmmemctl value is out of range');
     const entry = { value, pages: match[2] !== undefined };
     if (key === 'target' && target === undefined) target = entry;
+    if (key === 'current' && current !== undefined && current.value !== value) return unknown('vmmemctl stats have two "current" lines that disagree');
     if (key === 'current' && current === undefined) current = entry;
   }
   if (!current) return unknown('vmmemctl stats have no "current" line');
   if (!target) return unknown('vmmemctl stats have no "target" line');
+  // Every layout prints more lines after `current`: ending there means the text was cut, maybe mid-number.
+  if (linesAfterCurrent === 0) return unknown('vmmemctl stats end at the "current" line: the text looks cut off');
+  if (target.pages !== current.pages) return unknown('vmmemctl target and current lines are in different layouts');
   const layout: VmmemctlLayout = !current.pages ? 'v4' : sawRateNoSleep ? 'v1' : sawCapabilities && /is resetting/.test(text) ? 'v3' : 'v2';
   return known({ targetFrames: target.value, currentFrames: current.value, layout, resetting });
 }
