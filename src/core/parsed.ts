@@ -34,3 +34,28 @@ export function keyValues(text: string): Map<string, string> {
   }
   return map;
 }
+
+/**
+ * `key<separator>value` lines where a key repeated with another value means two texts were mixed
+ * or the file is damaged: then `conflict` names the key and the values must not be trusted.
+ */
+export function uniqueKeyValues(text: string, separator: '=' | ':'): { values: Map<string, string>; conflict: string | null } {
+  const values = new Map<string, string>();
+  for (const line of lines(text)) {
+    const at = line.indexOf(separator);
+    if (at <= 0) continue;
+    const key = line.slice(0, at).trim();
+    const value = line.slice(at + 1).trim();
+    const seen = values.get(key);
+    if (seen !== undefined && seen !== value) return { values, conflict: key };
+    values.set(key, value);
+  }
+  return { values, conflict: null };
+}
+
+/** count × unit, or null when the product is past 2^53 and a double would round it. */
+export function scaled(count: number | null, unit: number): number | null {
+  if (count === null) return null;
+  const product = count * unit;
+  return Number.isSafeInteger(product) ? product : null;
+}

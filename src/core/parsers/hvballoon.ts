@@ -1,4 +1,4 @@
-import { known, lines, parseCount, refuseText, unknown, type Parsed } from '../parsed';
+import { known, lines, parseCount, refuseText, uniqueKeyValues, unknown, type Parsed } from '../parsed';
 
 /** `/sys/kernel/debug/hv-balloon` (Linux 6.0+), counters in 4 KiB pages. */
 export interface HvBalloonStats {
@@ -13,14 +13,15 @@ export interface HvBalloonStats {
 export function parseHvBalloon(text: string): Parsed<HvBalloonStats> {
   const refused = refuseText(text, 'hv-balloon stats');
   if (refused) return unknown(refused);
-  const values = new Map<string, string>();
-  for (const line of lines(text)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) values.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-  }
+  const { values, conflict } = uniqueKeyValues(text, ':');
+  if (conflict) return unknown(`hv-balloon stats have two different ${conflict} lines`);
   const count = (key: string) => parseCount(values.get(key));
   const ballooned = count('pages_ballooned');
   if (ballooned === null) return unknown(values.has('pages_ballooned') ? 'hv-balloon pages_ballooned is not a number' : 'hv-balloon stats have no pages_ballooned line');
+  // The driver always prints total_pages_committed and max_dynamic_page_count after it: text ending
+  // at pages_ballooned was cut, maybe inside the number.
+  const all = lines(text).filter((line) => line.trim() !== '');
+  if (all[all.length - 1].trim().startsWith('pages_ballooned')) return unknown('hv-balloon stats end at pages_ballooned: the text looks cut off');
   const state = values.get('state');
   return known({
     pagesBallooned: ballooned,

@@ -1,4 +1,4 @@
-import { keyValues, known, parseCount, refuseText, unknown, type Parsed } from '../parsed';
+import { known, parseCount, refuseText, scaled, uniqueKeyValues, unknown, type Parsed } from '../parsed';
 import { KiB } from '../units';
 
 /** /sys/devices/system/xen_memory/xen_memory0: target and current reservation, balloon size. */
@@ -11,8 +11,10 @@ export interface XenMemory {
 export function parseXenMemory(text: string): Parsed<XenMemory> {
   const refused = refuseText(text, 'xen_memory0');
   if (refused) return unknown(refused);
-  const values = keyValues(text);
-  const kb = (key: string) => parseCount(values.get(key));
+  const { values, conflict } = uniqueKeyValues(text, '=');
+  if (conflict) return unknown(`xen_memory0 has two different ${conflict} values`);
+  // kB figures past 2^53 bytes are no real domain: null rather than a rounded number.
+  const kb = (key: string) => scaled(parseCount(values.get(key)), KiB);
   const targetKb = kb('target_kb');
   const targetBytes = parseCount(values.get('target'));
   if (targetKb === null && targetBytes === null) return unknown('xen_memory0 has no readable target_kb');
@@ -20,8 +22,8 @@ export function parseXenMemory(text: string): Parsed<XenMemory> {
   const high = kb('high_kb');
   const current = kb('current_kb');
   return known({
-    targetBytes: targetKb !== null ? targetKb * KiB : (targetBytes as number),
-    currentBytes: current === null ? null : current * KiB,
-    balloonBytes: low === null ? null : (low + (high ?? 0)) * KiB,
+    targetBytes: targetKb !== null ? targetKb : (targetBytes as number),
+    currentBytes: current,
+    balloonBytes: low === null ? null : low + (high ?? 0),
   });
 }
