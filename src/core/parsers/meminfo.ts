@@ -1,4 +1,4 @@
-import { known, lines, parseCount, refuseText, unknown, type Parsed } from '../parsed';
+import { known, lines, parseCount, refuseText, scaled, unknown, type Parsed } from '../parsed';
 import { KiB } from '../units';
 
 /** /proc/meminfo: values in bytes (the `kB` lines) and plain counts (HugePages_*). */
@@ -18,13 +18,17 @@ export function parseMeminfo(text: string): Parsed<Meminfo> {
   for (const line of lines(text)) {
     if (line.trim() === '') continue;
     const match = LINE.exec(line.trim());
-    const value = parseCount(match?.[2]);
+    const isKb = line.trimEnd().endsWith(' kB');
+    // kB figures past 2^53 bytes are no real machine's: a bad line, never a rounded number.
+    const value = isKb ? scaled(parseCount(match?.[2]), KiB) : parseCount(match?.[2]);
     if (!match || value === null) {
       bad++;
       continue;
     }
-    if (line.trimEnd().endsWith(' kB')) bytes.set(match[1], value * KiB);
-    else counts.set(match[1], value);
+    const map = isKb ? bytes : counts;
+    const seen = map.get(match[1]);
+    if (seen !== undefined && seen !== value) return unknown(`/proc/meminfo has two different ${match[1]} lines`);
+    map.set(match[1], value);
   }
   const total = bytes.get('MemTotal');
   if (total === undefined) return unknown(bad ? `/proc/meminfo has no MemTotal line (${bad} lines not in meminfo format)` : '/proc/meminfo has no MemTotal line');
@@ -41,7 +45,8 @@ export function parseMeminfo(text: string): Parsed<Meminfo> {
  */
 export function unaccountedBytes(info: Meminfo): Parsed<number> {
   const get = (key: string) => info.bytes.get(key);
-  const required = ['MemTotal', 'MemFree', 'Buffers', 'Cached', 'AnonPages', 'PageTables', 'KernelStack'];
+  // KernelStack is printed since 2.6.32; before, kernel stacks are part of the residue.
+  const required = ['MemTotal', 'MemFree', 'Buffers', 'Cached', 'AnonPages', 'PageTables'];
   const missing = required.filter((key) => get(key) === undefined);
   if (get('Slab') === undefined && (get('SReclaimable') === undefined || get('SUnreclaim') === undefined)) missing.push('Slab');
   if (missing.length) return unknown(`meminfo lacks ${missing.join(', ')}`);

@@ -3,7 +3,7 @@ import { known, lines, refuseText, unknown, type Parsed } from '../parsed';
 export interface PressureLine { avg10: number; avg60: number; avg300: number; totalMicros: number }
 export interface MemoryPressure { some: PressureLine; full: PressureLine | null }
 
-const LINE = /^(some|full) avg10=(\d+\.\d\d) avg60=(\d+\.\d\d) avg300=(\d+\.\d\d) total=(\d+)$/;
+const LINE = /^(some|full) avg10=(\d{1,3}\.\d\d) avg60=(\d{1,3}\.\d\d) avg300=(\d{1,3}\.\d\d) total=(\d{1,15})$/;
 
 /** /proc/pressure/memory (PSI, Linux 4.20+): stall percentages and total stall time. */
 export function parsePressure(text: string): Parsed<MemoryPressure> {

@@ -12,6 +12,7 @@ export function parseVmstat(text: string): Parsed<Map<string, number>> {
     const [name, value, extra] = line.trim().split(/\s+/);
     const count = parseCount(value);
     if (!name || !/^[a-z0-9_]+$/.test(name) || count === null || extra !== undefined) bad++;
+    else if (counters.has(name) && counters.get(name) !== count) return unknown(`/proc/vmstat has two different ${name} lines`);
     else counters.set(name, count);
   }
   if (counters.size === 0) return unknown(`/proc/vmstat is not in vmstat format (${bad} bad lines)`);
