@@ -1,0 +1,87 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { parseKnowledgeDocument, type KnowledgeDoc, type KnowledgeHypervisor, type KnowledgeKind } from './documents';
+
+export interface KnowledgeBase {
+  /** Directory it was loaded from. */
+  dir: string;
+  articles: ReadonlyMap<string, KnowledgeDoc>;
+  runbooks: ReadonlyMap<string, KnowledgeDoc>;
+  /** Finding id → articles whose front matter lists it. */
+  articlesByFinding: ReadonlyMap<string, KnowledgeDoc[]>;
+  /** "file: problem" for every document that is incomplete or could not be read. */
+  problems: string[];
+}
+
+/**
+ * The package's `knowledge/` directory: walks up from this file to the directory holding
+ * package.json, which works from `src/knowledge/` (tsx) and from the `dist/` bundles alike.
+ */
+export function defaultKnowledgeDir(from: string = __dirname): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'knowledge');
+    const parent = dirname(dir);
+    if (parent === dir) return join(from, 'knowledge');
+    dir = parent;
+  }
+}
+
+function markdownFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => name.endsWith('.md') && name !== 'README.md').sort().map((name) => join(dir, name))
+      .filter((path) => { try { return statSync(path).isFile(); } catch { return false; } });
+  } catch {
+    return [];
+  }
+}
+
+/** Loads and indexes every article (`DIR/*.md`) and runbook (`DIR/runbooks/*.md`); never throws. */
+export function loadKnowledgeBase(dir: string = defaultKnowledgeDir()): KnowledgeBase {
+  const problems: string[] = [];
+  const articles = new Map<string, KnowledgeDoc>();
+  const runbooks = new Map<string, KnowledgeDoc>();
+  if (!existsSync(dir)) problems.push(`${dir}: knowledge directory not found`);
+  const load = (path: string, kind: KnowledgeKind, into: Map<string, KnowledgeDoc>) => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      problems.push(`${path}: ${(error as Error).message}`);
+      return;
+    }
+    const { doc, problems: found } = parseKnowledgeDocument(text, kind, path);
+    for (const problem of found) problems.push(`${path}: ${problem}`);
+    if (!doc) return;
+    if (doc.id !== basename(path, '.md')) problems.push(`${path}: id "${doc.id}" differs from the file name`);
+    if (into.has(doc.id)) { problems.push(`${path}: duplicate id "${doc.id}"`); return; }
+    into.set(doc.id, doc);
+  };
+  for (const path of markdownFiles(dir)) load(path, 'article', articles);
+  for (const path of markdownFiles(join(dir, 'runbooks'))) load(path, 'runbook', runbooks);
+
+  const articlesByFinding = new Map<string, KnowledgeDoc[]>();
+  for (const doc of articles.values()) {
+    for (const finding of doc.findings) articlesByFinding.set(finding, [...(articlesByFinding.get(finding) ?? []), doc]);
+  }
+  return { dir, articles, runbooks, articlesByFinding, problems };
+}
+
+const cache = new Map<string, KnowledgeBase>();
+
+/** loadKnowledgeBase, read once per directory and kept (the files ship with the package). */
+export function getKnowledgeBase(dir: string = defaultKnowledgeDir()): KnowledgeBase {
+  let kb = cache.get(dir);
+  if (!kb) { kb = loadKnowledgeBase(dir); cache.set(dir, kb); }
+  return kb;
+}
+
+export function findDocument(kb: KnowledgeBase, kind: KnowledgeKind, id: string): KnowledgeDoc | undefined {
+  return (kind === 'runbook' ? kb.runbooks : kb.articles).get(id);
+}
+
+/** Documents that apply to a hypervisor (those marked `any` always do). */
+export function documentsFor(kb: KnowledgeBase, hypervisor: KnowledgeHypervisor | string, kind: KnowledgeKind = 'runbook'): KnowledgeDoc[] {
+  const docs = [...(kind === 'runbook' ? kb.runbooks : kb.articles).values()];
+  return docs.filter((doc) => doc.appliesTo.includes('any') || doc.appliesTo.includes(hypervisor as KnowledgeHypervisor));
+}
