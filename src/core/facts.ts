@@ -143,7 +143,7 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
     evidence.push(`virtio devices: ${ids}`);
     decide('kvm');
   }
-  if (cpu) {
+  if (cpu?.hasFlagsLine) {
     evidence.push(`/proc/cpuinfo hypervisor flag: ${cpu.hypervisorFlag ? 'present' : 'absent'}`);
     decide(cpu.hypervisorFlag ? 'other' : dmi || detectVirt ? 'none' : cpu.vendor ? 'none' : null);
   }

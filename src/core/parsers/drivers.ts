@@ -1,4 +1,4 @@
-import { known, lines, parseCount, refuseText, unknown, type Parsed } from '../parsed';
+import { known, lines, parseCount, refuseText, scaled, uniqueKeyValues, unknown, type Parsed } from '../parsed';
 
 export const BALLOON_DRIVERS = ['vmw_balloon', 'vmware_balloon', 'vmmemctl', 'virtio_balloon', 'hv_balloon', 'xen_balloon'] as const;
 export type BalloonDriver = (typeof BALLOON_DRIVERS)[number];
@@ -79,17 +79,15 @@ export interface MemoryBlocks { blockSizeBytes: number; blocks: number }
 export function parseMemoryBlocks(text: string): Parsed<MemoryBlocks> {
   const refused = refuseText(text, 'memory block list');
   if (refused) return unknown(refused);
-  let size: number | null = null;
-  let blocks: number | null = null;
-  for (const line of lines(text)) {
-    const match = /^(block_size_bytes|blocks)=(.*)$/.exec(line.trim());
-    if (!match) continue;
-    if (match[1] === 'block_size_bytes' && /^(0x)?[0-9a-fA-F]{1,12}$/.test(match[2])) size = parseInt(match[2].replace(/^0x/, ''), 16);
-    if (match[1] === 'blocks') blocks = parseCount(match[2]);
-  }
+  const { values, conflict } = uniqueKeyValues(text, '=');
+  if (conflict) return unknown(`memory block list has two different ${conflict} values`);
+  const sizeText = values.get('block_size_bytes') ?? '';
+  const size = /^(0x)?[0-9a-fA-F]{1,12}$/.test(sizeText) ? parseInt(sizeText.replace(/^0x/, ''), 16) : null;
+  const blocks = parseCount(values.get('blocks'));
   if (!size || size % 4096 !== 0) return unknown('memory block size is missing or not a page multiple');
   if (blocks === null) return unknown('memory block count is missing');
   if (blocks === 0) return unknown('no memory blocks are listed');
+  if (scaled(blocks, size) === null) return unknown('memory blocks add up to more than any machine has');
   return known({ blockSizeBytes: size, blocks });
 }
 

@@ -22,6 +22,8 @@ export function hypervisorFromDmi(dmi: Dmi): HypervisorKind | null {
   const fields = [dmi.sysVendor, dmi.productName, dmi.biosVendor].filter((value): value is string => !!value);
   const starts = (...prefixes: string[]) => fields.some((field) => prefixes.some((prefix) => field.startsWith(prefix)));
   if (starts('VMware', 'VMW')) return 'vmware';
+  // EC2 bare-metal instances (m5.metal) carry the same vendor: no hypervisor there.
+  if (starts('Amazon EC2') && dmi.productName?.endsWith('.metal')) return null;
   if (starts('QEMU', 'KVM', 'OpenStack', 'KubeVirt', 'Amazon EC2', 'Google Compute Engine', 'Red Hat')) return 'kvm';
   if (starts('Microsoft Corporation') && (dmi.productName === 'Virtual Machine' || starts('Hyper-V'))) return 'hyperv';
   if (starts('Hyper-V')) return 'hyperv';
@@ -30,6 +32,7 @@ export function hypervisorFromDmi(dmi: Dmi): HypervisorKind | null {
   return null;
 }
 
+/** hasFlagsLine: an x86 `flags` line, the only kind that can carry the hypervisor bit (arm's `Features` cannot). */
 export interface CpuInfo { hypervisorFlag: boolean; hasFlagsLine: boolean; vendor: string | null }
 
 /** The probe keeps the first `flags` (x86) or `Features` (arm) line of /proc/cpuinfo. */
@@ -37,15 +40,19 @@ export function parseCpuinfo(text: string): Parsed<CpuInfo> {
   const refused = refuseText(text, '/proc/cpuinfo');
   if (refused) return unknown(refused);
   let flags: string | undefined;
+  let x86 = false;
   let vendor: string | null = null;
   for (const line of lines(text)) {
     const match = /^(flags|Features|vendor_id)\s*:\s*(.*)$/.exec(line);
     if (!match) continue;
     if (match[1] === 'vendor_id') vendor = match[2].trim();
-    else flags ??= match[2];
+    else if (flags === undefined) {
+      flags = match[2];
+      x86 = match[1] === 'flags';
+    }
   }
   if (flags === undefined) return unknown('/proc/cpuinfo has no flags line');
-  return known({ hypervisorFlag: flags.split(/\s+/).includes('hypervisor'), hasFlagsLine: true, vendor });
+  return known({ hypervisorFlag: flags.split(/\s+/).includes('hypervisor'), hasFlagsLine: x86, vendor });
 }
 
 /** `systemd-detect-virt --vm` prints one word; `none` means bare metal. */
@@ -93,8 +100,8 @@ export function parseMeta(text: string): ProbeMeta {
   return {
     kernel: values.get('guest_kernel') ?? values.get('kernel') ?? null,
     hostname: values.get('hostname') ?? null,
-    uid: uid && /^\d+$/.test(uid) ? Number(uid) : null,
-    uptimeSeconds: uptime && /^\d+(\.\d+)?$/.test(uptime) ? Number(uptime) : null,
+    uid: uid && /^\d{1,10}$/.test(uid) ? Number(uid) : null,
+    uptimeSeconds: uptime && /^\d{1,12}(\.\d{1,6})?$/.test(uptime) ? Number(uptime) : null,
     root: values.get('root') ?? null,
   };
 }
