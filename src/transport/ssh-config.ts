@@ -1,0 +1,334 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir, hostname as localHostname, userInfo } from 'node:os';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import type * as SshConfigModule from 'ssh-config' with { 'resolution-mode': 'import' };
+import { ProbeError } from './transport';
+
+// ssh-config ships CommonJS (dist/) for require, but its types describe the ESM build only.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { SSHConfig, LineType } = require('ssh-config') as typeof SshConfigModule;
+type SSHConfig = SshConfigModule.SSHConfig;
+type Line = SshConfigModule.Line;
+
+/** What OpenSSH would use to reach one destination, after ~/.ssh/config. */
+export interface SshHostConfig {
+  /** The destination as the user wrote it (a Host alias or a host name). */
+  alias: string;
+  hostName: string;
+  port: number;
+  user: string;
+  /** Absolute paths, in order; only files that exist are tried. */
+  identityFiles: string[];
+  identitiesOnly: boolean;
+  /** ssh-agent socket, or undefined for none. */
+  agentSocket?: string;
+  /** Jump hosts in order (ProxyJump), each a destination resolved with the same config. */
+  proxyJump: string[];
+  connectTimeoutSeconds?: number;
+  userKnownHostsFiles: string[];
+  globalKnownHostsFiles: string[];
+  strictHostKeyChecking: 'yes' | 'ask' | 'accept-new' | 'no';
+  hashKnownHosts: boolean;
+  /** The name looked up in known_hosts instead of the host name. */
+  hostKeyAlias?: string;
+  batchMode: boolean;
+  passwordAuthentication: boolean;
+  kbdInteractiveAuthentication: boolean;
+  pubkeyAuthentication: boolean;
+}
+
+export interface SshConfigEnvironment {
+  home: string;
+  localUser: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function defaultSshEnvironment(env: NodeJS.ProcessEnv = process.env): SshConfigEnvironment {
+  let localUser = env.USER ?? '';
+  try { localUser = userInfo().username; } catch { /* no passwd entry: keep $USER */ }
+  return { home: env.HOME || homedir(), localUser, env };
+}
+
+/** A directive with the Host/Match conditions under which it applies (Include flattens into this). */
+interface Entry {
+  conditions: Condition[];
+  param: string;
+  values: string[];
+}
+type Condition = { kind: 'host'; patterns: string[] } | { kind: 'match'; criteria: [string, string[]][] };
+
+const MAX_INCLUDE_DEPTH = 16;
+const ACCUMULATING = new Set(['identityfile', 'certificatefile', 'localforward', 'remoteforward', 'dynamicforward', 'sendenv', 'setenv']);
+
+/** ssh-config gives one value as a string (unquoted) and several as a list. */
+const valuesOf = (value: string | { val: string }[]): string[] => (typeof value === 'string' ? [value] : value.map((part) => part.val));
+
+/** ssh_config(5) patterns: `*` any run, `?` exactly one character, case-insensitive. */
+export function patternMatches(pattern: string, text: string): boolean {
+  const source = pattern.replace(/[\\^$.+()[\]{}|]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, 'i').test(text);
+}
+
+/** A pattern list matches when one pattern matches and no negated one does. */
+export function patternListMatches(patterns: readonly string[], text: string): boolean {
+  let matched = false;
+  for (const pattern of patterns) {
+    if (pattern.startsWith('!')) {
+      if (patternMatches(pattern.slice(1), text)) return false;
+    } else if (patternMatches(pattern, text)) {
+      matched = true;
+    }
+  }
+  return matched;
+}
+
+export interface Destination { user?: string; host: string; port?: number }
+
+/** `[user@]host[:port]`, `[user@][v6addr]:port` or `ssh://[user@]host[:port]`. */
+export function parseDestination(text: string): Destination {
+  let rest = text.trim().replace(/^ssh:\/\//, '').replace(/\/$/, '');
+  let user: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) { user = rest.slice(0, at); rest = rest.slice(at + 1); }
+  let host = rest;
+  let portText: string | undefined;
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(rest);
+  if (bracketed) {
+    host = bracketed[1]!;
+    portText = bracketed[2];
+  } else if ((rest.match(/:/g) ?? []).length === 1) {
+    [host, portText] = rest.split(':') as [string, string];
+  }
+  if (!host || /[\s/]/.test(host) || host.startsWith('-') || (user !== undefined && (!user || /\s/.test(user)))) {
+    throw new ProbeError('config', `${JSON.stringify(text)} is not an SSH destination; use [user@]host[:port] or a Host alias`);
+  }
+  let port: number | undefined;
+  if (portText !== undefined) {
+    port = Number(portText);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ProbeError('config', `${JSON.stringify(text)}: port ${portText} is not a TCP port`);
+  }
+  return { user, host, port };
+}
+
+/** An SSH client configuration (~/.ssh/config or `--ssh-config FILE`), with its Include files read in. */
+export class SshConfig {
+  private constructor(private readonly entries: Entry[], private readonly environment: SshConfigEnvironment, readonly path?: string) {}
+
+  /** `path` undefined → ~/.ssh/config, which may be absent; an explicit file must exist. */
+  static load(path: string | undefined, environment: SshConfigEnvironment = defaultSshEnvironment()): SshConfig {
+    const file = path ?? join(environment.home, '.ssh', 'config');
+    if (path === undefined && !existsSync(file)) return new SshConfig([], environment);
+    const entries: Entry[] = [];
+    readConfigFile(file, [], entries, environment, 0);
+    return new SshConfig(entries, environment, file);
+  }
+
+  static fromText(text: string, environment: SshConfigEnvironment = defaultSshEnvironment()): SshConfig {
+    const entries: Entry[] = [];
+    flatten(SSHConfig.parse(text), [], entries, environment, 0, '<text>');
+    return new SshConfig(entries, environment);
+  }
+
+  /** Every concrete `Host` name (no wildcard, no negation), in file order: what `--all-ssh-hosts` checks. */
+  concreteHosts(): string[] {
+    const names = new Set<string>();
+    for (const entry of this.entries) {
+      for (const condition of entry.conditions) {
+        if (condition.kind !== 'host') continue;
+        for (const pattern of condition.patterns) if (!/[*?!]/.test(pattern)) names.add(pattern);
+      }
+    }
+    return [...names];
+  }
+
+  /** The settings OpenSSH would use for `destination` (first value wins; IdentityFile accumulates). */
+  resolve(destination: string): SshHostConfig {
+    const parsed = parseDestination(destination);
+    const alias = parsed.host;
+    const settings = new Map<string, string[]>();
+    const set = (param: string, values: string[]) => {
+      const key = param.toLowerCase();
+      if (ACCUMULATING.has(key)) settings.set(key, [...(settings.get(key) ?? []), ...values]);
+      else if (!settings.has(key)) settings.set(key, values);
+    };
+    if (parsed.user !== undefined) set('user', [parsed.user]);
+    if (parsed.port !== undefined) set('port', [String(parsed.port)]);
+    const first = (key: string) => settings.get(key)?.[0];
+    for (const entry of this.entries) {
+      const applies = entry.conditions.every((condition) => condition.kind === 'host'
+        ? patternListMatches(condition.patterns, alias)
+        : matchCriteria(condition.criteria, { alias, hostName: first('hostname') ?? alias, user: first('user') ?? this.environment.localUser, localUser: this.environment.localUser }));
+      if (applies) set(entry.param, entry.values);
+    }
+
+    const env = this.environment;
+    const user = first('user') ?? env.localUser;
+    const portText = first('port') ?? '22';
+    const port = Number(portText);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ProbeError('config', `${destination}: Port ${portText} is not a TCP port`);
+    const rawHostName = first('hostname');
+    const hostName = rawHostName ? rawHostName.replace(/%(%|h)/g, (_, token: string) => (token === '%' ? '%' : alias)) : alias;
+    const tokens = (text: string) => expandTokens(text, { home: env.home, hostName, user, localUser: env.localUser, port, alias });
+    const path = (text: string) => expandPath(tokens(text), env.home);
+    const yes = (key: string, fallback: boolean) => {
+      const value = first(key)?.toLowerCase();
+      return value === undefined ? fallback : value === 'yes' || value === 'true';
+    };
+
+    const explicitIdentities = settings.get('identityfile')?.map(path) ?? [];
+    const identityFiles = explicitIdentities.length
+      ? explicitIdentities
+      : ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_dsa'].map((name) => join(env.home, '.ssh', name));
+
+    const identityAgent = first('identityagent');
+    let agentSocket: string | undefined = env.env.SSH_AUTH_SOCK || undefined;
+    if (identityAgent && identityAgent.toLowerCase() === 'none') agentSocket = undefined;
+    else if (identityAgent && identityAgent !== 'SSH_AUTH_SOCK') agentSocket = identityAgent.startsWith('$') ? env.env[identityAgent.slice(1)] || undefined : path(identityAgent);
+
+    const jump = first('proxyjump');
+    const proxyJump = !jump || jump.toLowerCase() === 'none' ? [] : (settings.get('proxyjump') ?? []).join(',').split(',').map((hop) => hop.trim()).filter(Boolean);
+
+    const timeoutText = first('connecttimeout');
+    let connectTimeoutSeconds: number | undefined;
+    if (timeoutText !== undefined) {
+      connectTimeoutSeconds = Number(timeoutText);
+      if (!Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds <= 0) throw new ProbeError('config', `${destination}: ConnectTimeout ${timeoutText} is not a number of seconds`);
+    }
+
+    const strictText = (first('stricthostkeychecking') ?? 'ask').toLowerCase();
+    const strictHostKeyChecking = strictText === 'accept-new' ? 'accept-new'
+      : strictText === 'no' || strictText === 'off' || strictText === 'false' ? 'no'
+        : strictText === 'ask' ? 'ask' : 'yes';
+
+    return {
+      alias,
+      hostName,
+      port,
+      user,
+      identityFiles,
+      identitiesOnly: yes('identitiesonly', false),
+      agentSocket,
+      proxyJump,
+      connectTimeoutSeconds,
+      userKnownHostsFiles: (settings.get('userknownhostsfile') ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']).filter((f) => f.toLowerCase() !== 'none').map(path),
+      globalKnownHostsFiles: (settings.get('globalknownhostsfile') ?? ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']).filter((f) => f.toLowerCase() !== 'none').map(path),
+      strictHostKeyChecking,
+      hashKnownHosts: yes('hashknownhosts', false),
+      hostKeyAlias: first('hostkeyalias'),
+      batchMode: yes('batchmode', false),
+      passwordAuthentication: yes('passwordauthentication', true),
+      kbdInteractiveAuthentication: yes('kbdinteractiveauthentication', yes('challengeresponseauthentication', true)),
+      pubkeyAuthentication: yes('pubkeyauthentication', true),
+    };
+  }
+}
+
+function readConfigFile(file: string, conditions: Condition[], out: Entry[], environment: SshConfigEnvironment, depth: number): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ProbeError('config', `cannot read SSH config ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  let parsed: SSHConfig;
+  try {
+    parsed = SSHConfig.parse(text);
+  } catch (error) {
+    throw new ProbeError('config', `cannot parse SSH config ${file}: ${(error as Error).message}`);
+  }
+  flatten(parsed, conditions, out, environment, depth, file);
+}
+
+function flatten(lines: Iterable<Line>, conditions: Condition[], out: Entry[], environment: SshConfigEnvironment, depth: number, file: string): void {
+  for (const line of lines) {
+    if (line.type !== LineType.DIRECTIVE) continue;
+    const param = line.param.toLowerCase();
+    if ('config' in line && (param === 'host' || param === 'match')) {
+      const condition: Condition = param === 'host'
+        ? { kind: 'host', patterns: valuesOf(line.value) }
+        : { kind: 'match', criteria: Object.entries((line as { criteria?: Record<string, string | { val: string }[]> }).criteria ?? {}).map(([key, value]) => [key.toLowerCase(), typeof value === 'string' ? value.split(',') : value.flatMap((part) => part.val.split(','))]) };
+      flatten(line.config, [...conditions, condition], out, environment, depth, file);
+      continue;
+    }
+    if (param === 'include') {
+      if (depth >= MAX_INCLUDE_DEPTH) throw new ProbeError('config', `${file}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+      for (const pattern of valuesOf(line.value)) {
+        // ssh_config(5): relative Include paths of a user config are relative to ~/.ssh.
+        const expanded = expandPath(pattern, environment.home);
+        const absolute = isAbsolute(expanded) ? expanded : join(environment.home, '.ssh', expanded);
+        for (const included of expandGlob(absolute)) readConfigFile(included, conditions, out, environment, depth + 1);
+      }
+      continue;
+    }
+    out.push({ conditions, param, values: valuesOf(line.value) });
+  }
+}
+
+/** `Match` criteria that can be decided without running anything; `exec` and the like never match. */
+function matchCriteria(criteria: [string, string[]][], context: { alias: string; hostName: string; user: string; localUser: string }): boolean {
+  for (const [key, patterns] of criteria) {
+    switch (key) {
+      case 'all': break;
+      case 'host': if (!patternListMatches(patterns, context.hostName)) return false; break;
+      case 'originalhost': if (!patternListMatches(patterns, context.alias)) return false; break;
+      case 'user': if (!patternListMatches(patterns, context.user)) return false; break;
+      case 'localuser': if (!patternListMatches(patterns, context.localUser)) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+/** Files matching a path whose last components may hold `*` or `?` (as Include allows), sorted like glob(3). */
+function expandGlob(path: string): string[] {
+  if (!/[*?]/.test(path)) return existsSync(path) ? [path] : [];
+  const parts = path.split('/');
+  let bases = [parts[0] === '' ? '/' : parts[0]!];
+  for (const part of parts.slice(1)) {
+    if (!part) continue;
+    const next: string[] = [];
+    for (const base of bases) {
+      if (!/[*?]/.test(part)) {
+        next.push(join(base, part));
+        continue;
+      }
+      let names: string[] = [];
+      try { names = readdirSync(base); } catch { continue; }
+      for (const name of names.sort()) if (!name.startsWith('.') && patternMatchesExact(part, name)) next.push(join(base, name));
+    }
+    bases = next;
+  }
+  return bases.filter((candidate) => {
+    try { return statSync(candidate).isFile(); } catch { return false; }
+  });
+}
+
+const patternMatchesExact = (pattern: string, name: string) =>
+  new RegExp(`^${pattern.replace(/[\\^$.+()[\]{}|]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(name);
+
+export function expandPath(path: string, home: string): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return join(home, path.slice(2));
+  return path;
+}
+
+/** The `%` tokens of ssh_config(5) that paths use most. */
+export function expandTokens(text: string, context: { home: string; hostName: string; user: string; localUser: string; port: number; alias: string }): string {
+  return text.replace(/%([%dhurpnlLi])/g, (_, token: string) => {
+    switch (token) {
+      case '%': return '%';
+      case 'd': return context.home;
+      case 'h': return context.hostName;
+      case 'u': return context.localUser;
+      case 'r': return context.user;
+      case 'p': return String(context.port);
+      case 'n': return context.alias;
+      case 'l': return localHostname();
+      case 'L': return localHostname().split('.')[0]!;
+      default: return String(process.getuid?.() ?? '');
+    }
+  });
+}
+
+/** For messages: the config file a setting came from, shortened. */
+export const describeConfigPath = (path: string | undefined) => (path ? `${basename(dirname(path))}/${basename(path)}` : 'built-in defaults');

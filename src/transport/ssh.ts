@@ -1,0 +1,300 @@
+import { connect as tcpConnect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Client, type ClientChannel } from 'ssh2';
+import type { Target } from '../core/report';
+import { scriptWithSettings, type ProbeSettings } from '../core/sections';
+import { AuthAttempts, createAuthHandler, SshCredentials } from './ssh-auth';
+import { SshConfig, type SshHostConfig } from './ssh-config';
+import { appendKnownHost, checkHostKey, fingerprint, hostKeyAlgorithms, knownHostsName, knownKeyTypes, readKnownHosts } from './ssh-known-hosts';
+import { MAX_OUTPUT_BYTES, ProbeError, type Transport } from './transport';
+
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+export const DEFAULT_PROBE_TIMEOUT_SECONDS = 60;
+const MAX_JUMPS = 8;
+const MAX_STDERR_CHARS = 4096;
+
+export interface SshTransportOptions {
+  config: SshConfig;
+  credentials?: SshCredentials;
+  /** Add unknown host keys to known_hosts (StrictHostKeyChecking=accept-new). Changed keys are never accepted. */
+  acceptNew?: boolean;
+  /** Overrides the config's ConnectTimeout: TCP connect, SSH handshake and authentication of each hop. */
+  connectTimeoutSeconds?: number;
+  /** From opening the channel to the probe's last byte. */
+  probeTimeoutSeconds?: number;
+}
+
+/** A timer that stops while the user is being asked something (a passphrase takes as long as it takes). */
+class Deadline {
+  private timer?: NodeJS.Timeout;
+  private remaining: number;
+  private startedAt = 0;
+  private paused = 0;
+
+  constructor(ms: number, private readonly onExpire: () => void) {
+    this.remaining = ms;
+    this.start();
+  }
+
+  private start() {
+    this.startedAt = Date.now();
+    this.timer = setTimeout(this.onExpire, this.remaining);
+  }
+
+  async suspend<T>(work: () => Promise<T>): Promise<T> {
+    if (this.paused++ === 0 && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.remaining -= Date.now() - this.startedAt;
+    }
+    try {
+      return await work();
+    } finally {
+      if (--this.paused === 0 && this.remaining > 0) this.start();
+    }
+  }
+
+  clear() {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.remaining = 0;
+  }
+}
+
+/** The hosts a connection goes through, the target last (ProxyJump expanded, recursively like OpenSSH's). */
+export function connectionChain(config: SshConfig, destination: string, seen: string[] = []): SshHostConfig[] {
+  if (seen.length > MAX_JUMPS) throw new ProbeError('config', `ProxyJump chain longer than ${MAX_JUMPS} hops: ${[...seen, destination].join(' → ')}`);
+  if (seen.includes(destination)) throw new ProbeError('config', `ProxyJump loop: ${[...seen, destination].join(' → ')}`);
+  const host = config.resolve(destination);
+  if (!host.proxyJump.length) return [host];
+  const [first, ...rest] = host.proxyJump as [string, ...string[]];
+  const before = connectionChain(config, first, [...seen, destination]);
+  // Later hops of a list are used as written; only the first one's own ProxyJump applies (as ssh -J does).
+  const middle = rest.map((hop) => ({ ...config.resolve(hop), proxyJump: [] }));
+  return [...before, ...middle, host];
+}
+
+const hostLabel = (host: SshHostConfig) => `${host.user}@${host.hostName}${host.port === 22 ? '' : `:${host.port}`}`;
+
+/**
+ * Runs the probe on a guest over SSH: one connection (through ProxyJump hops if configured), one
+ * exec channel `sh -s`, the script with its settings on stdin. Nothing from the user is ever put
+ * on the remote command line.
+ */
+export class SshTransport implements Transport {
+  readonly target: Target;
+  private readonly credentials: SshCredentials;
+
+  constructor(readonly destination: string, private readonly options: SshTransportOptions) {
+    this.target = { kind: 'ssh', name: destination };
+    this.credentials = options.credentials ?? new SshCredentials();
+  }
+
+  async runProbe(settings: ProbeSettings = {}, signal?: AbortSignal): Promise<string> {
+    const chain = connectionChain(this.options.config, this.destination);
+    const clients: Client[] = [];
+    const onAbort = () => clients.forEach((client) => client.destroy());
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      let stream: Duplex | undefined;
+      for (const [index, host] of chain.entries()) {
+        if (signal?.aborted) throw new ProbeError('other', 'cancelled');
+        if (index > 0) stream = await forward(clients[index - 1]!, chain[index - 1]!, host);
+        clients.push(await this.connect(host, stream, index < chain.length - 1 ? 'jump host ' : ''));
+      }
+      return await this.exec(clients[clients.length - 1]!, chain[chain.length - 1]!, scriptWithSettings(settings));
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      for (const client of clients.reverse()) client.end();
+    }
+  }
+
+  private connectTimeoutMs(host: SshHostConfig) {
+    return (this.options.connectTimeoutSeconds ?? host.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000;
+  }
+
+  /** TCP (or a forwarded channel), handshake with host-key check, then authentication. */
+  private connect(host: SshHostConfig, through: Duplex | undefined, role: string): Promise<Client> {
+    const label = `${role}${hostLabel(host)}`;
+    const timeoutMs = this.connectTimeoutMs(host);
+    const knownFiles = [...host.userKnownHostsFiles, ...host.globalKnownHostsFiles];
+    const knownEntries = readKnownHosts(knownFiles);
+    const names = [host.hostKeyAlias ?? knownHostsName(host.hostName, host.port)];
+    const acceptUnknown = this.options.acceptNew || host.strictHostKeyChecking === 'accept-new' || host.strictHostKeyChecking === 'no';
+    const attempts = new AuthAttempts();
+
+    return new Promise<Client>((resolve, reject) => {
+      const client = new Client();
+      let phase: 'tcp' | 'handshake' | 'auth' = through ? 'handshake' : 'tcp';
+      let settled = false;
+      let failure: ProbeError | undefined;
+      let keyToAdd: Buffer | undefined;
+      let socket: Socket | undefined;
+      const fail = (error: ProbeError) => {
+        if (settled) return;
+        settled = true;
+        deadline.clear();
+        client.destroy();
+        socket?.destroy();
+        reject(error);
+      };
+      const deadline = new Deadline(timeoutMs, () => {
+        const seconds = timeoutMs / 1000;
+        fail(new ProbeError('timeout', phase === 'tcp'
+          ? `${label}: no TCP connection within ${seconds} s (connect timeout)`
+          : phase === 'handshake'
+            ? `${label}: the server accepted the connection but did not complete the SSH handshake within ${seconds} s`
+            : `${label}: authentication did not finish within ${seconds} s`));
+      });
+      const suspend = <T>(work: () => Promise<T>) => deadline.suspend(work);
+
+      client.on('handshake', () => {
+        phase = 'auth';
+        if (keyToAdd) {
+          const file = host.userKnownHostsFiles[0];
+          if (file) {
+            try {
+              appendKnownHost(file, names[0]!, keyToAdd, host.hashKnownHosts);
+            } catch (error) {
+              fail(new ProbeError('other', `${label}: cannot add the host key to ${file}: ${(error as Error).message}`));
+            }
+          }
+        }
+      });
+      client.on('ready', () => {
+        if (settled) return;
+        settled = true;
+        deadline.clear();
+        resolve(client);
+      });
+      client.on('error', (error: Error & { level?: string; code?: string }) => {
+        if (settled) return;
+        if (error.level === 'agent') { attempts.problems.push(`ssh-agent: ${error.message}`); return; }
+        fail(failure ?? classifyError(error, label, phase, attempts, host));
+      });
+      client.on('close', () => {
+        fail(failure ?? new ProbeError('dropped', `${label}: the server closed the connection during the ${phase === 'auth' ? 'authentication' : 'SSH handshake'}`));
+      });
+
+      const start = (sock: Duplex) => {
+        phase = 'handshake';
+        client.connect({
+          sock,
+          username: host.user,
+          readyTimeout: 0,
+          algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(knownEntries, names)) as never },
+          hostVerifier: (key: Buffer) => {
+            const verdict = checkHostKey(knownEntries, names, key);
+            const print = fingerprint(key);
+            switch (verdict.status) {
+              case 'known': return true;
+              case 'changed':
+                failure = new ProbeError('host-key-changed', `${label}: WARNING: THE HOST KEY HAS CHANGED. It is now ${print}, but ${verdict.entry.file}:${verdict.entry.line} holds another ${verdict.entry.keyType} key for ${names[0]}. Someone could be intercepting the connection (man-in-the-middle), or the host was reinstalled. Not connecting. If the change is expected, remove the old key (ssh-keygen -R '${names[0]}' -f ${verdict.entry.file}) and check the new one.`);
+                return false;
+              case 'revoked':
+                failure = new ProbeError('host-key-changed', `${label}: the host presented key ${print}, which ${verdict.entry.file}:${verdict.entry.line} marks @revoked. Not connecting.`);
+                return false;
+              default:
+                if (verdict.otherTypes.length) {
+                  failure = new ProbeError('host-key-unknown', `${label}: the host presented a ${key.length ? print : 'key'} of a type not in known_hosts, where ${names[0]} has only ${verdict.otherTypes.join(', ')} keys. Not connecting: check the host's keys (ssh-keyscan -p ${host.port} ${host.hostName}) and update known_hosts.`);
+                  return false;
+                }
+                if (acceptUnknown) { keyToAdd = key; return true; }
+                failure = new ProbeError('host-key-unknown', `${label}: host key ${print} is not in ${knownFiles.length ? host.userKnownHostsFiles[0] ?? knownFiles[0] : 'any known_hosts file'}. Check that this is the right key, then accept it with --accept-new (adds it, like StrictHostKeyChecking=accept-new), or add it yourself: ssh-keyscan -p ${host.port} ${host.hostName} >> ${host.userKnownHostsFiles[0] ?? '~/.ssh/known_hosts'}`);
+                return false;
+            }
+          },
+          authHandler: createAuthHandler(host, this.credentials, attempts, suspend),
+        });
+      };
+
+      if (through) {
+        start(through);
+      } else {
+        socket = tcpConnect({ host: host.hostName, port: host.port });
+        socket.setNoDelay(true);
+        const onEarlyError = (error: NodeJS.ErrnoException) => fail(classifyError(error, label, phase, attempts, host));
+        socket.once('error', onEarlyError);
+        socket.once('connect', () => {
+          socket!.removeListener('error', onEarlyError);
+          start(socket!);
+        });
+      }
+    });
+  }
+
+  /** One exec channel: `sh -s`, the script on stdin, stdout capped, bounded by the probe timeout. */
+  private exec(client: Client, host: SshHostConfig, script: string): Promise<string> {
+    const label = hostLabel(host);
+    const timeoutSeconds = this.options.probeTimeoutSeconds ?? DEFAULT_PROBE_TIMEOUT_SECONDS;
+    return new Promise<string>((resolve, reject) => {
+      let settled = false;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let stderr = '';
+      let exit: { code: number | null; signal?: string } | undefined;
+      let channel: ClientChannel | undefined;
+      const settle = (error: ProbeError | null, output?: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) { channel?.destroy(); client.destroy(); reject(error); } else resolve(output!);
+      };
+      const timer = setTimeout(() => settle(new ProbeError('timeout', `${label}: the probe did not finish within ${timeoutSeconds} s (probe timeout; raise it with --probe-timeout)`)), timeoutSeconds * 1000);
+      client.on('error', (error: Error) => settle(new ProbeError('dropped', `${label}: the connection failed while the probe ran (${error.message}) after ${size} bytes`)));
+      client.on('close', () => settle(new ProbeError('dropped', `${label}: the connection closed while the probe ran, after ${size} bytes`)));
+      client.exec('sh -s', (error, stream) => {
+        if (error) return settle(new ProbeError('other', `${label}: the server refused to run a command: ${error.message}`));
+        channel = stream;
+        stream.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_OUTPUT_BYTES) return settle(new ProbeError('bad-output', `${label}: the guest printed more than ${MAX_OUTPUT_BYTES} bytes; the probe never does — is a login script or forced command printing in its place?`));
+          chunks.push(chunk);
+        });
+        stream.stderr.on('data', (chunk: Buffer) => { if (stderr.length < MAX_STDERR_CHARS) stderr += chunk.toString('utf8'); });
+        stream.on('exit', (code: number | null, signalName?: string) => { exit = { code, signal: signalName }; });
+        stream.on('close', () => {
+          if (!exit) return settle(new ProbeError('dropped', `${label}: the connection closed while the probe ran, after ${size} bytes`));
+          if (exit.code !== 0) {
+            const why = exit.signal ? `was killed by SIG${exit.signal}` : `exited with ${exit.code}`;
+            return settle(new ProbeError('bad-output', `${label}: the probe script ${why}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`));
+          }
+          settle(null, Buffer.concat(chunks).toString('utf8'));
+        });
+        stream.on('error', () => { /* close follows */ });
+        stream.end(script);
+      });
+    });
+  }
+}
+
+/** A channel to the next hop, opened on the previous one (ProxyJump: direct-tcpip). */
+function forward(client: Client, via: SshHostConfig, next: SshHostConfig): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    client.forwardOut('127.0.0.1', 0, next.hostName, next.port, (error, stream) => {
+      if (error) {
+        const refused = /refused|Connection failed/i.test(error.message);
+        reject(new ProbeError(refused ? 'refused' : 'unreachable', `jump host ${hostLabel(via)} could not reach ${next.hostName}:${next.port}: ${error.message}`));
+      } else {
+        resolve(stream);
+      }
+    });
+  });
+}
+
+function classifyError(error: Error & { level?: string; code?: string }, label: string, phase: string, attempts: AuthAttempts, host: SshHostConfig): ProbeError {
+  switch (error.code) {
+    case 'ECONNREFUSED': return new ProbeError('refused', `${label}: connection refused (no SSH server on port ${host.port}?)`);
+    case 'ETIMEDOUT': return new ProbeError('timeout', `${label}: the TCP connection timed out`);
+    case 'EHOSTUNREACH': case 'ENETUNREACH': return new ProbeError('unreachable', `${label}: no route to host (${error.code})`);
+    case 'ENOTFOUND': case 'EAI_AGAIN': return new ProbeError('unreachable', `${label}: cannot resolve host name ${host.hostName} (${error.code})`);
+    case 'ECONNRESET': case 'EPIPE': return new ProbeError('dropped', `${label}: the connection was reset during the ${phase === 'auth' ? 'authentication' : 'SSH handshake'}`);
+    default: break;
+  }
+  if (error.level === 'client-authentication') return new ProbeError('auth', `${label}: ${attempts.describe(host)}`);
+  if (error.level === 'protocol' || /protocol|ident|banner/i.test(error.message)) {
+    return new ProbeError('other', `${label}: this does not look like an SSH server (${error.message})`);
+  }
+  if (error.level === 'handshake') return new ProbeError('other', `${label}: SSH handshake failed: ${error.message}`);
+  return new ProbeError('other', `${label}: ${error.message}`);
+}
