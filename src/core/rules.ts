@@ -89,18 +89,19 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
       hvArticle);
   }
   const target = facts.balloon.targetBytes;
-  if (balloon !== null && target !== null && Math.abs(target - balloon) >= 16 * MiB) {
-    if (facts.balloon.driver === 'xen_balloon') {
-      // Xen's target is the memory the guest should have, not a balloon size.
-      const current = facts.xen?.currentBytes ?? null;
-      if (current !== null && current < target - 16 * MiB) {
-        add('xen-target-not-reached', 'warning', 'Xen could not give this domain all the memory it should have',
-          `target_kb says ${formatBytes(target)}, but the domain holds ${formatBytes(current)}: the host could not populate ${formatBytes(target - current)}.`, hvArticle);
-      } else if (current !== null && current > target + 16 * MiB) {
-        add('balloon-inflating', 'warning', 'The Xen balloon is inflating now',
-          `The domain holds ${formatBytes(current)} and is being shrunk to ${formatBytes(target)}.`, hvArticle);
-      }
-    } else if (target > balloon) {
+  // Xen's target is a memory size, not a balloon size: compare it with current_kb, whatever the balloon reads.
+  const isXen = facts.balloon.driver === 'xen_balloon';
+  if (isXen && target !== null) {
+    const current = facts.xen?.currentBytes ?? null;
+    if (current !== null && current < target - 16 * MiB) {
+      add('xen-target-not-reached', 'warning', 'Xen could not give this domain all the memory it should have',
+        `target_kb says ${formatBytes(target)}, but the domain holds ${formatBytes(current)}: the host could not populate ${formatBytes(target - current)}.`, hvArticle);
+    } else if (current !== null && current > target + 16 * MiB) {
+      add('balloon-inflating', 'warning', 'The Xen balloon is inflating now',
+        `The domain holds ${formatBytes(current)} and is being shrunk to ${formatBytes(target)}.`, hvArticle);
+    }
+  } else if (balloon !== null && target !== null && Math.abs(target - balloon) >= 16 * MiB) {
+    if (target > balloon) {
       add('balloon-inflating', 'warning', `The balloon is inflating: the host wants ${formatBytes(target - balloon)} more`,
         `Balloon now ${formatBytes(balloon)}, target ${formatBytes(target)} (source: ${facts.balloon.source}).`, hvArticle);
     } else {
@@ -133,9 +134,11 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
         'The rest is compressed or swapped by the hypervisor, which is far slower than guest paging.');
     }
   }
-  if (hv === 'vmware' && balloon !== null && balloon > 0 && vm.limitKnown && limit === null) {
+  // Research §8: a memlimit at or above configured memory (or 4294967295) means no limit.
+  const noLimit = vm.limitKnown && (limit === null || (configured !== null && limit >= configured - 64 * MiB));
+  if (hv === 'vmware' && balloon !== null && balloon > 0 && noLimit) {
     add('host-contention', 'warning', 'The balloon is active without a VM memory limit: the host or resource pool is short of memory',
-      `No per-VM limit is set, yet the balloon holds ${formatBytes(balloon)}. The ESXi host is in its "soft" memory state or lower, or a resource-pool limit caps this VM's pool. Ask the vSphere admin for the host's memory state and the pool's limits.`);
+      `No per-VM limit below the configured memory is set, yet the balloon holds ${formatBytes(balloon)}. The ESXi host is in its "soft" memory state or lower, or a resource-pool limit caps this VM's pool. Ask the vSphere admin for the host's memory state and the pool's limits.`);
   }
   if (hv === 'vmware' && balloon !== null && configured !== null) {
     const reserved = (vm.reservationMiB ?? 0) * MiB;
@@ -218,7 +221,7 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
   }
   if (trend && ((trend.swapInPerSecond ?? 0) > 0 || (trend.swapOutPerSecond ?? 0) > 0) && (balloon ?? 0) > 0) {
     add('guest-swapping', 'warning', 'The balloon is pushing the guest into its own swap',
-      `Swap-in ${trend.swapInPerSecond?.toFixed(1)} pages/s, swap-out ${trend.swapOutPerSecond?.toFixed(1)} pages/s, major faults ${trend.majorFaultsPerSecond?.toFixed(1)}/s over ${Math.round(trend.seconds)} s while the balloon holds ${formatBytes(balloon)}.`);
+      `Swap-in ${trend.swapInPerSecond?.toFixed(1) ?? 'unknown'} pages/s, swap-out ${trend.swapOutPerSecond?.toFixed(1) ?? 'unknown'} pages/s, major faults ${trend.majorFaultsPerSecond?.toFixed(1) ?? 'unknown'}/s over ${Math.round(trend.seconds)} s while the balloon holds ${formatBytes(balloon)}.`);
   }
   const oomKills = trend?.oomKillsDelta ?? facts.counters.oomKill;
   if (oomKills !== null && oomKills > 0 && (balloon ?? 0) > 0) {
