@@ -46,13 +46,12 @@ why_unreadable() {
 
 # Files read in one awk run at the end (one process for all bulk reads).
 BULK_N=0
-BULK_ARGS=
 bulk() { # id path [filter]
   BULK_N=$((BULK_N + 1))
   eval "BULK_ID_$BULK_N=\$1 BULK_PATH_$BULK_N=\$2 BULK_FILTER_$BULK_N=\${3:-}"
 }
 bulk_or_status() { # id path [filter]: queue a readable file, or print its status now
-  if [ -f "$2" ] && [ -r "$2" ] && [ ! -p "$2" ]; then bulk "$@"; else why_unreadable "$2"; section "$1" ${WHY%% *} "${WHY#* }"; fi
+  if [ -f "$2" ] && [ -r "$2" ] && [ ! -p "$2" ]; then bulk "$@"; else why_unreadable "$2"; section "$1" "${WHY%% *}" "${WHY#* }"; fi
 }
 
 # Tool lookup: in a snapshot only its own bin dirs, so no fact about this host leaks in.
@@ -97,11 +96,11 @@ capture() {
     *) RC=255 ;;
   esac
 }
-run_tool() { # id command args...
+run_tool() { # id command args... ($ALSO_OK: one more exit status that is an answer, not a failure)
   id=$1; shift
   capture "$@"
   case $RC in
-    0) section "$id" ok "exit 0" ;;
+    0|"${ALSO_OK:-0}") section "$id" ok "exit $RC" ;;
     124|137) section "$id" error "timed out after ${TOOL_TIMEOUT}s" ;;
     255) section "$id" error "output longer than 64 KiB" ;;
     *) section "$id" error "exit $RC" ;;
@@ -114,7 +113,8 @@ empty_dir() { for x in "$1"/* "$1"/.[!.]*; do [ -e "$x" ] && return 1; done; ret
 # ---- meta -------------------------------------------------------------------------------
 section meta ok
 first_line /proc/sys/kernel/osrelease && printf 'kernel=%s\n' "$V"
-first_line /proc/sys/kernel/hostname && printf 'hostname=%s\n' "$V"
+first_line "$R/proc/sys/kernel/hostname" && printf 'hostname=%s\n' "$V"
+# shellcheck disable=SC2086 # split the Uid line into its fields
 while IFS= read -r l; do case $l in Uid:*) set -- $l; printf 'uid=%s\n' "$2"; break ;; esac; done </proc/self/status
 [ -n "$R" ] && printf 'root=%s\n' "$R"
 [ "${BI_SUDO:-}" = 1 ] && printf 'sudo=1\n'
@@ -130,11 +130,11 @@ if [ -d "$DMI" ]; then
     if first_line "$DMI/$k"; then printf '%s=%s\n' "$k" "$V"; [ $k = sys_vendor ] && VENDOR=$V; fi
   done
 else
-  why_unreadable "$DMI"; section dmi ${WHY%% *} "${WHY#* }"
+  why_unreadable "$DMI"; section dmi "${WHY%% *}" "${WHY#* }"
 fi
 
 if first_line "$R/sys/hypervisor/type"; then section sys-hypervisor ok; printf '%s\n' "$V"
-else why_unreadable "$R/sys/hypervisor/type"; section sys-hypervisor ${WHY%% *} "${WHY#* }"; fi
+else why_unreadable "$R/sys/hypervisor/type"; section sys-hypervisor "${WHY%% *}" "${WHY#* }"; fi
 
 bulk_or_status cpuinfo "$R/proc/cpuinfo" cpuflags
 
@@ -155,7 +155,7 @@ if [ -d "$R/sys/module" ]; then
   section sys-module ok
   for m in $BALLOON_MODULES; do [ -d "$R/sys/module/$m" ] && printf '%s\n' "$m"; done
 else
-  why_unreadable "$R/sys/module"; section sys-module ${WHY%% *} "${WHY#* }"
+  why_unreadable "$R/sys/module"; section sys-module "${WHY%% *}" "${WHY#* }"
 fi
 
 VIRTIO="$R/sys/bus/virtio"
@@ -177,7 +177,7 @@ if [ -d "$VIRTIO/drivers" ]; then
     printf 'device=%s id=%s vendor=%s status=%s driver=%s features=%s\n' "$n" "$dev" "$ven" "$st" "$drv" "$feat"
   done
 else
-  why_unreadable "$VIRTIO/drivers"; section virtio-drivers ${WHY%% *} "${WHY#* }"
+  why_unreadable "$VIRTIO/drivers"; section virtio-drivers "${WHY%% *}" "${WHY#* }"
 fi
 
 # ---- VMware -----------------------------------------------------------------------------
@@ -192,7 +192,7 @@ debugfs_file() { # id path
   f="$R/sys/kernel/debug/$2"
   if [ -r "$f" ] && [ -f "$f" ]; then bulk "$1" "$f"; return; fi
   dbg="$R/sys/kernel/debug"
-  if [ -n "$R" ]; then why_unreadable "$f"; section "$1" ${WHY%% *} "${WHY#* }"; return; fi
+  if [ -n "$R" ]; then why_unreadable "$f"; section "$1" "${WHY%% *}" "${WHY#* }"; return; fi
   if [ ! -x "$dbg" ] || { [ -e "$f" ] && [ ! -r "$f" ]; }; then
     if [ "${BI_SUDO:-}" = 1 ] && find_tool sudo; then
       capture "$TOOL" -n cat "$f"
@@ -223,7 +223,7 @@ if [ -d "$X" ]; then
     first_line "$X/$k" && printf '%s=%s\n' "${k#info/}" "$V"
   done
 else
-  why_unreadable "$X"; section xen-memory ${WHY%% *} "${WHY#* }"
+  why_unreadable "$X"; section xen-memory "${WHY%% *}" "${WHY#* }"
 fi
 
 # ---- generic memory signals -------------------------------------------------------------
@@ -239,7 +239,7 @@ if first_line "$MB/block_size_bytes"; then
   [ -e "$1" ] || set --
   printf 'blocks=%s\n' "$#"
 else
-  why_unreadable "$MB/block_size_bytes"; section memory-blocks ${WHY%% *} "${WHY#* }"
+  why_unreadable "$MB/block_size_bytes"; section memory-blocks "${WHY%% *}" "${WHY#* }"
 fi
 
 # Balloon kernel threads ([vmmemctl] and friends): only worth a /proc scan on those hypervisors.
@@ -265,7 +265,8 @@ case "$VENDOR" in VMware*|QEMU*|Microsoft*|Xen*|innotek*|Red\ Hat*|OpenStack*|Am
 [ -e "$R/sys/hypervisor/type" ] && NEED_DETECT=
 [ -d "$VIRTIO/devices" ] && ! empty_dir "$VIRTIO/devices" && NEED_DETECT=
 if [ -n "$NEED_DETECT" ] || [ "${BI_DETECT_VIRT:-}" = 1 ]; then
-  if find_tool systemd-detect-virt; then run_tool detect-virt "$TOOL" --vm
+  # It prints "none" and exits 1 on bare metal.
+  if find_tool systemd-detect-virt; then ALSO_OK=1; run_tool detect-virt "$TOOL" --vm; ALSO_OK=
   else section detect-virt absent "systemd-detect-virt not installed"; fi
 fi
 

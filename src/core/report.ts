@@ -48,6 +48,8 @@ export function reportStatus(facts: GuestFacts, findings: readonly Finding[]): R
   const worst = worstSeverity(findings);
   if (worst === 'critical' || worst === 'warning') return worst;
   if (facts.memory.totalBytes === null || facts.hypervisor.kind === 'unknown') return 'unknown';
+  // A balloon driver is there but no source gave its size: "ok" would vouch for what was not seen.
+  if (facts.balloon.loaded && facts.balloon.currentBytes === null) return 'unknown';
   return 'ok';
 }
 

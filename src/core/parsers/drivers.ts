@@ -85,6 +85,8 @@ export function parseMemoryBlocks(text: string): Parsed<MemoryBlocks> {
   const size = /^(0x)?[0-9a-fA-F]{1,12}$/.test(sizeText) ? parseInt(sizeText.replace(/^0x/, ''), 16) : null;
   const blocks = parseCount(values.get('blocks'));
   if (!size || size % 4096 !== 0) return unknown('memory block size is missing or not a page multiple');
+  // The smallest memory section of any architecture is 16 MiB (ppc64); a smaller size is a cut-off file.
+  if (size < 16 * 1024 * 1024) return unknown(`memory block size 0x${size.toString(16)} is below the smallest memory section (16 MiB)`);
   if (blocks === null) return unknown('memory block count is missing');
   if (blocks === 0) return unknown('no memory blocks are listed');
   if (scaled(blocks, size) === null) return unknown('memory blocks add up to more than any machine has');

@@ -14,7 +14,7 @@ export function renderMarkdown(report: Report, articleLink: (id: string) => stri
   out.push(`# Balloon report: ${mdEscape(report.target.name)}`, '');
   out.push(`**Status:** ${report.status.toUpperCase()} · **Hypervisor:** ${report.hypervisor.kind}${report.hypervisor.product ? ` (${mdEscape(report.hypervisor.product)})` : ''} · **Checked:** ${report.collectedAt}`, '');
   out.push('## Findings', '');
-  if (!report.findings.length) out.push('No findings: nothing is taking memory from this guest.', '');
+  if (!report.findings.length) out.push(report.status === 'unknown' ? 'No findings, but the guest could not be fully checked (see the probes).' : 'No findings: nothing is taking memory from this guest.', '');
   for (const finding of report.findings) {
     const links = finding.articles.map((id) => {
       const href = articleLink(id);

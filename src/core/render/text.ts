@@ -42,7 +42,9 @@ export function renderText(report: Report, options: TextOptions): string {
   const lines: string[] = [];
   lines.push(`${paint('bold', `Balloon Inspector — ${report.target.name}`)} (${hv})  ${paint(statusColor[report.status], report.status.toUpperCase())}`);
   lines.push('');
-  if (report.findings.length === 0) lines.push('No findings: nothing is taking memory from this guest.');
+  if (report.findings.length === 0) {
+    lines.push(report.status === 'unknown' ? 'No findings, but the guest could not be fully checked (see Probes below).' : 'No findings: nothing is taking memory from this guest.');
+  }
   for (const finding of report.findings) {
     lines.push(`${paint(severityColor[finding.severity], finding.severity.toUpperCase().padEnd(8))} ${paint('bold', finding.title)}`);
     lines.push(`         ${finding.detail}`);
