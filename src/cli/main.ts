@@ -8,9 +8,11 @@ import { probeScript, type ProbeSettings } from '../core/sections';
 import type { Sample } from '../core/trend';
 import { formatBytes } from '../core/units';
 import { LocalTransport } from '../transport/local';
+import type { Prompter } from '../transport/ssh-auth';
 import { ProbeError, type Transport } from '../transport/transport';
+import { DEFAULT_JOBS, hostErrorRecord, runFleet, SshSession, type SshCliOptions } from './fleet';
 
-export const FORMATS = ['text', 'json', 'markdown', 'prometheus'] as const;
+export const FORMATS = ['text', 'json', 'ndjson', 'markdown', 'prometheus'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const USAGE = `Usage: balloon-check [options]
@@ -19,8 +21,9 @@ Checks whether the hypervisor is taking memory back from this Linux guest throug
 balloon driver, how much, why, and what to do about it.
 
 Options:
-  --format FORMAT     text (default), json, markdown or prometheus
+  --format FORMAT     text (default), json, ndjson, markdown or prometheus
   --root DIR          check a snapshot: DIR is the guest's /, tools come from DIR's bin dirs
+                      (with --ssh, DIR is on the remote host)
   --input FILE        analyse saved output of the probe script (- reads stdin)
   --script            print the probe script (run it with: sh -s < script > output)
   --sudo              read root-only statistics (debugfs) through sudo -n; never prompts
@@ -28,10 +31,22 @@ Options:
   --count N           number of samples in watch mode (default: until interrupted)
   --tool-timeout SEC  time bound for each tool the probe runs (default 5)
   --no-color          plain text even on a terminal
+
+SSH guests and fleets:
+  --ssh DEST          check DEST over SSH: [user@]host[:port] or a Host of the SSH config;
+                      repeat it to check several hosts at once
+  --all-ssh-hosts     check every concrete Host of the SSH config
+  --ssh-config FILE   use FILE instead of ~/.ssh/config
+  --accept-new        add unknown host keys to known_hosts (never changed ones)
+  --batch             never prompt for a passphrase or password (as ssh -o BatchMode=yes)
+  --jobs N            hosts checked at once (default ${DEFAULT_JOBS})
+  --connect-timeout S connect, handshake and login bound per host (default: ConnectTimeout, else 10)
+  --probe-timeout S   bound for the probe once logged in (default 60)
   -h, --help          this help
   -V, --version       version
 
 Exit codes (monitoring-plugin convention): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN or usage error.
+With several hosts, the worst of them in the order CRITICAL > WARNING > UNKNOWN > OK.
 `;
 
 export interface CliIo {
@@ -40,6 +55,8 @@ export interface CliIo {
   readStdin: () => string;
   isTty: boolean;
   env: NodeJS.ProcessEnv;
+  /** Asks for passphrases and passwords; default: the controlling terminal, if any. */
+  prompter?: Prompter;
 }
 
 class UsageError extends Error {}
@@ -54,6 +71,8 @@ export interface CliOptions {
   count?: number;
   toolTimeoutSeconds?: number;
   color: boolean;
+  ssh: SshCliOptions;
+  jobs: number;
 }
 
 function positiveNumber(flag: string, value: string | undefined, integer: boolean): number | undefined {
@@ -82,6 +101,14 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
         count: { type: 'string' },
         'tool-timeout': { type: 'string' },
         'no-color': { type: 'boolean' },
+        ssh: { type: 'string', multiple: true },
+        'all-ssh-hosts': { type: 'boolean' },
+        'ssh-config': { type: 'string' },
+        'accept-new': { type: 'boolean' },
+        batch: { type: 'boolean' },
+        jobs: { type: 'string' },
+        'connect-timeout': { type: 'string' },
+        'probe-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -99,6 +126,18 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
   const count = positiveNumber('--count', values.count, true);
   if (count !== undefined && watchSeconds === undefined) throw new UsageError('--count needs --watch');
   if (watchSeconds !== undefined && values.input !== undefined) throw new UsageError('--watch cannot re-read saved --input');
+  const ssh: SshCliOptions = {
+    ssh: values.ssh ?? [],
+    allSshHosts: values['all-ssh-hosts'] ?? false,
+    sshConfig: values['ssh-config'],
+    acceptNew: values['accept-new'] ?? false,
+    batch: values.batch ?? false,
+    connectTimeoutSeconds: positiveNumber('--connect-timeout', values['connect-timeout'], false),
+    probeTimeoutSeconds: positiveNumber('--probe-timeout', values['probe-timeout'], false),
+  };
+  const overSsh = ssh.ssh.length > 0 || ssh.allSshHosts;
+  if (overSsh && values.input !== undefined) throw new UsageError('--input analyses saved output; it does not go with --ssh');
+  if (watchSeconds !== undefined && (ssh.ssh.length > 1 || ssh.allSshHosts)) throw new UsageError('--watch follows one host; give a single --ssh');
   return {
     format,
     root: values.root,
@@ -109,12 +148,15 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
     count,
     toolTimeoutSeconds: positiveNumber('--tool-timeout', values['tool-timeout'], false),
     color: io.isTty && !values['no-color'] && !io.env.NO_COLOR && format === 'text',
+    ssh,
+    jobs: positiveNumber('--jobs', values.jobs, true) ?? DEFAULT_JOBS,
   };
 }
 
 export function renderReport(report: Report, options: Pick<CliOptions, 'format' | 'color'>): string {
   switch (options.format) {
     case 'json': return `${JSON.stringify(report, null, 2)}\n`;
+    case 'ndjson': return `${JSON.stringify(report)}\n`;
     case 'markdown': return renderMarkdown(report);
     case 'prometheus': return renderPrometheus([{ report }]);
     default: return renderText(report, { color: options.color });
@@ -156,8 +198,29 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
     return emit(analyzeProbeOutput(text, target), options, io);
   }
 
-  const transport: Transport = new LocalTransport({ root: options.root });
   const settings: ProbeSettings = { sudo: options.sudo, toolTimeoutSeconds: options.toolTimeoutSeconds };
+  let transport: Transport;
+  if (options.ssh.ssh.length || options.ssh.allSshHosts) {
+    let session: SshSession;
+    let destinations: string[];
+    try {
+      session = new SshSession(options.ssh, io.env, io.prompter);
+      destinations = session.destinations();
+    } catch (error) {
+      io.stderr(`balloon-check: ${(error as Error).message}\n`);
+      return EXIT_CODES.unknown;
+    }
+    // --root names a directory on the guest: it travels inside the script, like every setting.
+    settings.root = options.root;
+    const fleet = options.ssh.allSshHosts || destinations.length > 1;
+    if (fleet) {
+      if (!destinations.length) { io.stderr(`balloon-check: the SSH config has no concrete Host to check\n`); return EXIT_CODES.unknown; }
+      return runFleet(destinations.map((destination) => session.transport(destination)), settings, options.format, { jobs: options.jobs, signal }, io);
+    }
+    transport = session.transport(destinations[0]!);
+  } else {
+    transport = new LocalTransport({ root: options.root });
+  }
   const history: Sample[] = [];
   const samples = options.watchSeconds === undefined ? 1 : options.count ?? Infinity;
   let last: ReturnType<typeof analyzeProbeOutput> | undefined;
@@ -170,6 +233,8 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
     } catch (error) {
       const message = error instanceof ProbeError ? error.message : String(error);
       io.stderr(`balloon-check: ${transport.target.name}: ${message}\n`);
+      // Machine formats get the schema's hostError record in place of the report.
+      if (options.format === 'json' || options.format === 'ndjson') io.stdout(`${JSON.stringify(hostErrorRecord(transport.target, error), null, options.format === 'json' ? 2 : undefined)}\n`);
       return EXIT_CODES.unknown;
     }
     const at = new Date();
