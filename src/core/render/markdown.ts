@@ -1,5 +1,6 @@
 import type { Report } from '../report';
 import { formatBytes } from '../units';
+import { printableDeep } from './printable';
 
 const ICON = { critical: '🔴', warning: '🟠', info: 'ℹ️' } as const;
 
@@ -10,6 +11,7 @@ export function mdEscape(text: string): string {
 
 /** A Markdown report; `articleLink` turns an article id into a link target when the caller has one. */
 export function renderMarkdown(report: Report, articleLink: (id: string) => string | null = () => null): string {
+  report = printableDeep(report);
   const out: string[] = [];
   out.push(`# Balloon report: ${mdEscape(report.target.name)}`, '');
   out.push(`**Status:** ${report.status.toUpperCase()} · **Hypervisor:** ${report.hypervisor.kind}${report.hypervisor.product ? ` (${mdEscape(report.hypervisor.product)})` : ''} · **Checked:** ${report.collectedAt}`, '');

@@ -1,6 +1,7 @@
 import type { Report } from '../report';
 import type { Severity } from '../rules';
 import { formatBytes } from '../units';
+import { printableDeep } from './printable';
 
 export interface TextOptions { color: boolean; width?: number }
 
@@ -35,6 +36,7 @@ export function memoryBar(report: Report, width = 48): string[] {
 }
 
 export function renderText(report: Report, options: TextOptions): string {
+  report = printableDeep(report);
   const paint = (code: keyof typeof ANSI, text: string) => (options.color ? `${ANSI[code]}${text}${ANSI.reset}` : text);
   const severityColor: Record<Severity, keyof typeof ANSI> = { critical: 'red', warning: 'yellow', info: 'cyan' };
   const statusColor = { ok: 'green', warning: 'yellow', critical: 'red', unknown: 'dim' } as const;
