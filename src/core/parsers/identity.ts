@@ -93,13 +93,16 @@ export function parseContainer(text: string): ContainerMarkers {
 
 export interface ProbeMeta { kernel: string | null; hostname: string | null; uid: number | null; uptimeSeconds: number | null; root: string | null }
 
+/** Kernel release and host name are utsname fields: at most 64 printable characters, else not trusted. */
+const utsField = (value: string | undefined): string | null => (value && value.length <= 64 && /^[\x21-\x7e]+$/.test(value) ? value : null);
+
 export function parseMeta(text: string): ProbeMeta {
   const values = keyValues(text);
   const uid = values.get('uid');
   const uptime = values.get('uptime');
   return {
-    kernel: values.get('guest_kernel') ?? values.get('kernel') ?? null,
-    hostname: values.get('hostname') ?? null,
+    kernel: utsField(values.get('guest_kernel') ?? values.get('kernel')),
+    hostname: utsField(values.get('hostname')),
     uid: uid && /^\d{1,10}$/.test(uid) ? Number(uid) : null,
     uptimeSeconds: uptime && /^\d{1,12}(\.\d{1,6})?$/.test(uptime) ? Number(uptime) : null,
     root: values.get('root') ?? null,
