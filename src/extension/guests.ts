@@ -1,0 +1,188 @@
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { analyzeProbeOutput, type Report } from '../core/report';
+import type { ProbeSettings } from '../core/sections';
+import type { Sample } from '../core/trend';
+import { LocalTransport } from '../transport/local';
+import { ProbeError, type Transport } from '../transport/transport';
+import { loadLazy } from './lazyLoader';
+import { log } from './log';
+import { mergeSshHosts, SSH_GUEST_PREFIX, WINDOW_GUEST_ID, type GuestError, type GuestState } from './model/tree';
+import { describeWindow, type WindowGuest } from './model/window';
+import type { TrendPoint } from './protocol';
+import { writeHookFile } from './testHooks';
+
+/** Samples kept per guest in watch mode (auto-refresh); older ones fall off. */
+const MAX_HISTORY = 120;
+
+export interface CheckOptions {
+  /** A watch-mode sample: kept for the trend. One-off checks report no trend, like balloon-check without --watch. */
+  watch?: boolean;
+  /** performance.now() when the user asked (for last-check.json). */
+  requestedAt?: number;
+}
+
+export function settings() {
+  const config = vscode.workspace.getConfiguration('balloonInspector');
+  const sshConfigFile = config.get<string>('sshConfigFile', '').trim();
+  return {
+    autoRefreshSeconds: Math.max(0, config.get<number>('autoRefreshSeconds', 0) || 0),
+    sshConfigFile: sshConfigFile || undefined,
+    sshHosts: (config.get<unknown[]>('sshHosts', []) ?? []).filter((host): host is string => typeof host === 'string'),
+    probeTimeoutSeconds: Math.min(Math.max(config.get<number>('probeTimeoutSeconds', 30) || 30, 2), 600),
+    useSudo: config.get<boolean>('useSudo', false) === true,
+  };
+}
+
+/** The guests of this window, their last reports, and the checks that fill them. */
+export class GuestManager implements vscode.Disposable {
+  readonly window: WindowGuest;
+  private readonly states = new Map<string, GuestState>();
+  private readonly history = new Map<string, Sample[]>();
+  private readonly running = new Map<string, Promise<Report | null>>();
+  private hostsLoaded = false;
+  private readonly changed = new vscode.EventEmitter<string | undefined>();
+  /** Fires with a guest id, or undefined when the list itself changed. */
+  readonly onDidChange = this.changed.event;
+  /** Guest the runbook lenses run on: the window's, until the user picks another in the tree. */
+  runTargetId = WINDOW_GUEST_ID;
+
+  constructor() {
+    this.window = describeWindow(vscode.env.remoteName, hostname());
+    this.states.set(WINDOW_GUEST_ID, {
+      id: WINDOW_GUEST_ID, label: this.window.label, description: this.window.description, source: 'window',
+      checking: false, report: null, error: null, checkedAt: null,
+    });
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  get(id: string): GuestState | undefined {
+    return this.states.get(id);
+  }
+
+  /** Guests in tree order: this window's first. Hosts are read at first call, not at activation. */
+  list(): GuestState[] {
+    if (!this.hostsLoaded) this.reloadHosts();
+    return [...this.states.values()];
+  }
+
+  sshGuests(): GuestState[] {
+    return this.list().filter((guest) => guest.source !== 'window');
+  }
+
+  /** Re-reads the SSH config and the added hosts; keeps the reports of hosts still listed. */
+  reloadHosts(): void {
+    this.hostsLoaded = true;
+    const config = settings();
+    let configHosts: string[] = [];
+    if (this.window.listsSshConfigHosts) {
+      try {
+        configHosts = loadLazy().sshConfigHosts(config.sshConfigFile);
+      } catch (error) {
+        log().warn(`SSH config ${config.sshConfigFile ?? '~/.ssh/config'} not read: ${(error as Error).message}`);
+      }
+    }
+    const hosts = mergeSshHosts(configHosts, config.sshHosts);
+    const keep = new Map<string, GuestState>([[WINDOW_GUEST_ID, this.states.get(WINDOW_GUEST_ID)!]]);
+    for (const host of hosts) {
+      const id = `${SSH_GUEST_PREFIX}${host.alias}`;
+      const old = this.states.get(id);
+      keep.set(id, old ? { ...old, source: host.source } : {
+        id, label: host.alias, description: host.source === 'added' ? 'SSH (added)' : 'SSH', source: host.source,
+        checking: false, report: null, error: null, checkedAt: null,
+      });
+    }
+    this.states.clear();
+    for (const [id, state] of keep) this.states.set(id, state);
+    this.changed.fire(undefined);
+  }
+
+  /** Watch-mode samples of a guest as trend points (empty when not watching). */
+  trendPoints(id: string): TrendPoint[] {
+    return (this.history.get(id) ?? []).map((sample) => ({ at: sample.at.toISOString(), balloonBytes: sample.facts.balloon.currentBytes }));
+  }
+
+  clearHistory(): void {
+    this.history.clear();
+  }
+
+  private transportFor(guest: GuestState): Transport {
+    if (guest.source === 'window') {
+      // Tests and demos only: probe a snapshot root instead of /.
+      const root = process.env.BALLOON_INSPECTOR_ROOT || undefined;
+      return new LocalTransport({ root });
+    }
+    return loadLazy().createSshTransport(guest.id.slice(SSH_GUEST_PREFIX.length), settings().sshConfigFile);
+  }
+
+  /** Checks one guest; concurrent calls for the same guest share one run. Never throws. */
+  check(id: string, options: CheckOptions = {}): Promise<Report | null> {
+    const pending = this.running.get(id);
+    if (pending) return pending;
+    const run = this.runCheck(id, options).finally(() => this.running.delete(id));
+    this.running.set(id, run);
+    return run;
+  }
+
+  private async runCheck(id: string, options: CheckOptions): Promise<Report | null> {
+    const guest = this.states.get(id);
+    if (!guest) return null;
+    const started = options.requestedAt ?? performance.now();
+    const config = settings();
+    this.update(id, { checking: true });
+    let transport: Transport | undefined;
+    let failure: GuestError | null = null;
+    let report: Report | null = null;
+    let probeMs = 0;
+    const probeSettings: ProbeSettings = { sudo: config.useSudo, toolTimeoutSeconds: Math.max(1, Math.min(5, config.probeTimeoutSeconds / 3)) };
+    const signal = AbortSignal.timeout(config.probeTimeoutSeconds * 1000);
+    try {
+      transport = this.transportFor(guest);
+      const probeStart = performance.now();
+      const output = await transport.runProbe(probeSettings, signal);
+      probeMs = performance.now() - probeStart;
+      const at = new Date();
+      const history = options.watch ? this.history.get(id) ?? [] : [];
+      const analysis = analyzeProbeOutput(output, transport.target, at, history);
+      if (analysis.ok) {
+        report = analysis.report;
+        if (options.watch) this.history.set(id, [...history, { at, facts: analysis.facts }].slice(-MAX_HISTORY));
+      } else failure = { kind: 'bad-output', message: analysis.reason };
+    } catch (error) {
+      if (signal.aborted) failure = { kind: 'timeout', message: `the check took longer than ${config.probeTimeoutSeconds} s (setting balloonInspector.probeTimeoutSeconds)` };
+      else if (error instanceof ProbeError) failure = { kind: error.kind, message: error.message };
+      else failure = { kind: 'other', message: (error as Error)?.message ?? String(error) };
+    } finally {
+      transport?.dispose?.();
+    }
+    const totalMs = performance.now() - started;
+    if (report) {
+      this.update(id, { checking: false, report, error: null, checkedAt: Date.now() });
+      log().info(`${guest.label}: ${report.status.toUpperCase()}, ${report.findings.length} finding(s), probe ${probeMs.toFixed(0)} ms, total ${totalMs.toFixed(0)} ms`);
+    } else {
+      this.update(id, { checking: false, error: failure, checkedAt: Date.now() });
+      log().error(`${guest.label}: could not check (${failure?.kind}): ${failure?.message}`);
+    }
+    writeHookFile('last-check.json', {
+      guestId: id, label: guest.label, ok: report !== null, error: failure, probeMs, totalMs,
+      finishedAt: new Date().toISOString(), status: report?.status ?? 'unknown', report,
+    });
+    return report;
+  }
+
+  private update(id: string, patch: Partial<GuestState>): void {
+    const guest = this.states.get(id);
+    if (!guest) return;
+    this.states.set(id, { ...guest, ...patch });
+    this.changed.fire(id);
+  }
+
+  /** All reports in tree order (guests never checked or failing are left out). */
+  reports(): Report[] {
+    return this.list().map((guest) => guest.report).filter((report): report is Report => report !== null);
+  }
+}

@@ -1,0 +1,180 @@
+import type { Report } from '../../core/report';
+import type { ProbeStatus } from '../../core/sections';
+import { formatBytes } from '../../core/units';
+import { balloonPhrase, factRows, findingCounts, hypervisorLabel, limitPhrase, SEVERITY_ICONS, STATUS_ICONS, verdictLine } from './verdict';
+
+/** vscode-free: the guest tree as plain data. The TreeDataProvider only maps it to TreeItems. */
+
+export type GuestSource = 'window' | 'ssh-config' | 'added';
+
+export interface GuestError { kind: string; message: string }
+
+export interface GuestState {
+  /** "this" for the window's guest, "ssh:<alias>" for SSH hosts. */
+  id: string;
+  label: string;
+  /** Grey text beside the label while there is no report. */
+  description: string;
+  source: GuestSource;
+  checking: boolean;
+  report: Report | null;
+  error: GuestError | null;
+  /** When the report or error came in (ms since epoch). */
+  checkedAt: number | null;
+}
+
+export interface TreeIcon { id: string; color?: string }
+
+export type NodeKind = 'guest' | 'verdict' | 'finding' | 'facts' | 'fact' | 'probes' | 'probe' | 'error' | 'hint';
+
+export interface TreeNode {
+  /** Unique and stable across refreshes, so VS Code keeps expansion and selection. */
+  id: string;
+  kind: NodeKind;
+  guestId: string;
+  findingId?: string;
+  label: string;
+  description?: string;
+  /** Markdown (trusted only for command links this extension makes). */
+  tooltip?: string;
+  icon?: TreeIcon;
+  contextValue: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+  command?: { command: string; title: string; arguments: unknown[] };
+  children: TreeNode[];
+}
+
+export const SSH_GUEST_PREFIX = 'ssh:';
+export const WINDOW_GUEST_ID = 'this';
+
+/** Escapes text for a MarkdownString tooltip. */
+export function markdownText(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>()#+\-.!|~]/g, (char) => `\\${char}`);
+}
+
+const PROBE_ICONS: Record<ProbeStatus, TreeIcon> = {
+  ok: { id: 'check', color: 'testing.iconPassed' },
+  absent: { id: 'circle-slash' },
+  denied: { id: 'lock', color: 'problemsWarningIcon.foreground' },
+  error: { id: 'error', color: 'problemsErrorIcon.foreground' },
+};
+
+/** Words for the contextValue: menus match them with `viewItem =~ /\bword\b/`. */
+export function guestContextValue(guest: GuestState): string {
+  const words = ['guest', guest.source === 'window' ? 'window' : 'ssh'];
+  if (guest.source === 'added') words.push('removable');
+  if (guest.report) words.push('hasReport');
+  if (guest.checking) words.push('checking');
+  return words.join(' ');
+}
+
+export function guestTooltip(guest: GuestState): string {
+  const lines = [`**${markdownText(guest.label)}**`];
+  if (guest.source !== 'window') lines.push(`SSH host \`${guest.id.slice(SSH_GUEST_PREFIX.length).replace(/`/g, '')}\`${guest.source === 'added' ? ' (added in Balloon Inspector)' : ' (from the SSH config)'}`);
+  if (guest.report) {
+    const report = guest.report;
+    lines.push('', `${report.status.toUpperCase()} · ${markdownText(findingCounts(report.findings))}`, '');
+    lines.push(`| | |`, `|---|---|`);
+    lines.push(`| Hypervisor | ${markdownText(hypervisorLabel(report))} |`);
+    lines.push(`| Balloon | ${markdownText(balloonPhrase(report))} |`);
+    lines.push(`| Configured | ${markdownText(formatBytes(report.memory.configuredBytes))} |`);
+    lines.push(`| Limit | ${markdownText(limitPhrase(report) ?? 'unknown')} |`);
+    lines.push(`| Available | ${markdownText(formatBytes(report.memory.availableBytes))} |`);
+    lines.push('', `Checked ${markdownText(report.collectedAt)}`);
+  } else if (guest.error) {
+    lines.push('', `Could not check: ${markdownText(guest.error.message)}`);
+  } else {
+    lines.push('', 'Not checked yet.');
+  }
+  return lines.join('\n');
+}
+
+function guestDescription(guest: GuestState): string {
+  if (guest.checking) return 'checking…';
+  if (guest.report) return `${guest.report.status} · ${findingCounts(guest.report.findings)}`;
+  if (guest.error) return `error: ${guest.error.kind}`;
+  return guest.description;
+}
+
+function guestIcon(guest: GuestState): TreeIcon {
+  if (guest.checking) return { id: 'loading~spin' };
+  if (guest.report) return STATUS_ICONS[guest.report.status].color ? { id: STATUS_ICONS[guest.report.status].icon, color: STATUS_ICONS[guest.report.status].color } : { id: STATUS_ICONS[guest.report.status].icon };
+  if (guest.error) return { id: 'debug-disconnect', color: 'problemsErrorIcon.foreground' };
+  return { id: guest.source === 'window' ? 'vm' : 'remote' };
+}
+
+/** The whole subtree of one guest. */
+export function buildGuestNode(guest: GuestState): TreeNode {
+  const children: TreeNode[] = [];
+  const base = { guestId: guest.id, children: [] as TreeNode[] };
+  const report = guest.report;
+  if (report) {
+    children.push({
+      ...base, id: `${guest.id}/verdict`, kind: 'verdict', label: verdictLine(report), icon: { id: 'pulse' },
+      description: report.status.toUpperCase(), tooltip: guestTooltip(guest), contextValue: 'verdict', collapsible: 'none',
+      command: { command: 'balloonInspector.openReport', title: 'Open Report', arguments: [guest.id] },
+    });
+    for (const finding of report.findings) {
+      const icon = SEVERITY_ICONS[finding.severity];
+      children.push({
+        ...base, id: `${guest.id}/finding/${finding.id}`, kind: 'finding', findingId: finding.id, label: finding.title,
+        description: finding.severity, icon: { id: icon.icon, color: icon.color },
+        tooltip: `**${markdownText(finding.title)}**\n\n${markdownText(finding.detail)}\n\n*${finding.severity}* · \`${finding.id}\` · read: ${finding.articles.map((id) => `\`${id}\``).join(', ')}`,
+        contextValue: 'finding', collapsible: 'none',
+        command: { command: 'balloonInspector.openReport', title: 'Open Report', arguments: [guest.id, finding.id] },
+      });
+    }
+    const facts = factRows(report).map((row, index): TreeNode => ({
+      ...base, id: `${guest.id}/facts/${index}`, kind: 'fact', label: row.name, description: row.value,
+      tooltip: `**${markdownText(row.name)}**: ${markdownText(row.value)}`, contextValue: 'fact', collapsible: 'none',
+    }));
+    children.push({ ...base, id: `${guest.id}/facts`, kind: 'facts', label: 'Facts', icon: { id: 'list-unordered' }, description: `${facts.length}`, contextValue: 'facts', collapsible: 'collapsed', children: facts });
+    const probes = report.probes.map((probe): TreeNode => ({
+      ...base, id: `${guest.id}/probes/${probe.id}`, kind: 'probe', label: probe.id,
+      description: probe.detail ? `${probe.status}: ${probe.detail}` : probe.status, icon: PROBE_ICONS[probe.status] ?? { id: 'question' },
+      tooltip: `\`${probe.id}\`: **${probe.status}**${probe.detail ? `\n\n${markdownText(probe.detail)}` : ''}`, contextValue: 'probe', collapsible: 'none',
+    }));
+    const notOk = report.probes.filter((probe) => probe.status === 'denied' || probe.status === 'error').length;
+    children.push({ ...base, id: `${guest.id}/probes`, kind: 'probes', label: 'Probes', icon: { id: 'beaker' }, description: `${report.probes.length}${notOk ? `, ${notOk} not readable` : ''}`, contextValue: 'probes', collapsible: 'collapsed', children: probes });
+  } else if (guest.error) {
+    children.push({
+      ...base, id: `${guest.id}/error`, kind: 'error', label: `Could not check: ${guest.error.message}`, description: guest.error.kind,
+      icon: { id: 'error', color: 'problemsErrorIcon.foreground' }, tooltip: markdownText(guest.error.message), contextValue: 'error', collapsible: 'none',
+      command: { command: 'balloonInspector.checkBallooning', title: 'Check Again', arguments: [guest.id] },
+    });
+  } else if (!guest.checking) {
+    children.push({
+      ...base, id: `${guest.id}/hint`, kind: 'hint', label: 'Not checked yet: click to check', icon: { id: 'play' }, contextValue: 'hint', collapsible: 'none',
+      command: { command: 'balloonInspector.checkBallooning', title: 'Check Ballooning', arguments: [guest.id] },
+    });
+  }
+  return {
+    id: guest.id, kind: 'guest', guestId: guest.id, label: guest.label, description: guestDescription(guest), tooltip: guestTooltip(guest),
+    icon: guestIcon(guest), contextValue: guestContextValue(guest),
+    collapsible: report && guest.source === 'window' ? 'expanded' : 'collapsed', children,
+  };
+}
+
+export function buildTree(guests: readonly GuestState[]): TreeNode[] {
+  return guests.map(buildGuestNode);
+}
+
+/** Hosts for the tree: the SSH config's concrete hosts, then added ones, each once, in order. */
+export function mergeSshHosts(configHosts: readonly string[], addedHosts: readonly string[]): { alias: string; source: 'ssh-config' | 'added' }[] {
+  const seen = new Set<string>();
+  const out: { alias: string; source: 'ssh-config' | 'added' }[] = [];
+  const push = (alias: string, source: 'ssh-config' | 'added') => {
+    const clean = alias.trim();
+    if (!clean || seen.has(clean) || !isPlausibleSshDestination(clean)) return;
+    seen.add(clean);
+    out.push({ alias: clean, source });
+  };
+  for (const host of configHosts) push(host, 'ssh-config');
+  for (const host of addedHosts) push(host, 'added');
+  return out;
+}
+
+/** `[user@]host[:port]` or an alias: no spaces, no shell or option characters, not starting with "-". */
+export function isPlausibleSshDestination(text: string): boolean {
+  return /^[A-Za-z0-9_.@:[\]%+-]{1,255}$/.test(text) && !text.startsWith('-') && !/[*?!]/.test(text);
+}

@@ -1,0 +1,104 @@
+import type { Report, ReportStatus } from '../../core/report';
+import type { Finding, Severity } from '../../core/rules';
+import { formatBytes, percent } from '../../core/units';
+
+/** vscode-free: the words the tree, status bar and report share for one report. */
+
+export const HYPERVISOR_LABELS: Record<string, string> = {
+  vmware: 'VMware', kvm: 'KVM', hyperv: 'Hyper-V', xen: 'Xen', other: 'Other hypervisor', none: 'Bare metal', unknown: 'Unknown platform',
+};
+
+export function hypervisorLabel(report: Pick<Report, 'hypervisor'>): string {
+  return HYPERVISOR_LABELS[report.hypervisor.kind] ?? report.hypervisor.kind;
+}
+
+/** The limit as one phrase, or null when the guest cannot know it. */
+export function limitPhrase(report: Pick<Report, 'limits'>): string | null {
+  if (report.limits.memLimitBytes !== null) return `limit ${formatBytes(report.limits.memLimitBytes)}`;
+  return report.limits.memLimitKnown ? 'no limit' : null;
+}
+
+/** The balloon as one phrase: "balloon 20.0 GiB (63%)", "balloon empty", "no balloon driver". */
+export function balloonPhrase(report: Pick<Report, 'balloon' | 'memory' | 'hypervisor'>): string {
+  const { balloon, memory } = report;
+  if (report.hypervisor.kind === 'none') return 'no balloon possible';
+  if (!balloon.loaded) return 'no balloon driver';
+  if (balloon.currentBytes === null) return 'balloon size unknown';
+  if (balloon.currentBytes === 0) return 'balloon empty';
+  const share = memory.configuredBytes ? ` (${percent(balloon.currentBytes, memory.configuredBytes)})` : '';
+  return `balloon ${formatBytes(balloon.currentBytes)}${share}`;
+}
+
+/** One line for the tree: "VMware · balloon 20.0 GiB (63%) · limit 12.0 GiB". */
+export function verdictLine(report: Report): string {
+  const parts = [hypervisorLabel(report), balloonPhrase(report)];
+  const limit = limitPhrase(report);
+  if (limit) parts.push(limit);
+  return parts.join(' · ');
+}
+
+export const STATUS_SYMBOL: Record<ReportStatus, string> = { ok: '✓', warning: '⚠', critical: '⛔', unknown: '?' };
+
+/** Status-bar text: "$(pulse) Balloon 20.0 GiB ⚠". */
+export function statusBarText(report: Report): string {
+  const { balloon } = report;
+  let size: string;
+  if (report.hypervisor.kind === 'none' || !balloon.loaded) size = 'none';
+  else if (balloon.currentBytes === null) size = '?';
+  else size = balloon.currentBytes === 0 ? '0' : formatBytes(balloon.currentBytes);
+  return `$(pulse) Balloon ${size} ${STATUS_SYMBOL[report.status]}`;
+}
+
+/** The worst finding, which the status bar's tooltip leads with. */
+export function worstFinding(findings: readonly Finding[]): Finding | null {
+  return findings[0] ?? null; // diagnose() sorts worst first
+}
+
+export const SEVERITY_ICONS: Record<Severity, { icon: string; color: string }> = {
+  critical: { icon: 'error', color: 'problemsErrorIcon.foreground' },
+  warning: { icon: 'warning', color: 'problemsWarningIcon.foreground' },
+  info: { icon: 'info', color: 'problemsInfoIcon.foreground' },
+};
+
+export const STATUS_ICONS: Record<ReportStatus, { icon: string; color?: string }> = {
+  ok: { icon: 'pass', color: 'testing.iconPassed' },
+  warning: { icon: 'warning', color: 'problemsWarningIcon.foreground' },
+  critical: { icon: 'error', color: 'problemsErrorIcon.foreground' },
+  unknown: { icon: 'question' },
+};
+
+/** "2 critical, 1 warning" or "no findings". */
+export function findingCounts(findings: readonly Finding[]): string {
+  const counts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
+  for (const finding of findings) counts[finding.severity]++;
+  const parts = (['critical', 'warning', 'info'] as const).filter((severity) => counts[severity]).map((severity) => `${counts[severity]} ${severity}`);
+  return parts.length ? parts.join(', ') : 'no findings';
+}
+
+/** The figures behind a report, as label/value rows (tree "Facts", tooltips, the webview table). */
+export function factRows(report: Report): { name: string; value: string }[] {
+  const rows: { name: string; value: string }[] = [];
+  const add = (name: string, value: string) => rows.push({ name, value });
+  add('Hypervisor', `${hypervisorLabel(report)}${report.hypervisor.product ? ` (${report.hypervisor.product})` : ''}`);
+  add('Balloon driver', report.balloon.driver ?? 'none');
+  add('Balloon size', `${formatBytes(report.balloon.currentBytes)}${report.balloon.source ? ` (${report.balloon.source})` : ''}`);
+  if (report.balloon.targetBytes !== null) add('Balloon target', formatBytes(report.balloon.targetBytes));
+  add('Configured memory', `${formatBytes(report.memory.configuredBytes)}${report.memory.configuredSource ? ` (${report.memory.configuredSource})` : ''}`);
+  add('Memory limit', report.limits.memLimitBytes !== null ? formatBytes(report.limits.memLimitBytes) : report.limits.memLimitKnown ? 'unlimited' : 'unknown');
+  add('Reservation', formatBytes(report.limits.memReservationBytes));
+  add('Host-swapped', formatBytes(report.limits.hostSwappedBytes));
+  add('MemTotal', formatBytes(report.memory.totalBytes));
+  add('MemAvailable', formatBytes(report.memory.availableBytes));
+  add('Unaccounted used', formatBytes(report.memory.unaccountedBytes));
+  add('Guest swap', report.memory.swapTotalBytes === null ? 'unknown' : `${formatBytes(report.memory.swapTotalBytes)} (${formatBytes(report.memory.swapFreeBytes)} free)`);
+  if (report.trend) {
+    const t = report.trend;
+    const delta = t.balloonDeltaBytes === null ? 'unknown' : `${t.balloonDeltaBytes >= 0 ? '+' : ''}${formatBytes(t.balloonDeltaBytes)}`;
+    add('Trend', `${t.direction}, balloon ${delta} over ${Math.round(t.seconds)} s (${t.samples} samples)`);
+  }
+  add('Host name', report.guest.hostname ?? 'unknown');
+  add('Kernel', report.guest.kernel ?? 'unknown');
+  if (report.guest.insideContainer) add('Container', 'checked from inside a container');
+  add('Checked', report.collectedAt);
+  return rows;
+}

@@ -1,0 +1,32 @@
+/**
+ * vscode-free: which guest this window runs on, and what the tree calls it.
+ *
+ * The extension is a workspace extension, so it always runs where the workspace is: on the guest.
+ * - `remoteName` undefined: a local window — "This machine".
+ * - `ssh-remote`: the extension host runs on the guest over Remote-SSH — "<host> via Remote-SSH".
+ * - anything else (wsl, dev-container, or code-server, whose remoteName is its authority such as
+ *   "127.0.0.1:8080"): a generic remote — "<host> (remote)", the host being the machine the
+ *   extension host runs on, i.e. the machine that is checked.
+ */
+export type WindowKind = 'local' | 'ssh-remote' | 'remote';
+
+export interface WindowGuest {
+  kind: WindowKind;
+  /** Tree label of the top node. */
+  label: string;
+  /** Tree description (the grey text beside the label). */
+  description: string;
+  /** Whether ~/.ssh/config hosts are listed: not when the window already runs on a guest over SSH. */
+  listsSshConfigHosts: boolean;
+}
+
+export function describeWindow(remoteName: string | undefined, hostname: string): WindowGuest {
+  const host = hostname.trim() || 'unknown host';
+  if (remoteName === undefined || remoteName === '') {
+    return { kind: 'local', label: 'This machine', description: host, listsSshConfigHosts: true };
+  }
+  if (remoteName === 'ssh-remote') {
+    return { kind: 'ssh-remote', label: `${host} via Remote-SSH`, description: 'this window', listsSshConfigHosts: false };
+  }
+  return { kind: 'remote', label: `${host} (remote)`, description: remoteName, listsSshConfigHosts: true };
+}

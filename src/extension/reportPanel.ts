@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { GuestManager } from './guests';
+import { loadLazy } from './lazyLoader';
+import { log } from './log';
+import { isToExtension, type ReportViewModel, type ToWebview, type WebviewState } from './protocol';
+
+export const REPORT_VIEW_TYPE = 'balloonInspector.report';
+
+export interface PanelActions {
+  checkAgain(guestId: string): Promise<void>;
+  copy(guestId: string, format: 'markdown' | 'json'): Promise<void>;
+  openRunbook(guestId: string, runbookId: string): Promise<void>;
+  openArticle(articleId: string): Promise<void>;
+}
+
+/** One report panel per guest; panels survive reloads through the serializer (state from getState). */
+export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>, vscode.Disposable {
+  private readonly panels = new Map<string, vscode.WebviewPanel>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly guests: GuestManager, private readonly actions: PanelActions) {
+    this.subscription = guests.onDidChange((id) => {
+      if (id === undefined) return;
+      const panel = this.panels.get(id);
+      if (!panel) return;
+      const guest = guests.get(id);
+      if (guest?.checking) void this.post(panel, { type: 'checking', guestId: id });
+      else if (guest?.report) this.show(id);
+      else if (guest?.error) void this.post(panel, { type: 'error', guestId: id, message: guest.error.message });
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    for (const panel of this.panels.values()) panel.dispose();
+  }
+
+  has(guestId: string): boolean {
+    return this.panels.has(guestId);
+  }
+
+  /** Opens (or reveals) the guest's report, optionally scrolled to one finding. */
+  open(guestId: string, focusFindingId?: string): vscode.WebviewPanel {
+    let panel = this.panels.get(guestId);
+    if (panel) panel.reveal(undefined, false);
+    else {
+      const label = this.guests.get(guestId)?.label ?? guestId;
+      panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, `Balloon report: ${label}`, vscode.ViewColumn.Active, this.options());
+      this.attach(panel, guestId);
+    }
+    this.show(guestId, focusFindingId);
+    return panel;
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: WebviewState | undefined): Promise<void> {
+    const guestId = typeof state?.guestId === 'string' && this.guests.get(state.guestId) ? state.guestId : 'this';
+    panel.webview.options = this.options();
+    this.attach(panel, guestId);
+    // The page redraws from its own state; a report from this session replaces it.
+    if (this.guests.get(guestId)?.report) this.show(guestId);
+  }
+
+  private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')], enableFindWidget: true };
+  }
+
+  private attach(panel: vscode.WebviewPanel, guestId: string): void {
+    this.panels.set(guestId, panel);
+    const label = this.guests.get(guestId)?.label ?? guestId;
+    panel.title = `Balloon report: ${label}`;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'balloon.svg');
+    panel.webview.html = this.html(panel.webview, guestId, label);
+    const disposables: vscode.Disposable[] = [];
+    disposables.push(panel.webview.onDidReceiveMessage((message: unknown) => {
+      if (!isToExtension(message)) {
+        log().warn(`report page sent a message that is not in the protocol: ${JSON.stringify(message).slice(0, 200)}`);
+        return;
+      }
+      const run = async () => {
+        switch (message.type) {
+          case 'ready': if (this.guests.get(guestId)?.report) this.show(guestId); break;
+          case 'checkAgain': await this.actions.checkAgain(message.guestId); break;
+          case 'copy': await this.actions.copy(message.guestId, message.format); break;
+          case 'openRunbook': await this.actions.openRunbook(message.guestId, message.runbookId); break;
+          case 'openArticle': await this.actions.openArticle(message.articleId); break;
+          default: { const unreachable: never = message; void unreachable; }
+        }
+      };
+      run().catch((error: unknown) => log().error(`report page action ${message.type} failed: ${(error as Error).message}`));
+    }));
+    panel.onDidDispose(() => {
+      if (this.panels.get(guestId) === panel) this.panels.delete(guestId);
+      disposables.forEach((disposable) => disposable.dispose());
+    });
+  }
+
+  /** The page's model: report, the articles its findings cite, fitting runbooks, watch samples. */
+  model(guestId: string): ReportViewModel | null {
+    const guest = this.guests.get(guestId);
+    if (!guest?.report) return null;
+    const report = guest.report;
+    let articles: ReportViewModel['articles'] = {};
+    const runbooks: ReportViewModel['runbooks'] = {};
+    try {
+      const lazy = loadLazy();
+      const kb = lazy.knowledgeBase(this.extensionUri.fsPath);
+      articles = lazy.articlesFor(kb, report);
+      for (const finding of report.findings) runbooks[finding.id] = lazy.runbooksForFinding(kb, finding, report.hypervisor.kind);
+    } catch (error) {
+      log().error(`knowledge base not available: ${(error as Error).message}`);
+    }
+    return { guestId, guestLabel: guest.label, report, articles, runbooks, trend: this.guests.trendPoints(guestId) };
+  }
+
+  private show(guestId: string, focusFindingId?: string): void {
+    const panel = this.panels.get(guestId);
+    const model = this.model(guestId);
+    if (!panel || !model) return;
+    void this.post(panel, focusFindingId ? { type: 'show', model, focusFindingId } : { type: 'show', model });
+  }
+
+  private post(panel: vscode.WebviewPanel, message: ToWebview): Thenable<boolean> {
+    return panel.webview.postMessage(message);
+  }
+
+  private html(webview: vscode.Webview, guestId: string, label: string): string {
+    const nonce = randomBytes(18).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.css'));
+    const attr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource}`,
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
+<title>Balloon report: ${attr(label)}</title>
+</head>
+<body>
+<main id="app" data-guest-id="${attr(guestId)}" data-guest-label="${attr(label)}"><h1>${attr(label)}</h1><p>Loading the report…</p></main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+}

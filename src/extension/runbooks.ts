@@ -1,0 +1,126 @@
+import { sep } from 'node:path';
+import * as vscode from 'vscode';
+import type { GuestManager } from './guests';
+import { loadLazy } from './lazyLoader';
+import { log } from './log';
+import { confirmation, declaresRunbook, lensesForBlocks, terminalText, type RunnableBlock } from './model/runbook';
+import { SSH_GUEST_PREFIX, WINDOW_GUEST_ID } from './model/tree';
+
+/**
+ * Code lenses above the runnable blocks of runbooks (knowledge/runbooks/*.md of this extension,
+ * and workspace Markdown with `runbook: true` front matter). Never edits the document.
+ */
+export class RunbookLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly extensionPath: string, private readonly guests: GuestManager) {
+    this.subscriptions = [
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
+      guests.onDidChange((id) => { if (id === undefined || id === guests.runTargetId) this.changed.fire(); }),
+    ];
+  }
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((subscription) => subscription.dispose());
+    this.changed.dispose();
+  }
+
+  isRunbook(document: vscode.TextDocument): boolean {
+    if (document.uri.scheme === 'file' && document.uri.fsPath.startsWith(`${this.extensionPath}${sep}knowledge${sep}runbooks${sep}`)) return true;
+    return declaresRunbook(document.getText());
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (!this.isRunbook(document)) return [];
+    let blocks: RunnableBlock[];
+    try {
+      blocks = loadLazy().runnableBlocks(document.getText());
+    } catch (error) {
+      log().error(`runbook ${document.uri.fsPath} not parsed: ${(error as Error).message}`);
+      return [];
+    }
+    const target = this.guests.get(this.guests.runTargetId) ?? this.guests.get(WINDOW_GUEST_ID);
+    const trusted = vscode.workspace.isTrusted;
+    return lensesForBlocks(blocks, target?.label ?? 'this machine')
+      // Restricted mode: nothing runs, so only "Copy" is offered.
+      .filter((spec) => trusted || spec.command === 'balloonInspector.copyBlock')
+      .map((spec) => new vscode.CodeLens(new vscode.Range(spec.line, 0, spec.line, 0), {
+        title: spec.title, tooltip: spec.tooltip, command: spec.command, arguments: [document.uri, spec.line],
+      }));
+  }
+}
+
+/** Finds the block whose fence opens on `line` (the lens's argument) in the document as it is now. */
+async function blockAt(uri: unknown, line: unknown): Promise<RunnableBlock | undefined> {
+  if (!(uri instanceof vscode.Uri) || typeof line !== 'number') return undefined;
+  const document = await vscode.workspace.openTextDocument(uri);
+  return loadLazy().runnableBlocks(document.getText()).find((block) => block.line === line);
+}
+
+/** Runs and copies runbook blocks: in a terminal the user sees, after confirmation when needed. */
+export class BlockRunner implements vscode.Disposable {
+  private readonly terminals = new Map<string, vscode.Terminal>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly guests: GuestManager) {
+    this.subscription = vscode.window.onDidCloseTerminal((terminal) => {
+      for (const [id, known] of this.terminals) if (known === terminal) this.terminals.delete(id);
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+
+  async copy(uri: unknown, line: unknown): Promise<void> {
+    const block = await blockAt(uri, line);
+    if (!block) { void vscode.window.showWarningMessage('Balloon Inspector: no runnable block at that line any more.'); return; }
+    await vscode.env.clipboard.writeText(block.code);
+    vscode.window.setStatusBarMessage(`$(copy) Copied ${block.name}`, 3000);
+  }
+
+  /** Returns whether the block was sent to a terminal. */
+  async run(uri: unknown, line: unknown, sudo: boolean): Promise<boolean> {
+    // Blocked in code too: a command can be called even when no lens shows it.
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Balloon Inspector runs no runbook step in Restricted Mode. Trust this workspace to run steps; "Copy" still works.', 'Manage Workspace Trust')
+        .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.trust.manage'); });
+      log().warn('refused to run a runbook step: the workspace is not trusted');
+      return false;
+    }
+    const block = await blockAt(uri, line);
+    if (!block) { void vscode.window.showWarningMessage('Balloon Inspector: no runnable block at that line any more.'); return false; }
+    const guest = this.guests.get(this.guests.runTargetId) ?? this.guests.get(WINDOW_GUEST_ID)!;
+    const question = confirmation(block, guest.label, sudo);
+    if (question) {
+      const answer = await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, 'Run');
+      if (answer !== 'Run') return false;
+    }
+    const text = terminalText(block.code, { sudo });
+    const terminal = this.terminalFor(guest.id, guest.label);
+    terminal.show(true);
+    terminal.sendText(text, true);
+    log().info(`ran ${block.name}${sudo ? ' with sudo' : ''} on ${guest.label}`);
+    return true;
+  }
+
+  private terminalFor(guestId: string, label: string): vscode.Terminal {
+    const existing = this.terminals.get(guestId);
+    if (existing && existing.exitStatus === undefined) return existing;
+    let terminal: vscode.Terminal;
+    if (guestId.startsWith(SSH_GUEST_PREFIX)) {
+      const pty = loadLazy().sshPseudoterminal(guestId.slice(SSH_GUEST_PREFIX.length));
+      terminal = vscode.window.createTerminal({ name: `Balloon Inspector: ${label}`, pty });
+    } else {
+      terminal = vscode.window.createTerminal({ name: `Balloon Inspector: ${label}`, iconPath: new vscode.ThemeIcon('pulse') });
+    }
+    this.terminals.set(guestId, terminal);
+    return terminal;
+  }
+}

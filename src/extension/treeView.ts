@@ -1,0 +1,75 @@
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import type { GuestManager } from './guests';
+import { buildTree, type TreeNode } from './model/tree';
+
+/** Maps the plain tree model (model/tree.ts) to VS Code tree items. */
+export class GuestTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: TreeNode[] | undefined;
+  private readonly parents = new Map<string, TreeNode>();
+  private readonly subscription: vscode.Disposable;
+  /** Called after the tree served a guest's children, with the guest id (for last-check.json timing). */
+  onFilled?: (guestId: string, at: number) => void;
+
+  constructor(private readonly guests: GuestManager) {
+    this.subscription = guests.onDidChange(() => {
+      this.roots = undefined;
+      this.changed.fire(undefined);
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+
+  /** The tree as plain data (the test API returns it). */
+  nodes(): TreeNode[] {
+    if (!this.roots) {
+      this.roots = buildTree(this.guests.list());
+      this.parents.clear();
+      const walk = (node: TreeNode) => node.children.forEach((child) => { this.parents.set(child.id, node); walk(child); });
+      this.roots.forEach(walk);
+    }
+    return this.roots;
+  }
+
+  node(id: string): TreeNode | undefined {
+    const find = (nodes: TreeNode[]): TreeNode | undefined => {
+      for (const node of nodes) {
+        if (node.id === id) return node;
+        const inner = find(node.children);
+        if (inner) return inner;
+      }
+      return undefined;
+    };
+    return find(this.nodes());
+  }
+
+  getChildren(element?: TreeNode): TreeNode[] {
+    if (!element) return this.nodes();
+    const current = this.node(element.id) ?? element;
+    if (current.kind === 'guest' && current.children.some((child) => child.kind === 'verdict')) this.onFilled?.(current.guestId, performance.now());
+    return current.children;
+  }
+
+  getParent(element: TreeNode): TreeNode | undefined {
+    this.nodes();
+    return this.parents.get(element.id);
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const state = node.collapsible === 'expanded' ? vscode.TreeItemCollapsibleState.Expanded
+      : node.collapsible === 'collapsed' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None;
+    const item = new vscode.TreeItem(node.label, state);
+    item.id = node.id;
+    if (node.description !== undefined) item.description = node.description;
+    if (node.tooltip !== undefined) item.tooltip = new vscode.MarkdownString(node.tooltip);
+    if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
+    item.contextValue = node.contextValue;
+    if (node.command) item.command = node.command;
+    return item;
+  }
+}
