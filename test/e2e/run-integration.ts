@@ -1,0 +1,205 @@
+// Runs the extension-host integration suite (dist-test/integration.js) in a real VS Code:
+// - code-server 4.139.1 with `--vscode-option enable-smoke-test-driver`, the suite loaded through the
+//   page's payload parameter (extensionDevelopmentPath + extensionTestsPath), driven by Chromium;
+// - and, where a desktop VS Code exists (VSCODE_EXECUTABLE_PATH), through @vscode/test-electron.
+// Usage: node --import tsx test/e2e/run-integration.ts [--guest FIXTURE|this-machine] [--untrusted]
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ROOT } from '../helpers/system';
+import type { IntegrationExpectation, IntegrationResults } from '../integration/expectations';
+import { E2E_DIR, launchBrowser, skipReason, startCodeServer, summaryLine } from './code-server';
+import { guestExpectation } from './guests';
+
+export const INTEGRATION_BUNDLE = join(ROOT, 'dist-test', 'integration.js');
+
+export interface IntegrationRun {
+  /** Fixture directory name under test/fixtures/guests, or "this-machine". */
+  guest: string;
+  trusted: boolean;
+  /** Extension folder (package.json + dist/); default: this project. */
+  extensionDir?: string;
+  testsFile?: string;
+  runbook?: string | null;
+  label?: string;
+}
+
+export interface SuiteOutcome { label: string; passed: number; failed: number; exitCode: number; ms: number; error?: string }
+
+function firstRunbook(extensionDir: string): string | null {
+  const dir = join(extensionDir, 'knowledge', 'runbooks');
+  if (!existsSync(dir)) return null;
+  const file = readdirSync(dir).filter((name) => name.endsWith('.md') && name !== 'README.md').sort()[0];
+  return file ? relative(extensionDir, join(dir, file)) : null;
+}
+
+function runDirFor(label: string): string {
+  const dir = join(E2E_DIR, 'runs', label.replace(/[^\w.-]+/g, '-'));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** One suite run in code-server; resolves with counts (never throws for test failures). */
+export async function runInCodeServer(run: IntegrationRun, log = (line: string) => console.log(line)): Promise<SuiteOutcome> {
+  const started = Date.now();
+  const label = run.label ?? `integration ${run.guest} ${run.trusted ? 'trusted' : 'untrusted'}`;
+  const extensionDir = run.extensionDir ?? ROOT;
+  const testsFile = run.testsFile ?? INTEGRATION_BUNDLE;
+  const runDir = runDirFor(label);
+  const workspace = join(runDir, 'workspace');
+  const logDir = join(runDir, 'extension-log');
+  mkdirSync(workspace, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+  writeFileSync(join(workspace, 'notes.md'), '# Scratch workspace of the integration suite\n');
+  const fixture = run.guest === 'this-machine' ? null : join(ROOT, 'test', 'fixtures', 'guests', run.guest);
+  const expectation: IntegrationExpectation = {
+    trusted: run.trusted,
+    guest: guestExpectation(run.guest, fixture),
+    runbook: run.runbook === undefined ? firstRunbook(extensionDir) : run.runbook,
+    resultsFile: join(runDir, 'results.json'),
+    logDir,
+  };
+  const expectFile = join(runDir, 'expect.json');
+  writeFileSync(expectFile, JSON.stringify(expectation, null, 2));
+
+  const server = await startCodeServer({
+    runDir, workspace, trusted: run.trusted, smokeTestDriver: true, guestFixture: fixture,
+    env: { BALLOON_INSPECTOR_LOG_DIR: logDir, BALLOON_INSPECTOR_TEST_EXPECT: expectFile },
+  });
+  const context = await launchBrowser(join(runDir, 'chromium'));
+  const hostLog: string[] = [];
+  let inSuite = false;
+  let exitCode = -1;
+  let error: string | undefined;
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const exited = new Promise<number>((resolve) => {
+      void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
+    });
+    await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+      const text = (Array.isArray(args) ? args : [args]).map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
+      hostLog.push(`[${type}] ${text}`);
+      // Echo only the suite's own lines (header to closing count), not the workbench's console noise.
+      if (text.startsWith('Balloon Inspector integration suite')) inSuite = true;
+      if (inSuite) for (const line of text.split('\n')) log(`  ${line}`);
+      if (/^\d+ passed, \d+ failed/.test(text)) inSuite = false;
+    });
+    const authority = `127.0.0.1:${server.port}`;
+    const payload = [
+      ['extensionDevelopmentPath', `vscode-remote://${authority}${extensionDir}`],
+      ['extensionTestsPath', `vscode-remote://${authority}${testsFile}`],
+    ];
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    let timer: NodeJS.Timeout | undefined;
+    exitCode = await Promise.race([
+      exited,
+      new Promise<number>((_, reject) => { timer = setTimeout(() => reject(new Error('the suite did not finish within 120 s')), 120_000); }),
+    ]).finally(() => clearTimeout(timer));
+  } catch (caught) {
+    error = caught instanceof Error ? caught.message : String(caught);
+  } finally {
+    writeFileSync(join(runDir, 'extension-host.log'), hostLog.join('\n'));
+    await context.close().catch(() => undefined);
+    const stopped = await server.stop();
+    if (stopped.killed.length) log(`  (code-server stragglers killed by PID: ${stopped.killed.join(' ')})`);
+  }
+  let results: IntegrationResults | undefined;
+  if (existsSync(expectation.resultsFile)) results = JSON.parse(readFileSync(expectation.resultsFile, 'utf8')) as IntegrationResults;
+  if (!results) {
+    error ??= `the suite wrote no results (exit code ${exitCode}); logs in ${runDir}`;
+    return { label, passed: 0, failed: 1, exitCode: exitCode === 0 ? 1 : exitCode, ms: Date.now() - started, error };
+  }
+  // The exit code VS Code reports and the suite's own counts must agree.
+  const consistent = (exitCode === 0) === (results.failed === 0);
+  return {
+    label, passed: results.passed, failed: results.failed + (consistent ? 0 : 1), exitCode, ms: Date.now() - started,
+    error: error ?? (consistent ? undefined : `exit code ${exitCode} disagrees with ${results.failed} failure(s)`),
+  };
+}
+
+/** The same suite through @vscode/test-electron, when a desktop VS Code is installed. */
+export async function runInDesktopVsCode(run: IntegrationRun, log = (line: string) => console.log(line)): Promise<SuiteOutcome | null> {
+  const executable = process.env.VSCODE_EXECUTABLE_PATH;
+  if (!executable || !existsSync(executable)) {
+    log('  skipped @vscode/test-electron: no desktop VS Code here (set VSCODE_EXECUTABLE_PATH to an installed one; it cannot be downloaded offline)');
+    return null;
+  }
+  const started = Date.now();
+  const label = `test-electron ${run.guest}`;
+  const runDir = runDirFor(label);
+  const workspace = join(runDir, 'workspace');
+  const logDir = join(runDir, 'extension-log');
+  mkdirSync(workspace, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+  const extensionDir = run.extensionDir ?? ROOT;
+  const expectation: IntegrationExpectation = {
+    trusted: true,
+    guest: guestExpectation('this-machine', null),
+    runbook: run.runbook === undefined ? firstRunbook(extensionDir) : run.runbook,
+    resultsFile: join(runDir, 'results.json'),
+    logDir,
+  };
+  const expectFile = join(runDir, 'expect.json');
+  writeFileSync(expectFile, JSON.stringify(expectation, null, 2));
+  const { runTests } = await import('@vscode/test-electron');
+  let exitCode = 1;
+  let error: string | undefined;
+  try {
+    exitCode = await runTests({
+      vscodeExecutablePath: executable,
+      extensionDevelopmentPath: extensionDir,
+      extensionTestsPath: run.testsFile ?? INTEGRATION_BUNDLE,
+      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', `--user-data-dir=${join(runDir, 'udd')}`],
+      extensionTestsEnv: { BALLOON_INSPECTOR_LOG_DIR: logDir, BALLOON_INSPECTOR_TEST_EXPECT: expectFile },
+    });
+  } catch (caught) {
+    error = caught instanceof Error ? caught.message : String(caught);
+  }
+  const results = existsSync(expectation.resultsFile) ? JSON.parse(readFileSync(expectation.resultsFile, 'utf8')) as IntegrationResults : undefined;
+  return { label, passed: results?.passed ?? 0, failed: results ? results.failed : 1, exitCode, ms: Date.now() - started, error };
+}
+
+/** The integration lane: the simulated VMware guest (trusted) and this machine's real guest (untrusted). */
+export async function integrationLane(log = (line: string) => console.log(line)): Promise<SuiteOutcome[]> {
+  const runs: IntegrationRun[] = [
+    { guest: 'vmware-limit-12g-of-32g', trusted: true },
+    { guest: 'this-machine', trusted: false },
+  ];
+  const outcomes: SuiteOutcome[] = [];
+  for (const run of runs) {
+    log(`▶ ${run.guest}, ${run.trusted ? 'trusted' : 'untrusted'} workspace (code-server, extension host)`);
+    const outcome = await runInCodeServer(run, log);
+    if (outcome.error) log(`  error: ${outcome.error}`);
+    log(`  ${summaryLine(outcome.passed, outcome.failed)} in ${(outcome.ms / 1000).toFixed(1)} s`);
+    outcomes.push(outcome);
+  }
+  const desktop = await runInDesktopVsCode({ guest: 'this-machine', trusted: true }, log);
+  if (desktop) outcomes.push(desktop);
+  return outcomes;
+}
+
+async function main(): Promise<number> {
+  const skip = skipReason();
+  if (skip) {
+    console.log(`integration suite skipped: ${skip}`);
+    console.log(summaryLine(0, 0));
+    return 0;
+  }
+  const argv = process.argv.slice(2);
+  const guestIndex = argv.indexOf('--guest');
+  const outcomes = guestIndex >= 0
+    ? [await runInCodeServer({ guest: argv[guestIndex + 1]!, trusted: !argv.includes('--untrusted') })]
+    : await integrationLane();
+  const passed = outcomes.reduce((sum, outcome) => sum + outcome.passed, 0);
+  const failed = outcomes.reduce((sum, outcome) => sum + outcome.failed, 0);
+  for (const outcome of outcomes) if (outcome.error) console.log(`${outcome.label}: ${outcome.error}`);
+  console.log(summaryLine(passed, failed));
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then((code) => { process.exitCode = code; }, (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,30 @@
+// The test API the extension's activate() returns (docs: notes/EXTENSION.md "Test hooks"), and
+// helpers to read it. Only types come from src/; the suite checks the running extension's behaviour.
+import type { Report } from '../../src/core/report';
+
+/** A tree item as plain data. */
+export interface PlainTreeItem {
+  id?: string;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  contextValue?: string;
+  iconId?: string;
+  children?: PlainTreeItem[];
+}
+
+export interface BalloonInspectorApi {
+  checkNow(): Promise<Report[]>;
+  guests(): PlainTreeItem[] | Promise<PlainTreeItem[]>;
+  version: string;
+}
+
+export const EXTENSION_ID = 'balloon-inspector.balloon-inspector';
+
+/** What a user reads on one row: label and description. */
+export const rowText = (item: PlainTreeItem) => [item.label, item.description].filter(Boolean).join(' ');
+
+export function isApi(value: unknown): value is BalloonInspectorApi {
+  const api = value as Partial<BalloonInspectorApi> | undefined;
+  return typeof api?.checkNow === 'function' && typeof api.guests === 'function' && typeof api.version === 'string';
+}

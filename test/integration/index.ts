@@ -1,0 +1,23 @@
+// Extension-host integration suite. `run()` is the entry @vscode/test-electron and VS Code's
+// extensionTestsPath expect: it runs inside the real extension host with `require('vscode')`.
+// Expectations come from the runner (test/e2e/run-integration.ts) through a JSON file.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { IntegrationExpectation, IntegrationResults } from './expectations';
+import { runTests } from './harness';
+import { extensionTests } from './extension.suite';
+import { lensTests } from './lenses.suite';
+
+export async function run(): Promise<void> {
+  const expectFile = process.env.BALLOON_INSPECTOR_TEST_EXPECT;
+  if (!expectFile) throw new Error('BALLOON_INSPECTOR_TEST_EXPECT is not set: start this suite through test/e2e/run-integration.ts');
+  const expectation = JSON.parse(readFileSync(expectFile, 'utf8')) as IntegrationExpectation;
+  const log = (line: string) => console.log(line);
+  log(`Balloon Inspector integration suite (guest: ${expectation.guest.name}, workspace ${expectation.trusted ? 'trusted' : 'untrusted'})`);
+  const results = await runTests([...extensionTests(expectation), ...lensTests(expectation)], log);
+  const passed = results.filter((result) => result.ok).length;
+  const failed = results.length - passed;
+  const summary: IntegrationResults = { passed, failed, tests: results };
+  writeFileSync(expectation.resultsFile, JSON.stringify(summary, null, 2));
+  log(`${passed} passed, ${failed} failed`);
+  if (failed > 0) throw new Error(`${failed} integration test(s) failed`);
+}
