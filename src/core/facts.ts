@@ -84,7 +84,10 @@ export interface GuestFacts {
 export function collectFacts(output: ProbeOutput): GuestFacts {
   const records = new Map<string, ProbeRecord>();
   for (const section of output.sections.values()) {
-    records.set(section.id, { id: section.id, status: section.status, ...(section.detail ? { detail: section.detail } : {}) });
+    // A failed tool's own message (e.g. "UpdateInfo failed: VMware Guest API is not enabled") says more than its exit code.
+    const message = section.status === 'error' ? section.text.split('\n').map((line) => line.trim()).find(Boolean)?.slice(0, 160) : undefined;
+    const detail = [section.detail, message].filter(Boolean).join(': ');
+    records.set(section.id, { id: section.id, status: section.status, ...(detail ? { detail } : {}) });
   }
   const markError = (id: string, reason: string) => records.set(id, { id, status: 'error', detail: reason });
   const section = (id: string): RawSection | undefined => {
@@ -105,7 +108,11 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
   const dmi = parse('dmi', parseDmi);
   const cpu = parse('cpuinfo', parseCpuinfo);
   const sysHypervisor = parse('sys-hypervisor', parseSysHypervisor);
-  const detectVirt = parse('detect-virt', parseDetectVirt);
+  // systemd-detect-virt exits 1 when it prints "none": an answer, not a failure.
+  const detectSection = output.sections.get('detect-virt');
+  const detectNone = detectSection?.status === 'error' && detectSection.detail === 'exit 1' && detectSection.text.trim() === 'none';
+  if (detectNone) records.set('detect-virt', { id: 'detect-virt', status: 'ok', detail: 'none (exit 1)' });
+  const detectVirt = detectNone ? 'none' : parse('detect-virt', parseDetectVirt);
   const container = parseContainer(section('container')?.text ?? '');
   const modules = parse('modules', parseModules) ?? [];
   const sysModules = parseNameList(section('sys-module')?.text ?? '');
