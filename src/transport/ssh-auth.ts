@@ -69,13 +69,16 @@ export class SshCredentials {
     if (!(plain instanceof Error)) return plain.isPrivateKey() ? { kind: 'key', key: plain } : { kind: 'unusable', reason: 'it is not a private key' };
     if (!/encrypted/i.test(plain.message)) return { kind: 'unusable', reason: plain.message };
     if (!this.prompter.available()) return { kind: 'encrypted', reason: 'no-terminal' };
-    for (let attempt = 0; attempt < MAX_PASSPHRASE_TRIES; attempt++) {
-      const passphrase = await this.ask(`Enter passphrase for key '${path}': `, false, suspend);
-      if (passphrase === null || passphrase === '') return { kind: 'encrypted', reason: 'declined' };
-      const key = utils.parseKey(data, passphrase);
-      if (!(key instanceof Error)) return { kind: 'key', key };
-    }
-    return { kind: 'encrypted', reason: 'wrong-passphrase' };
+    // Asking and decrypting (bcrypt, ~1 s in JS) are the user's time, not the server's: timers stop.
+    return suspend(async (): Promise<LoadedIdentity> => {
+      for (let attempt = 0; attempt < MAX_PASSPHRASE_TRIES; attempt++) {
+        const passphrase = await this.ask(`Enter passphrase for key '${path}': `, false, suspend);
+        if (passphrase === null || passphrase === '') return { kind: 'encrypted', reason: 'declined' };
+        const key = utils.parseKey(data, passphrase);
+        if (!(key instanceof Error)) return { kind: 'key', key };
+      }
+      return { kind: 'encrypted', reason: 'wrong-passphrase' };
+    });
   }
 }
 

@@ -273,8 +273,10 @@ function forward(client: Client, via: SshHostConfig, next: SshHostConfig): Promi
   return new Promise((resolve, reject) => {
     client.forwardOut('127.0.0.1', 0, next.hostName, next.port, (error, stream) => {
       if (error) {
-        const refused = /refused|Connection failed/i.test(error.message);
-        reject(new ProbeError(refused ? 'refused' : 'unreachable', `jump host ${hostLabel(via)} could not reach ${next.hostName}:${next.port}: ${error.message}`));
+        // RFC 4254 5.1 reason codes: 1 administratively prohibited (PermitOpen), 2 connect failed.
+        const reason = (error as Error & { reason?: number }).reason;
+        const why = reason === 1 ? 'the jump host does not allow forwarding there' : reason === 2 ? 'connection refused or no route' : error.message;
+        reject(new ProbeError(reason === 1 || reason === 2 ? 'refused' : 'unreachable', `jump host ${hostLabel(via)} could not reach ${next.hostName}:${next.port}: ${why}`));
       } else {
         resolve(stream);
       }
