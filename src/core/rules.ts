@@ -47,7 +47,8 @@ export const FINDING_IDS = Object.keys(FINDING_ARTICLES) as FindingId[];
 /** ESXi's default Mem.CtlMaxPercent: the balloon may take at most 65 % of configured memory. */
 export const DEFAULT_BALLOON_CAP = 0.65;
 
-const HYPERVISOR_ARTICLE: Record<string, string> = {
+/** The hypervisor's own article, which some findings cite as well (exported for the knowledge-base tests). */
+export const HYPERVISOR_ARTICLE: Record<string, string> = {
   vmware: 'vmware-balloon-driver', kvm: 'kvm-virtio-balloon', hyperv: 'hyperv-dynamic-memory', xen: 'xen-balloon',
 };
 
