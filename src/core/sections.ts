@@ -43,6 +43,7 @@ export function splitProbeOutput(text: string): SplitResult {
   const chunks = body.split(`\n${marker} `);
   const sections = new Map<string, RawSection>();
   let complete = false;
+  let lastId: string | undefined;
   for (const chunk of chunks.slice(1)) {
     const lineEnd = chunk.indexOf('\n');
     const headLine = lineEnd < 0 ? chunk : chunk.slice(0, lineEnd);
@@ -56,8 +57,11 @@ export function splitProbeOutput(text: string): SplitResult {
     // The script puts one newline before each header; a file that ended in a newline leaves an empty last line.
     if (content.endsWith('\n')) content = content.slice(0, -1);
     sections.set(id, { id, status: status as ProbeStatus, detail: rest.join(' ').trim(), text: content });
+    lastId = id;
   }
   if (sections.size === 0) return { ok: false, reason: 'the probe output has a header but no sections' };
+  // Without the end marker the last section may stop inside a number ("blocks=25" of 256): never parse it.
+  if (!complete && lastId !== undefined) sections.set(lastId, { id: lastId, status: 'error', detail: 'the probe output was cut off in this section', text: '' });
   return { ok: true, output: { formatVersion, sections, complete } };
 }
 

@@ -33,10 +33,20 @@ test('the four statuses and a multi-word detail', () => {
   ]);
 });
 
-test('no end marker: the output was cut off (complete = false), sections so far are kept', () => {
+test('no end marker: the output was cut off (complete = false), sections so far are kept but the last is not trusted', () => {
   const output = split(probeOutput(SEED_SECTIONS, { end: false }));
   assert.equal(output.complete, false);
   assert.equal(output.sections.size, SEED_SECTIONS.length);
+  assert.equal(output.sections.get('meminfo')?.status, 'ok');
+  const last = SEED_SECTIONS[SEED_SECTIONS.length - 1][0];
+  assert.deepEqual(output.sections.get(last), { id: last, status: 'error', detail: 'the probe output was cut off in this section', text: '' });
+});
+
+test('cut inside the last section\'s number: that section becomes an error, never a smaller figure', () => {
+  const full = probeOutput([['meminfo', 'ok', '', 'MemTotal: 1024 kB\n'], ['memory-blocks', 'ok', '', 'block_size_bytes=8000000\nblocks=256\n']]);
+  const output = split(full.slice(0, full.indexOf('blocks=256') + 'blocks=25'.length));
+  assert.equal(output.sections.get('memory-blocks')?.status, 'error');
+  assert.equal(output.sections.get('meminfo')?.status, 'ok');
 });
 
 test('a login banner before the header and CRLF line ends (pasted output) are tolerated', () => {
@@ -78,12 +88,13 @@ test('the header cut mid-line is refused', () => {
   for (let cut = 0; cut < header.length; cut++) assert.equal(splitProbeOutput(header.slice(0, cut)).ok, false, `cut at ${cut}`);
 });
 
-test('an output cut inside a section keeps the partial text but reports incomplete', () => {
+test('an output cut inside a section reports incomplete and drops that section\'s text', () => {
   const full = probeOutput(SEED_SECTIONS);
   const cut = full.slice(0, full.indexOf('current   ') + 30);
   const output = split(cut);
   assert.equal(output.complete, false);
-  assert.match(output.sections.get('debugfs-vmmemctl')?.text ?? '', /\ncurrent {15}: +$/);
+  assert.equal(output.sections.get('debugfs-vmmemctl')?.status, 'error');
+  assert.equal(output.sections.get('toolbox-memlimit')?.text, '12288 MB');
 });
 
 test('NUL bytes and invalid UTF-8 inside a section do not break the split', () => {

@@ -43,9 +43,10 @@ export interface VirtioDevice {
 export const VIRTIO_ID_BALLOON = 5;
 export const VIRTIO_ID_MEM = 24;
 
-/** Negotiated feature bits: a '0'/'1' string, character i = bit i (64 or 128 long). */
+/** Negotiated feature bits: a '0'/'1' string, character i = bit i (64 long; 128 since 6.17). */
 export function parseVirtioFeatures(bits: string): VirtioBalloonFeatures | null {
-  if (!/^[01]{8,256}$/.test(bits)) return null;
+  // The kernel prints whole 64-bit words: any other length is a cut or foreign string.
+  if (!/^[01]{64,256}$/.test(bits) || bits.length % 64 !== 0) return null;
   const bit = (index: number) => bits[index] === '1';
   return { statsVq: bit(1), deflateOnOom: bit(2), freePageHint: bit(3), freePageReporting: bit(5) };
 }
@@ -55,15 +56,27 @@ export function parseVirtioDevices(text: string): Parsed<VirtioDevice[]> {
   const refused = refuseText(text, 'virtio device list');
   if (refused) return unknown(refused);
   const devices: VirtioDevice[] = [];
+  const seen = new Map<string, string>();
   for (const line of lines(text)) {
-    if (!line.startsWith('device=')) continue;
+    if (line.trim() === '') continue;
+    if (!line.startsWith('device=')) return unknown(`virtio device list line is not in the probe's format: ${JSON.stringify(line.slice(0, 80))}`);
     const fields = new Map(line.split(' ').map((pair) => {
       const eq = pair.indexOf('=');
       return [pair.slice(0, eq), pair.slice(eq + 1)] as [string, string];
     }));
+    // The probe prints all six fields; fewer means the line was cut.
+    if (!['device', 'id', 'vendor', 'status', 'driver', 'features'].every((key) => fields.has(key))) {
+      return unknown(`virtio device line is incomplete: ${JSON.stringify(line.slice(0, 80))}`);
+    }
+    const name = fields.get('device') ?? '?';
+    if (seen.has(name)) {
+      if (seen.get(name) !== line) return unknown(`virtio device ${name} is listed twice with different values`);
+      continue;
+    }
+    seen.set(name, line);
     const id = fields.get('id') ?? '';
     devices.push({
-      name: fields.get('device') ?? '?',
+      name,
       deviceId: /^0x[0-9a-fA-F]{1,8}$/.test(id) ? parseInt(id, 16) : null,
       vendor: fields.get('vendor') || null,
       driver: fields.get('driver') || null,

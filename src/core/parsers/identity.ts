@@ -7,6 +7,8 @@ export interface Dmi { sysVendor: string | null; productName: string | null; bio
 /** DMI strings as the probe prints them (`sys_vendor=...`). */
 export function parseDmi(text: string): Parsed<Dmi> {
   if (text.includes('\u0000')) return unknown('DMI strings contain binary data');
+  const refused = refuseText(text, 'DMI strings');
+  if (refused) return unknown(refused);
   const values = keyValues(text);
   const pick = (key: string) => {
     const value = values.get(key);
@@ -76,7 +78,7 @@ export function hypervisorFromDetectVirt(word: string): HypervisorKind {
 /** `/sys/hypervisor/type` (`xen` on Xen). */
 export function parseSysHypervisor(text: string): Parsed<string> {
   const word = text.trim();
-  if (!/^[a-z0-9_-]{1,32}$/.test(word)) return unknown(`/sys/hypervisor/type is ${JSON.stringify(word.slice(0, 60))}`);
+  if (!/^[a-z][a-z0-9_-]{0,31}$/.test(word)) return unknown(`/sys/hypervisor/type is ${JSON.stringify(word.slice(0, 60))}`);
   return known(word);
 }
 

@@ -25,6 +25,11 @@ export function parseMeminfo(text: string): Parsed<Meminfo> {
       bad++;
       continue;
     }
+    // Only the HugePages_* lines are plain counts; any other line without " kB" was cut short.
+    if (!isKb && !match[1].startsWith('HugePages_')) {
+      bad++;
+      continue;
+    }
     const map = isKb ? bytes : counts;
     const seen = map.get(match[1]);
     if (seen !== undefined && seen !== value) return unknown(`/proc/meminfo has two different ${match[1]} lines`);
