@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { renderMarkdown } from '../core/render/markdown';
 import { renderPrometheus } from '../core/render/prometheus';
 import { analyzeProbeOutput, EXIT_CODES, type Report, type ReportStatus, type Target } from '../core/report';
@@ -78,6 +79,8 @@ export async function checkOne(transport: Transport, settings: ProbeSettings, si
 /** Checks every transport with at most `jobs` at once; `onResult` sees each result as it arrives. */
 export async function checkMany(transports: readonly Transport[], settings: ProbeSettings, options: { jobs: number; signal?: AbortSignal; onResult?: (result: HostResult, index: number) => void }): Promise<HostResult[]> {
   const results: HostResult[] = new Array(transports.length);
+  // Each running check listens on the signal (to close its connection on Ctrl-C).
+  if (options.signal) setMaxListeners(Math.max(10, options.jobs + 10), options.signal);
   let next = 0;
   const worker = async () => {
     while (next < transports.length) {
@@ -119,10 +122,12 @@ function verdict(result: HostResult): string {
   const top = report.findings.find((finding) => finding.severity !== 'info') ?? report.findings[0];
   const parts = [
     report.balloon.driver ? `balloon ${formatBytes(balloon)}` : 'no balloon driver',
-    report.memory.configuredBytes !== null ? `of ${formatBytes(report.memory.configuredBytes)}` : null,
+    report.memory.configuredBytes !== null ? `${formatBytes(report.memory.configuredBytes)} configured` : null,
     report.limits.memLimitBytes !== null ? `limit ${formatBytes(report.limits.memLimitBytes)}` : null,
-  ].filter(Boolean).join(' ');
-  return top ? `${parts} — ${top.title}` : parts;
+  ].filter(Boolean).join(', ');
+  if (top) return `${parts} — ${top.title}`;
+  if (report.status === 'unknown') return `${parts} — too few readable signals to judge (hypervisor ${report.hypervisor.kind}, MemTotal ${formatBytes(report.memory.totalBytes)})`;
+  return parts;
 }
 
 export function progressLine(result: HostResult, done: number, total: number): string {
