@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { splitProbeOutput } from '../../src/core/sections';
+import { copyGuest, findingIds, guestPath, jsonReport, probe, runCli, tempDir, treeListing } from '../helpers/guests';
+import { cliBundle, isRoot, requireCommand, requireSystem, ROOT } from '../helpers/system';
+
+const PROBE = join(ROOT, 'src', 'core', 'probe.sh');
+const GUESTS = ['vmware-limit-12g-of-32g', 'vmware-legacy-vmmemctl', 'kvm-virtio-inflated-no-deflate', 'container-in-kvm', 'hostile-binary', 'hostile-truncated'];
+
+/** Runs the probe script on a snapshot with one shell; sections keyed by id, marker removed. */
+function probeWith(shell: string[], root: string) {
+  const run = spawnSync(shell[0], [...shell.slice(1), '-s'], { input: readFileSync(PROBE), env: { PATH: process.env.PATH, BI_ROOT: root, LC_ALL: 'C' }, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(run.status, 0, `${shell.join(' ')}: exit ${run.status}\n${run.stderr}`);
+  assert.equal(run.stderr, '', `${shell.join(' ')} wrote to stderr`);
+  const split = splitProbeOutput(run.stdout);
+  assert.ok(split.ok, `${shell.join(' ')}: ${split.ok ? '' : split.reason}`);
+  assert.ok(split.output.complete, `${shell.join(' ')}: the probe did not reach its end marker`);
+  return new Map([...split.output.sections].map(([id, section]) => [id, `${section.status} ${section.detail}\n${section.text}`]));
+}
+
+test('the probe gives the same sections, statuses and text on dash, bash and busybox sh', (t) => {
+  const shells: string[][] = [];
+  for (const [command, pkg, argv] of [['dash', 'dash', ['dash']], ['bash', 'bash', ['bash']], ['busybox', 'busybox', ['busybox', 'sh']]] as const) {
+    if (!requireCommand(t, command, pkg)) return;
+    shells.push([...argv]);
+  }
+  for (const name of GUESTS) {
+    const [reference, ...others] = shells.map((shell) => probeWith(shell, guestPath(name)));
+    assert.ok(reference.size > 15, `${name}: only ${reference.size} sections`);
+    for (const [index, other] of others.entries()) {
+      assert.deepEqual([...other.keys()], [...reference.keys()], `${name}: ${shells[index + 1].join(' ')} printed other sections than dash`);
+      for (const [id, text] of reference) assert.equal(other.get(id), text, `${name}: section ${id} differs on ${shells[index + 1].join(' ')}`);
+    }
+  }
+});
+
+test('shellcheck -s sh finds nothing in the probe script', (t) => {
+  const shellcheck = requireCommand(t, 'shellcheck', 'shellcheck');
+  if (!shellcheck) return;
+  const run = spawnSync(shellcheck, ['-s', 'sh', PROBE], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+});
+
+test('as an unprivileged user, root-only debugfs is "denied" and stats-need-root appears', (t) => {
+  if (!requireSystem(t, 'root (to switch to uid 65534)', isRoot(), 'run the tests as root, as CI does')) return;
+  const setpriv = requireCommand(t, 'setpriv', 'util-linux');
+  if (!setpriv) return;
+  const temp = tempDir();
+  try {
+    const root = copyGuest('vmware-limit-12g-of-32g', temp.dir);
+    // debugfs is mounted 0700 root on a real guest
+    chmodSync(join(root, 'sys', 'kernel', 'debug'), 0o700);
+    const run = spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, cliBundle(), '--root', root, '--format', 'json'], { encoding: 'utf8', cwd: temp.dir });
+    assert.ok(run.stdout, run.stderr);
+    const report = JSON.parse(run.stdout) as import('../../src/core/report').Report;
+    assert.equal(probe(report, 'debugfs-vmmemctl')?.status, 'denied');
+    assert.match(probe(report, 'debugfs-vmmemctl')?.detail ?? '', /cannot search/);
+    const needRoot = report.findings.find((finding) => finding.id === 'stats-need-root');
+    assert.ok(needRoot, `stats-need-root missing: ${findingIds(report).join(', ')}`);
+    // the toolbox still gives the size without root, so the finding is only informative
+    assert.equal(needRoot.severity, 'info');
+    assert.equal(report.balloon.source, 'vmware-toolbox-cmd stat balloon');
+    assert.equal(run.status, 2);
+    // as root the same copy reads debugfs: the difference is the user, not the files
+    assert.equal(probe(jsonReport(root).report, 'debugfs-vmmemctl')?.status, 'ok');
+  } finally {
+    temp.remove();
+  }
+});
+
+test('the probe writes nothing: a guest tree and the working directory are unchanged after a run', () => {
+  const temp = tempDir();
+  try {
+    const root = copyGuest('vmware-limit-12g-of-32g', temp.dir);
+    copyGuest('hostile-garbage', temp.dir);
+    const before = treeListing(temp.dir);
+    for (const name of ['vmware-limit-12g-of-32g', 'hostile-garbage']) {
+      const run = spawnSync(process.execPath, [cliBundle(), '--root', join(temp.dir, name), '--format', 'json'], { cwd: temp.dir, encoding: 'utf8' });
+      assert.ok(run.status !== null && run.status <= 3, run.stderr);
+    }
+    const scriptRun = spawnSync('sh', ['-s'], { input: runCli(['--script']).stdout, cwd: temp.dir, env: { PATH: process.env.PATH, BI_ROOT: root }, encoding: 'utf8' });
+    assert.equal(scriptRun.status, 0);
+    assert.deepEqual(treeListing(temp.dir), before);
+  } finally {
+    temp.remove();
+  }
+});
