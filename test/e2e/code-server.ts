@@ -96,6 +96,10 @@ function baseEnv(runDir: string, extra: Record<string, string> = {}): NodeJS.Pro
   env.XDG_DATA_HOME = join(runDir, 'xdg-data');
   env.XDG_CACHE_HOME = join(runDir, 'xdg-cache');
   for (const key of Object.keys(env)) if (key.startsWith('VSCODE_') || key === 'NODE_OPTIONS') delete env[key];
+  // Without this the server replaces the extension host's and terminals' environment with a login
+  // shell's (/etc/profile resets PATH), losing the simulated guest's tools that with-guest.sh puts
+  // first on PATH. It also keeps root's shell rc files out of the test.
+  env.VSCODE_CLI = '1';
   return env;
 }
 

@@ -1,0 +1,298 @@
+// UI suite: the packaged extension (VSIX) installed into a real VS Code (code-server 4.139.1), driven
+// through Chromium like a user: palette, tree, report webview, runbook lenses, modal, terminal.
+// The guest is simulated (test/helpers/with-guest.sh) so the tree must show that guest's figures.
+// Screenshots for the README go to media/screenshots/.
+// Usage: node --import tsx test/ui/run-ui.ts
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { Report } from '../../src/core/report';
+import { ROOT } from '../helpers/system';
+import { runTests, type TestCase } from '../integration/harness';
+import { E2E_DIR, EXTENSION_ID, installExtension, launchBrowser, skipReason, startCodeServer, summaryLine, type CodeServer } from '../e2e/code-server';
+import { guestExpectation } from '../e2e/guests';
+import { codeLensTitles, openFile, runCommand, sideBarRows, TIMEOUT, waitForSideBarRow, waitForTerminalText, webviewFrame } from './workbench';
+
+export const SCREENSHOTS = join(ROOT, 'media', 'screenshots');
+const GUEST = 'vmware-limit-12g-of-32g';
+const RUNBOOK_FILE = 'ui-runbook.md';
+
+/** A workspace runbook (front matter `runbook: true`) whose one root step leaves traces to assert. */
+function workspaceRunbook(markerFile: string): string {
+  return `---
+runbook: true
+title: UI test runbook
+---
+# UI test runbook
+
+Prints a marker and this guest's MemTotal, and writes the marker to a file.
+
+\`\`\`sh {"name":"ui-marker","root":true,"mutates":false}
+echo "BI-UI-$((6 * 7))" > ${markerFile}; awk '/^MemTotal:/ { print "BI-UI-MEMTOTAL=" $2 }' /proc/meminfo; cat ${markerFile}
+\`\`\`
+`;
+}
+
+/**
+ * Builds the VSIX the way `npm run package` does (its vsce flags are read from package.json), but in
+ * a staging copy of the packaged files: vsce matches every file under the project against
+ * .vscodeignore, and the 16 000 files of .e2e/ make that take ~30 s instead of ~3 s.
+ */
+export function buildVsix(): { path: string; bytes: number; ms: number } {
+  const started = Date.now();
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; scripts: Record<string, string> };
+  const vsceCommand = pkg.scripts.package?.split('&&').map((part) => part.trim()).find((part) => part.startsWith('vsce package'));
+  if (!vsceCommand) throw new Error('package.json has no "package" script running vsce package');
+  const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--production'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`production build failed: ${build.stderr}`);
+  const stage = join(E2E_DIR, 'vsix-stage');
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage, { recursive: true });
+  for (const entry of ['package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'report.schema.json', 'dist', 'knowledge', 'media']) {
+    if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(stage, entry), { recursive: true });
+  }
+  const vsix = join(E2E_DIR, `${pkg.name}-${pkg.version}.vsix`);
+  const args = [...vsceCommand.split(/\s+/).slice(1), '--out', vsix];
+  const vsce = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), ...args], { cwd: stage, encoding: 'utf8' });
+  if (vsce.status !== 0) throw new Error(`vsce package failed: ${vsce.stdout}${vsce.stderr}`);
+  return { path: vsix, bytes: statSync(vsix).size, ms: Date.now() - started };
+}
+
+interface Session {
+  server: CodeServer;
+  context: BrowserContext;
+  page: Page;
+  runDir: string;
+  workspace: string;
+  logDir: string;
+  markerFile: string;
+}
+
+async function openSession(label: string, options: { trusted: boolean; guest: string | null; vsix: string }): Promise<Session> {
+  const runDir = join(E2E_DIR, 'runs', label);
+  rmSync(runDir, { recursive: true, force: true });
+  const workspace = join(runDir, 'workspace');
+  const logDir = join(runDir, 'extension-log');
+  const markerFile = join(runDir, 'marker.txt');
+  mkdirSync(workspace, { recursive: true });
+  mkdirSync(logDir, { recursive: true });
+  writeFileSync(join(workspace, RUNBOOK_FILE), workspaceRunbook(markerFile));
+  const emptySshConfig = join(runDir, 'ssh_config');
+  writeFileSync(emptySshConfig, '# no hosts: the palette command then checks this window\'s guest without asking\n');
+  installExtension(runDir, options.vsix);
+  const fixture = options.guest ? join(ROOT, 'test', 'fixtures', 'guests', options.guest) : null;
+  const server = await startCodeServer({
+    runDir, workspace, trusted: options.trusted, guestFixture: fixture,
+    env: { BALLOON_INSPECTOR_LOG_DIR: logDir },
+    settings: { 'balloonInspector.sshConfigFile': emptySshConfig, 'terminal.integrated.gpuAcceleration': 'off', 'workbench.colorTheme': 'Default Dark Modern' },
+  });
+  const context = await launchBrowser(join(runDir, 'chromium'));
+  context.setDefaultTimeout(TIMEOUT);
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 30_000 });
+  // The status bar is the last part to render; once it is there, keyboard input reaches the workbench.
+  await page.locator('.part.statusbar').waitFor();
+  return { server, context, page, runDir, workspace, logDir, markerFile };
+}
+
+async function closeSession(session: Session | undefined, log: (line: string) => void): Promise<void> {
+  if (!session) return;
+  await session.context.close().catch(() => undefined);
+  const stopped = await session.server.stop();
+  if (stopped.killed.length) log(`  (code-server stragglers killed by PID: ${stopped.killed.join(' ')})`);
+}
+
+function lastReport(session: Session): Report {
+  const file = join(session.logDir, 'last-check.json');
+  assert.ok(existsSync(file), 'the extension wrote no last-check.json');
+  const data = JSON.parse(readFileSync(file, 'utf8')) as { report: Report | null };
+  assert.ok(data.report, 'last-check.json holds no report');
+  return data.report;
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, name) });
+}
+
+function trustedTests(get: () => Session): TestCase[] {
+  const expected = guestExpectation(GUEST, join(ROOT, 'test', 'fixtures', 'guests', GUEST));
+  let report: Report | undefined;
+  let topLabel = '';
+  return [
+    {
+      name: `the VSIX is installed as ${EXTENSION_ID}`,
+      fn: () => {
+        const installed = readdirSync(get().server.extensionsDir).filter((name) => name.startsWith(`${EXTENSION_ID}-`));
+        assert.equal(installed.length, 1, `extensions dir holds ${JSON.stringify(readdirSync(get().server.extensionsDir))}`);
+      },
+    },
+    {
+      name: 'palette "Balloon Inspector: Check Ballooning" fills the Guests tree with the guest\'s verdict',
+      timeoutMs: 60_000,
+      fn: async () => {
+        const { page } = get();
+        await runCommand(page, 'Balloon Inspector: Focus on Guests View');
+        await runCommand(page, 'Balloon Inspector: Check Ballooning');
+        const verdict = await waitForSideBarRow(page, /^VMware · /, 30_000);
+        for (const pattern of expected.verdictPatterns) assert.match(verdict, new RegExp(pattern));
+        const rows = await sideBarRows(page);
+        topLabel = rows[0]?.replace(/\s+(ok|warning|critical|unknown) · .*$/, '') ?? '';
+        assert.match(rows[0] ?? '', /\(remote\)|This machine/, `top row ${JSON.stringify(rows[0])}`);
+      },
+    },
+    {
+      name: 'the tree lists each finding with its severity, then Facts and Probes',
+      fn: async () => {
+        const { page } = get();
+        report = lastReport(get());
+        assert.deepEqual(report.findings.map((finding) => finding.id).sort(), [...expected.findingIds].sort());
+        const rows = await sideBarRows(page);
+        for (const finding of report.findings) {
+          assert.ok(rows.includes(`${finding.title} ${finding.severity}`), `no row "${finding.title} ${finding.severity}" in ${JSON.stringify(rows)}`);
+        }
+        assert.ok(rows.some((row) => row.startsWith('Facts')) && rows.some((row) => row.startsWith('Probes')), `rows ${JSON.stringify(rows)}`);
+      },
+    },
+    {
+      name: 'the status bar shows the balloon size',
+      fn: async () => {
+        const { page } = get();
+        const item = page.locator('.part.statusbar .statusbar-item', { hasText: /Balloon 20(\.\d)? GiB/ });
+        await item.first().waitFor();
+        await screenshot(page, 'tree.png');
+      },
+    },
+    {
+      name: 'the report webview shows the guest, the memory chart and every finding',
+      timeoutMs: 45_000,
+      fn: async () => {
+        const { page } = get();
+        assert.ok(report, 'no report (see the tree test)');
+        await runCommand(page, 'Balloon Inspector: Open Report');
+        await page.locator('.tabs-container .tab', { hasText: 'Balloon report: ' }).first().waitFor();
+        const frame = webviewFrame(page);
+        const heading = (await frame.locator('h1').textContent({ timeout: 30_000 }))?.trim();
+        assert.ok(heading && topLabel.startsWith(heading), `report heading ${JSON.stringify(heading)} vs tree label ${JSON.stringify(topLabel)}`);
+        const verdict = await frame.locator('header .verdict').textContent();
+        for (const pattern of expected.verdictPatterns) assert.match(verdict ?? '', new RegExp(pattern));
+        const chart = frame.locator('svg#memory-chart');
+        await chart.waitFor();
+        const chartText = (await chart.textContent()) ?? '';
+        assert.match(chartText, /20(\.\d)? GiB/, `the chart shows no 20 GiB balloon: ${chartText}`);
+        assert.match(chartText, /12(\.0)? GiB/, `the chart shows no 12 GiB limit: ${chartText}`);
+        assert.ok((await chart.locator('rect').count()) >= 3, 'the chart draws fewer than three bars');
+        const sections = await frame.locator('section.finding').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-finding-id')));
+        assert.deepEqual(sections, report.findings.map((finding) => finding.id));
+        await screenshot(page, 'report.png');
+      },
+    },
+    {
+      name: `runbook ${RUNBOOK_FILE}: "Run on", "Run with sudo" and "Copy" lenses over its step`,
+      timeoutMs: 30_000,
+      fn: async () => {
+        const { page } = get();
+        await openFile(page, RUNBOOK_FILE);
+        await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Run on' }).first().waitFor();
+        const titles = await codeLensTitles(page);
+        assert.ok(titles.some((title) => title.startsWith('Run on ')), `lenses ${JSON.stringify(titles)}`);
+        assert.ok(titles.includes('Run with sudo') && titles.includes('Copy'), `lenses ${JSON.stringify(titles)}`);
+        await screenshot(page, 'lenses.png');
+      },
+    },
+    {
+      name: 'clicking "Run on" asks first (root step), then runs it in a terminal on the simulated guest',
+      timeoutMs: 45_000,
+      fn: async () => {
+        const session = get();
+        const { page } = session;
+        assert.ok(report, 'no report (see the tree test)');
+        await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Run on' }).first().click();
+        const dialog = page.locator('.monaco-dialog-box');
+        await dialog.waitFor();
+        assert.match((await dialog.textContent()) ?? '', /Run step "ui-marker" on .*runs as root/);
+        assert.equal(existsSync(session.markerFile), false, 'the step ran before it was confirmed');
+        await dialog.locator('.dialog-buttons a.monaco-button', { hasText: /^Run$/ }).click();
+        const text = await waitForTerminalText(page, /BI-UI-MEMTOTAL=\d+/, 30_000);
+        assert.match(text, /BI-UI-42/);
+        const memTotalKiB = Number(/BI-UI-MEMTOTAL=(\d+)/.exec(text)![1]);
+        // The terminal's shell sees the same /proc/meminfo as the check: the simulated guest's.
+        assert.equal(memTotalKiB * 1024, report.memory.totalBytes);
+        assert.equal(readFileSync(session.markerFile, 'utf8').trim(), 'BI-UI-42');
+      },
+    },
+  ];
+}
+
+function untrustedTests(get: () => Session): TestCase[] {
+  return [
+    {
+      name: `restricted mode: ${RUNBOOK_FILE} shows "Copy" but no run lens`,
+      timeoutMs: 45_000,
+      fn: async () => {
+        const { page } = get();
+        await openFile(page, RUNBOOK_FILE);
+        await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Copy' }).first().waitFor({ timeout: 30_000 });
+        const titles = await codeLensTitles(page);
+        assert.deepEqual(titles.filter((title) => /^Run\b/.test(title)), [], `run lenses in an untrusted workspace: ${JSON.stringify(titles)}`);
+      },
+    },
+  ];
+}
+
+export interface UiOutcome { label: string; passed: number; failed: number; ms: number; error?: string }
+
+async function runSession(label: string, options: { trusted: boolean; guest: string | null; vsix: string },
+  tests: (get: () => Session) => TestCase[], log: (line: string) => void): Promise<UiOutcome> {
+  const started = Date.now();
+  log(`▶ UI: ${label}`);
+  let session: Session | undefined;
+  try {
+    session = await openSession(label, options);
+    const results = await runTests(tests(() => session!), log);
+    const passed = results.filter((result) => result.ok).length;
+    if (results.some((result) => !result.ok)) await session.page.screenshot({ path: join(session.runDir, 'failure.png') }).catch(() => undefined);
+    return { label, passed, failed: results.length - passed, ms: Date.now() - started };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log(`  ✗ session failed: ${message}`);
+    return { label, passed: 0, failed: 1, ms: Date.now() - started, error: message };
+  } finally {
+    await closeSession(session, log);
+  }
+}
+
+export async function uiLane(log = (line: string) => console.log(line)): Promise<UiOutcome[]> {
+  const vsix = buildVsix();
+  log(`VSIX ${vsix.path}: ${(vsix.bytes / 1024).toFixed(1)} KiB (built in ${(vsix.ms / 1000).toFixed(1)} s)`);
+  const outcomes = [
+    await runSession('ui-trusted-vmware', { trusted: true, guest: GUEST, vsix: vsix.path }, trustedTests, log),
+    await runSession('ui-untrusted', { trusted: false, guest: GUEST, vsix: vsix.path }, untrustedTests, log),
+  ];
+  for (const outcome of outcomes) log(`  ${outcome.label}: ${summaryLine(outcome.passed, outcome.failed)} in ${(outcome.ms / 1000).toFixed(1)} s`);
+  return outcomes;
+}
+
+async function main(): Promise<number> {
+  const skip = skipReason();
+  if (skip) {
+    console.log(`UI suite skipped: ${skip}`);
+    console.log(summaryLine(0, 0));
+    return 0;
+  }
+  const outcomes = await uiLane();
+  const passed = outcomes.reduce((sum, outcome) => sum + outcome.passed, 0);
+  const failed = outcomes.reduce((sum, outcome) => sum + outcome.failed, 0);
+  console.log(summaryLine(passed, failed));
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+  main().then((code) => { process.exitCode = code; }, (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,85 @@
+// Playwright helpers for the VS Code 1.139 web workbench (code-server). Selectors verified in
+// research/e2e-feasibility.md §5; every wait is on a DOM state, never a fixed sleep.
+import type { FrameLocator, Page } from 'playwright-core';
+
+export const TIMEOUT = 20_000;
+
+/** Runs a palette command by its full title ("Balloon Inspector: Check Ballooning"). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: TIMEOUT });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: TIMEOUT });
+  // The list may still be filtering; press Enter only when the first row is our command.
+  await page.waitForFunction((wanted) => {
+    const first = document.querySelector('.quick-input-list .monaco-list-row');
+    return first?.textContent?.includes(wanted) ?? false;
+  }, title, { timeout: TIMEOUT });
+  await page.keyboard.press('Enter');
+}
+
+/** Quick-opens a workspace file by name. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ timeout: TIMEOUT });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: TIMEOUT });
+  await page.keyboard.press('Enter');
+  await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: TIMEOUT });
+}
+
+/** The visible rows of the side bar's trees: label and description as one line each. */
+export async function sideBarRows(page: Page): Promise<string[]> {
+  return page.locator('.part.sidebar .monaco-list-row').evaluateAll((rows) => rows.map((row) => {
+    const label = row.querySelector('.label-name')?.textContent ?? '';
+    const description = row.querySelector('.label-description')?.textContent ?? '';
+    return `${label} ${description}`.trim();
+  }));
+}
+
+export async function waitForSideBarRow(page: Page, pattern: RegExp, timeout = TIMEOUT): Promise<string> {
+  const deadline = Date.now() + timeout;
+  let rows: string[] = [];
+  while (Date.now() < deadline) {
+    rows = await sideBarRows(page);
+    const found = rows.find((row) => pattern.test(row));
+    if (found) return found;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`no side-bar row matches ${pattern}; rows: ${JSON.stringify(rows)}`);
+}
+
+/** The content frame of the active webview (two nested iframes). */
+export function webviewFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** Code-lens texts shown in the active editor. */
+export async function codeLensTitles(page: Page): Promise<string[]> {
+  return page.locator('.monaco-editor .codelens-decoration a').evaluateAll((links) => links.map((link) => link.textContent?.trim() ?? ''));
+}
+
+/** The integrated terminal's visible text (DOM renderer rows, or the accessibility tree). */
+export async function terminalText(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const parts: string[] = [];
+    for (const rows of Array.from(document.querySelectorAll('.terminal-wrapper .xterm-rows, .terminal-wrapper .xterm-accessibility-tree'))) {
+      parts.push(Array.from(rows.children).map((row) => row.textContent ?? '').join('\n'));
+    }
+    return parts.join('\n');
+  });
+}
+
+export async function waitForTerminalText(page: Page, pattern: RegExp, timeout = TIMEOUT): Promise<string> {
+  const deadline = Date.now() + timeout;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await terminalText(page);
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(150);
+  }
+  throw new Error(`terminal never showed ${pattern}; it shows:\n${text.slice(-1500)}`);
+}
