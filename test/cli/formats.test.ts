@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -17,8 +17,8 @@ test('--format prometheus passes promtool check metrics for every guest', (t) =>
     const run = runCli(['--root', guestPath(name), '--format', 'prometheus', ...extra]);
     assert.ok(run.status !== null && run.status <= 3, `${name}: exit ${run.status}`);
     assert.match(run.stdout, /^balloon_inspector_status \d$/m, `${name}: no status sample`);
-    const check = spawnSync(promtool, ['check', 'metrics'], { input: run.stdout, encoding: 'utf8' });
-    assert.equal(check.status, 0, `${name}: promtool says\n${check.stdout}${check.stderr}`);
+    const verdict: SpawnSyncReturns<string> = spawnSync(promtool, ['check', 'metrics'], { input: run.stdout, encoding: 'utf8' });
+    assert.equal(verdict.status, 0, `${name}: promtool says\n${verdict.stdout}${verdict.stderr}`);
   }
 });
 
