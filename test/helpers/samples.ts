@@ -484,6 +484,6 @@ export function writeSeedRoot(root: string): void {
 }
 
 /** Runs the real probe script against a snapshot root. */
-export function runProbe(script: string, root: string): string {
-  return execFileSync('sh', ['-s'], { input: `BI_ROOT='${root}'\n${script}`, encoding: 'utf8', timeout: 30_000 });
+export function runProbe(script: string, root: string, toolTimeoutSeconds = 5): string {
+  return execFileSync('sh', ['-s'], { input: `BI_ROOT='${root}'\nBI_TOOL_TIMEOUT=${toolTimeoutSeconds}\n${script}`, encoding: 'utf8', timeout: 30_000 });
 }
