@@ -39,6 +39,8 @@ export interface CpuInfo { hypervisorFlag: boolean; hasFlagsLine: boolean; vendo
 
 /** The probe keeps the first `flags` (x86) or `Features` (arm) line of /proc/cpuinfo. */
 export function parseCpuinfo(text: string): Parsed<CpuInfo> {
+  // The probe keeps only the flags/vendor lines, so empty text means the file had none of them.
+  if (text.trim() === '') return unknown('/proc/cpuinfo has no flags line');
   const refused = refuseText(text, '/proc/cpuinfo');
   if (refused) return unknown(refused);
   let flags: string | undefined;
