@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import test from 'node:test';
+import MarkdownIt from 'markdown-it';
+import { FINDING_ARTICLES, FINDING_IDS, HYPERVISOR_ARTICLE } from '../../src/core/rules';
+import { HYPERVISORS, loadKnowledgeBase, resolveInternalLink, type KnowledgeDoc } from '../../src/knowledge';
+import { ROOT } from '../helpers/system';
+
+const kb = loadKnowledgeBase(join(ROOT, 'knowledge'));
+const articles = [...kb.articles.values()];
+const runbooks = [...kb.runbooks.values()];
+const all: KnowledgeDoc[] = [...articles, ...runbooks];
+const findingIds = new Set<string>(FINDING_IDS);
+/** Finding id → every article its rule cites: its own, FINDING_ARTICLES' list. */
+const citedBy = (finding: string): string[] => [finding, ...(FINDING_ARTICLES as Record<string, readonly string[]>)[finding]];
+
+test('every knowledge document loads without a problem', () => {
+  assert.deepEqual(kb.problems, []);
+  assert.ok(articles.length >= 30, `only ${articles.length} articles`);
+  assert.ok(runbooks.length >= 8, `only ${runbooks.length} runbooks`);
+});
+
+test('front matter is complete: id = file name, title, summary, appliesTo, sources', () => {
+  for (const doc of all) {
+    assert.ok(doc.path?.endsWith(`${doc.id}.md`), `${doc.id}: file ${doc.path}`);
+    assert.ok(doc.title.length >= 5, `${doc.id}: title`);
+    assert.ok(doc.summary.length >= 40, `${doc.id}: summary too short`);
+    assert.ok(doc.appliesTo.length > 0 && doc.appliesTo.every((hv) => (HYPERVISORS as readonly string[]).includes(hv)), `${doc.id}: appliesTo`);
+    for (const source of doc.sources) {
+      assert.ok(source.title, `${doc.id}: source without title`);
+      assert.ok(source.url || source.citation, `${doc.id}: source "${source.title}" has neither url nor citation`);
+      if (source.url) assert.match(source.url, /^https?:\/\/\S+$/, `${doc.id}: source url`);
+    }
+    assert.ok(doc.body.trim().length > 300, `${doc.id}: body is nearly empty`);
+  }
+  for (const doc of articles) assert.ok(doc.sources.length > 0, `${doc.id}: article without sources`);
+});
+
+test('every id the rules can emit has an article: finding ids, the articles they cite, hypervisor articles', () => {
+  const needed = new Set<string>([...FINDING_IDS, ...Object.values(FINDING_ARTICLES).flat(), ...Object.values(HYPERVISOR_ARTICLE)]);
+  const missing = [...needed].filter((id) => !kb.articles.has(id));
+  assert.deepEqual(missing, []);
+  for (const id of ['what-is-ballooning', 'vmware-balloon-driver', 'reading-vmware-balloon-size', 'memory-limits-and-reservations', 'host-memory-states',
+    'balloon-maximum-size', 'esxtop-memory-counters', 'kvm-virtio-balloon', 'virtio-mem', 'hyperv-dynamic-memory', 'xen-balloon', 'guest-swap-and-oom', 'unaccounted-memory']) {
+    assert.ok(kb.articles.has(id), `concept article ${id}`);
+  }
+});
+
+test('findings front matter and the rules agree in both directions', () => {
+  // Article → rule: every finding an article lists is real and its rule cites that article.
+  for (const doc of articles) {
+    for (const finding of doc.findings) {
+      assert.ok(findingIds.has(finding), `${doc.id}: "${finding}" is not a finding id`);
+      assert.ok(citedBy(finding).includes(doc.id), `${doc.id} lists ${finding}, but that finding's rule does not cite ${doc.id}`);
+    }
+  }
+  // Rule → article: every article a finding cites lists the finding.
+  for (const finding of FINDING_IDS) {
+    for (const id of citedBy(finding)) {
+      assert.ok(kb.articles.get(id)?.findings.includes(finding), `${id} is cited by ${finding} but does not list it in findings`);
+    }
+  }
+  // The index answers the same question.
+  for (const finding of FINDING_IDS) {
+    assert.deepEqual((kb.articlesByFinding.get(finding) ?? []).map((doc) => doc.id).sort(), [...citedBy(finding)].sort());
+  }
+});
+
+test('runbooks say runbook: true and list only real finding ids', () => {
+  for (const doc of runbooks) {
+    for (const finding of doc.findings) assert.ok(findingIds.has(finding), `${doc.id}: "${finding}" is not a finding id`);
+  }
+  for (const id of ['is-this-guest-ballooned', 'vmware-balloon-and-limit', 'vmware-debugfs', 'kvm-balloon-checks', 'hyperv-balloon-checks', 'xen-balloon-checks', 'evidence-for-the-admin', 'fix-and-verify']) {
+    assert.ok(kb.runbooks.has(id), `runbook ${id}`);
+  }
+});
+
+test('every link in every document is http(s) or resolves to an existing document', () => {
+  const md = new MarkdownIt({ html: false });
+  md.validateLink = () => true; // see every link as written, including ones the renderer would drop
+  let internal = 0;
+  for (const doc of all) {
+    const walk = (tokens: ReturnType<typeof md.parse>) => {
+      for (const token of tokens) {
+        if (token.children) walk(token.children);
+        if (token.type !== 'link_open') continue;
+        const href = String(token.attrGet('href'));
+        if (/^https?:\/\//.test(href)) continue;
+        const link = resolveInternalLink(href, doc.kind);
+        assert.ok(link, `${doc.id}: link "${href}" is neither http(s) nor internal`);
+        assert.ok((link.kind === 'runbook' ? kb.runbooks : kb.articles).has(link.id), `${doc.id}: link "${href}" points to a missing ${link.kind}`);
+        internal++;
+      }
+    };
+    walk(md.parse(doc.body, {}));
+  }
+  assert.ok(internal > 100, `only ${internal} internal links were checked`);
+});
+
+test('every finding article links to at least one runbook or concept article', () => {
+  for (const finding of FINDING_IDS) {
+    const body = kb.articles.get(finding)?.body ?? '';
+    assert.match(body, /\]\((?:runbooks\/|\.\.\/)?[a-z0-9-]+\.md\)/, `${finding}: no link to further reading`);
+  }
+});
+
+test('the seed case and the seed one-liner are explained', () => {
+  const limits = kb.articles.get('memory-limits-and-reservations')!.body;
+  for (const figure of ['32 GB', '12 GB', '20 GB', '20.8 GB', '65 %']) assert.ok(limits.includes(figure), `limits article lacks ${figure}`);
+  const reading = kb.articles.get('reading-vmware-balloon-size')!.body;
+  assert.ok(reading.includes("awk '{print $2*4/1024/1024 \" GB\";}'"), 'the seed one-liner is quoted');
+  assert.match(reading, /prints `0 GB`/);
+});
