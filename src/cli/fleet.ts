@@ -10,8 +10,6 @@ import { TerminalPrompter } from '../transport/ssh-prompt';
 import { SshTransport } from '../transport/ssh';
 import { ProbeError, type HostErrorKind, type Transport } from '../transport/transport';
 
-export const DEFAULT_JOBS = 16;
-
 /** `$defs/hostError` of report.schema.json: a host that could not be checked, in place of its report. */
 export interface HostErrorRecord {
   target: Target;

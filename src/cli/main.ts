@@ -10,7 +10,14 @@ import { formatBytes } from '../core/units';
 import { LocalTransport } from '../transport/local';
 import type { Prompter } from '../transport/ssh-auth';
 import { ProbeError, type Transport } from '../transport/transport';
-import { DEFAULT_JOBS, hostErrorRecord, runFleet, SshSession, type SshCliOptions } from './fleet';
+// SSH code (ssh2) loads only when --ssh is given: a local check does not pay for it.
+import type { SshCliOptions, SshSession } from './fleet';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadFleet = () => require('./fleet') as typeof import('./fleet');
+
+/** Hosts checked at once over SSH (--jobs). */
+export const DEFAULT_JOBS = 16;
 
 export const FORMATS = ['text', 'json', 'ndjson', 'markdown', 'prometheus'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -201,10 +208,11 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
   const settings: ProbeSettings = { sudo: options.sudo, toolTimeoutSeconds: options.toolTimeoutSeconds };
   let transport: Transport;
   if (options.ssh.ssh.length || options.ssh.allSshHosts) {
+    const { runFleet, SshSession: Session } = loadFleet();
     let session: SshSession;
     let destinations: string[];
     try {
-      session = new SshSession(options.ssh, io.env, io.prompter);
+      session = new Session(options.ssh, io.env, io.prompter);
       destinations = session.destinations();
     } catch (error) {
       io.stderr(`balloon-check: ${(error as Error).message}\n`);
@@ -234,6 +242,7 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
       const message = error instanceof ProbeError ? error.message : String(error);
       io.stderr(`balloon-check: ${transport.target.name}: ${message}\n`);
       // Machine formats get the schema's hostError record in place of the report.
+      const { hostErrorRecord } = loadFleet();
       if (options.format === 'json' || options.format === 'ndjson') io.stdout(`${JSON.stringify(hostErrorRecord(transport.target, error), null, options.format === 'json' ? 2 : undefined)}\n`);
       return EXIT_CODES.unknown;
     }

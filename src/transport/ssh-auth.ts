@@ -1,5 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { BaseAgent, OpenSSHAgent, utils, type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware, type ParsedKey, type SignCallback, type SigningRequestOptions } from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware, ParsedKey, SignCallback, SigningRequestOptions } from 'ssh2';
+
+// Only the parts of ssh2 the client uses (see ssh.ts): its index loads much more.
+const { BaseAgent, OpenSSHAgent } = require('ssh2/lib/agent.js') as typeof import('ssh2');
+const utils = require('ssh2/lib/protocol/keyParser.js') as Pick<typeof import('ssh2').utils, 'parseKey'>;
+type OpenSSHAgent = InstanceType<typeof OpenSSHAgent>;
 import type { SshHostConfig } from './ssh-config';
 
 /**

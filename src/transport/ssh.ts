@@ -1,12 +1,17 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Client, type ClientChannel } from 'ssh2';
+import type { Client as SshClient, ClientChannel } from 'ssh2';
 import type { Target } from '../core/report';
 import { scriptWithSettings, type ProbeSettings } from '../core/sections';
 import { AuthAttempts, createAuthHandler, SshCredentials } from './ssh-auth';
 import { SshConfig, type SshHostConfig } from './ssh-config';
 import { appendKnownHost, checkHostKey, fingerprint, hostKeyAlgorithms, knownHostsName, knownKeyTypes, readKnownHosts } from './ssh-known-hosts';
 import { MAX_OUTPUT_BYTES, ProbeError, type Transport } from './transport';
+
+// The package index also loads its HTTP agents, server and key generator (http, https, tls, zlib):
+// the client needs none of them, and a CLI run pays for every module it loads.
+const Client = require('ssh2/lib/client.js') as typeof import('ssh2').Client;
+type Client = SshClient;
 
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 60;
