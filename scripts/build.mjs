@@ -19,11 +19,14 @@ const common = {
   logLevel: 'warning',
 };
 
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+// ssh2's native add-ons (sshcrypto, cpu-features) are optional: bundled, it falls back to Node's crypto.
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['*.node'] };
 
 const entries = [
   { ...node, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } },
-  { ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] },
+  { ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode', '*.node'] },
+  // The extension's heavy half (knowledge rendering, SSH), required at first use so activation never parses it.
+  { ...node, entryPoints: [join(root, 'src/extension/lazy.ts')], outfile: join(dist, 'extension-lazy.js'), external: ['vscode', '*.node'] },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: [join(root, 'webview/main.ts')], outfile: join(dist, 'webview.js') },
 ].filter((entry) => existsSync(entry.entryPoints[0]));
 
@@ -31,3 +34,4 @@ await Promise.all(entries.map((entry) => build(entry)));
 // The probe script ships beside the bundles: it is read at run time and printed by --script.
 copyFileSync(join(root, 'src/core/probe.sh'), join(dist, 'probe.sh'));
 if (existsSync(join(dist, 'cli.js'))) chmodSync(join(dist, 'cli.js'), 0o755);
+if (existsSync(join(root, 'webview/main.css'))) copyFileSync(join(root, 'webview/main.css'), join(dist, 'webview.css'));

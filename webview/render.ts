@@ -39,7 +39,7 @@ export function renderReportPage(model: ReportViewModel): Raw {
   return html`<header>
 <h1>${model.guestLabel}</h1>
 <p class="verdict status-${report.status}"><span class="status-badge">${report.status.toUpperCase()}</span> ${verdictLine(report)}</p>
-<p class="meta">${findingCounts(report.findings)} · checked ${report.collectedAt} · ${report.target.kind} target ${report.target.name}</p>
+<p class="meta">${findingCounts(report.findings)} · checked ${report.collectedAt} · ${report.target.kind === 'ssh' ? 'over SSH as' : report.target.kind === 'snapshot' ? 'snapshot' : 'host'} ${report.target.name}</p>
 <div class="actions"><vscode-button data-action="check">Check again</vscode-button> <vscode-button secondary data-action="copy-markdown">Copy as Markdown</vscode-button> <vscode-button secondary data-action="copy-json">Copy as JSON</vscode-button></div>
 <p class="checking" hidden>Checking…</p>
 </header>

@@ -34,7 +34,11 @@ function guestIdOf(arg: unknown): string | undefined {
   return undefined;
 }
 
+/** When the bundle finished loading (activate() is called after this). */
+const MODULE_LOADED = performance.now();
+
 export function activate(context: vscode.ExtensionContext): BalloonInspectorApi {
+  const activateStart = performance.now();
   const extensionPath = context.extensionUri.fsPath;
   const guests = new GuestManager();
   const tree = new GuestTreeProvider(guests);
@@ -53,8 +57,21 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
     const reports = progress
       ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Checking ${labels.length === 1 ? labels[0] : `${labels.length} guests`} for ballooning…` }, () => work)
       : await work;
+    const found = reports.filter((report): report is Report => report !== null);
+    if (progress) {
+      // An unknown SSH host key: show its fingerprint and let the user accept it, as ssh would ask.
+      for (const id of ids) {
+        const error = guests.get(id)?.error;
+        if (error?.kind !== 'host-key-unknown') continue;
+        const answer = await vscode.window.showWarningMessage(`${guests.get(id)?.label}: the SSH host key is not known.`, { modal: true, detail: `${error.message}\n\nTrust this key only if its fingerprint is the host's. It is then added to your known_hosts file.` }, 'Trust Key and Check');
+        if (answer !== 'Trust Key and Check') continue;
+        const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Checking ${guests.get(id)?.label} for ballooning…` },
+          () => guests.check(id, { watch, requestedAt: performance.now(), acceptNewHostKey: true }));
+        if (report) found.push(report);
+      }
+    }
     void vscode.commands.executeCommand('setContext', 'balloonInspector.hasReport', guests.reports().length > 0);
-    return reports.filter((report): report is Report => report !== null);
+    return found;
   };
 
   const reveal = (guestId: string) => {
@@ -236,7 +253,7 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
 
   const activationMs = performance.now() - LOAD_START;
   writeHookFile('activated.json', {
-    activationMs, version: VERSION, remoteName: vscode.env.remoteName ?? null, windowKind: guests.window.kind, topLabel: guests.window.label,
+    activationMs, moduleLoadMs: MODULE_LOADED - LOAD_START, activateCallMs: performance.now() - activateStart, version: VERSION, remoteName: vscode.env.remoteName ?? null, windowKind: guests.window.kind, topLabel: guests.window.label,
     appHost: vscode.env.appHost, uiKind: vscode.env.uiKind, at: new Date().toISOString(),
   });
 

@@ -21,7 +21,16 @@ export interface CheckOptions {
   watch?: boolean;
   /** performance.now() when the user asked (for last-check.json). */
   requestedAt?: number;
+  /** SSH: add the host's unknown key to known_hosts (the user confirmed its fingerprint). */
+  acceptNewHostKey?: boolean;
 }
+
+/** Passphrases and passwords for SSH keys, asked in an input box; never stored. */
+export const INPUT_BOX_PROMPTER = {
+  available: () => true,
+  ask: async (question: string, options: { echo: boolean }): Promise<string | null> =>
+    (await vscode.window.showInputBox({ title: 'Balloon Inspector: SSH', prompt: question.trim(), password: !options.echo, ignoreFocusOut: true })) ?? null,
+};
 
 export function settings() {
   const config = vscode.workspace.getConfiguration('balloonInspector');
@@ -110,13 +119,16 @@ export class GuestManager implements vscode.Disposable {
     this.history.clear();
   }
 
-  private transportFor(guest: GuestState): Transport {
+  private transportFor(guest: GuestState, options: CheckOptions): Transport {
     if (guest.source === 'window') {
       // Tests and demos only: probe a snapshot root instead of /.
       const root = process.env.BALLOON_INSPECTOR_ROOT || undefined;
       return new LocalTransport({ root });
     }
-    return loadLazy().createSshTransport(guest.id.slice(SSH_GUEST_PREFIX.length), settings().sshConfigFile);
+    const config = settings();
+    return loadLazy().createSshTransport(guest.id.slice(SSH_GUEST_PREFIX.length), {
+      configFile: config.sshConfigFile, prompter: INPUT_BOX_PROMPTER, acceptNewHostKey: options.acceptNewHostKey === true, probeTimeoutSeconds: config.probeTimeoutSeconds,
+    });
   }
 
   /** Checks one guest; concurrent calls for the same guest share one run. Never throws. */
@@ -139,9 +151,12 @@ export class GuestManager implements vscode.Disposable {
     let report: Report | null = null;
     let probeMs = 0;
     const probeSettings: ProbeSettings = { sudo: config.useSudo, toolTimeoutSeconds: Math.max(1, Math.min(5, config.probeTimeoutSeconds / 3)) };
-    const signal = AbortSignal.timeout(config.probeTimeoutSeconds * 1000);
+    // SSH bounds itself (connect and probe timeouts that pause while a passphrase is asked); the local probe gets a deadline here.
+    const controller = new AbortController();
+    const timer = guest.source === 'window' ? setTimeout(() => controller.abort(), config.probeTimeoutSeconds * 1000) : undefined;
+    const signal = controller.signal;
     try {
-      transport = this.transportFor(guest);
+      transport = this.transportFor(guest, options);
       const probeStart = performance.now();
       const output = await transport.runProbe(probeSettings, signal);
       probeMs = performance.now() - probeStart;
@@ -157,6 +172,7 @@ export class GuestManager implements vscode.Disposable {
       else if (error instanceof ProbeError) failure = { kind: error.kind, message: error.message };
       else failure = { kind: 'other', message: (error as Error)?.message ?? String(error) };
     } finally {
+      clearTimeout(timer);
       transport?.dispose?.();
     }
     const totalMs = performance.now() - started;

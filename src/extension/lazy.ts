@@ -6,6 +6,11 @@ import { join } from 'node:path';
 import type { Report } from '../core/report';
 import type { Finding } from '../core/rules';
 import { getKnowledgeBase, parseRunbookBlocks, renderArticleHtml, type KnowledgeBase, type KnowledgeDoc } from '../knowledge';
+import { StringDecoder } from 'node:string_decoder';
+import type { Duplex } from 'node:stream';
+import type { Client, ClientChannel } from 'ssh2';
+import { connectionChain, SshTransport } from '../transport/ssh';
+import { SshCredentials } from '../transport/ssh-auth';
 import { SshConfig } from '../transport/ssh-config';
 import { ProbeError, type Transport } from '../transport/transport';
 import type { RunnableBlock } from './model/runbook';
@@ -54,22 +59,21 @@ function linkedRunbooks(doc: KnowledgeDoc): string[] {
  * link to, then runbooks for the guest's hypervisor (hypervisor-specific before "any").
  */
 export function runbooksForFinding(kb: KnowledgeBase, finding: Pick<Finding, 'id' | 'articles'> | null, hypervisor: string): RunbookLink[] {
-  const ranked: KnowledgeDoc[] = [];
-  const add = (doc: KnowledgeDoc | undefined) => { if (doc && !ranked.includes(doc)) ranked.push(doc); };
-  const runbooks = [...kb.runbooks.values()];
-  const fits = (doc: KnowledgeDoc) => doc.appliesTo.includes('any') || doc.appliesTo.includes(hypervisor as never);
+  const linked = new Set<string>();
   if (finding) {
-    for (const doc of runbooks) if (doc.findings.includes(finding.id)) add(doc);
     for (const articleId of finding.articles) {
       const article = kb.articles.get(articleId);
-      if (article) for (const id of linkedRunbooks(article)) { const doc = kb.runbooks.get(id); if (doc && fits(doc)) add(doc); }
+      if (article) for (const id of linkedRunbooks(article)) linked.add(id);
     }
   }
-  if (!finding || ranked.length === 0) {
-    for (const doc of runbooks) if (doc.appliesTo.includes(hypervisor as never)) add(doc);
-    for (const doc of runbooks) if (doc.appliesTo.includes('any')) add(doc);
-  }
-  return ranked.map((doc) => ({ id: doc.id, title: doc.title }));
+  const specific = (doc: KnowledgeDoc) => doc.appliesTo.includes(hypervisor as never);
+  const rank = (doc: KnowledgeDoc) => (finding && doc.findings.includes(finding.id) ? 0 : linked.has(doc.id) ? 2 : 4) + (specific(doc) ? 0 : 1);
+  // Only runbooks for this guest's hypervisor (or for any): a Hyper-V procedure never fits a VMware guest.
+  const fitting = [...kb.runbooks.values()].filter((doc) => specific(doc) || doc.appliesTo.includes('any'));
+  const named = finding ? fitting.filter((doc) => doc.findings.includes(finding.id) || linked.has(doc.id)) : [];
+  const chosen = named.length ? named : fitting;
+  return chosen.map((doc, index) => ({ doc, index })).sort((a, b) => rank(a.doc) - rank(b.doc) || a.index - b.index)
+    .map(({ doc }) => ({ id: doc.id, title: doc.title }));
 }
 
 export function allRunbooks(kb: KnowledgeBase): { id: string; title: string; summary: string; path: string | null }[] {
@@ -81,10 +85,33 @@ export function sshConfigHosts(configFile: string | undefined): string[] {
   return SshConfig.load(configFile).concreteHosts();
 }
 
-/** The SSH transport for one host; wired to src/transport/ssh*.ts. */
-export function createSshTransport(alias: string, configFile: string | undefined): Transport {
-  void alias; void configFile;
-  throw new ProbeError('other', 'the SSH transport is not available in this build');
+/** Asks the user for passphrases and passwords (the extension passes an input box). */
+export interface PrompterLike {
+  available(): boolean;
+  ask(question: string, options: { echo: boolean }): Promise<string | null>;
+}
+
+// One credential cache per window: a key's passphrase is asked once and kept in memory only (like
+// ssh-agent), so watch-mode re-checks of a host need no second prompt.
+let credentials: SshCredentials | undefined;
+
+export interface SshTransportSettings {
+  configFile: string | undefined;
+  prompter: PrompterLike;
+  /** Add an unknown host key to known_hosts: only after the user confirmed its fingerprint. */
+  acceptNewHostKey: boolean;
+  probeTimeoutSeconds: number;
+}
+
+/** The SSH transport (src/transport/ssh.ts) for one host, with the SSH config read now. */
+export function createSshTransport(alias: string, settings: SshTransportSettings): Transport {
+  credentials ??= new SshCredentials(settings.prompter);
+  return new SshTransport(alias, {
+    config: SshConfig.load(settings.configFile),
+    credentials,
+    acceptNew: settings.acceptNewHostKey,
+    probeTimeoutSeconds: settings.probeTimeoutSeconds,
+  });
 }
 
 /** What vscode.Pseudoterminal needs, without importing vscode here. */
@@ -97,8 +124,99 @@ export interface PseudoterminalLike {
   setDimensions?(dimensions: { columns: number; rows: number }): void;
 }
 
-/** An interactive shell on an SSH host, for running runbook steps (sudo can ask for its password there). */
-export function sshPseudoterminal(alias: string): PseudoterminalLike {
-  void alias;
-  throw new ProbeError('other', 'the SSH terminal is not available in this build');
+/** A tiny event, shaped like vscode.Event (this module stays vscode-free). */
+function emitter<T>() {
+  const listeners = new Set<(value: T) => void>();
+  return {
+    event: (listener: (value: T) => void) => { listeners.add(listener); return { dispose: () => { listeners.delete(listener); } }; },
+    fire: (value: T) => { for (const listener of [...listeners]) listener(value); },
+  };
+}
+
+const RED = '\x1b[31m';
+const DIM = '\x1b[2m';
+const RESET = '\x1b[0m';
+
+/**
+ * An interactive shell on an SSH host, for running runbook steps where the user sees them (sudo
+ * asks for its password right there). The connection is the SSH transport's own: same config,
+ * ProxyJump hops, known_hosts checks and authentication. Input typed or sent before the shell is
+ * up is kept and sent once it is.
+ */
+export function sshPseudoterminal(alias: string, settings: SshTransportSettings): PseudoterminalLike {
+  const write = emitter<string>();
+  const closed = emitter<number | void>();
+  const pending: string[] = [];
+  let stream: ClientChannel | undefined;
+  let clients: Client[] = [];
+  let failed = false;
+  let size = { columns: 80, rows: 24 };
+  const decoder = new StringDecoder('utf8');
+  const errDecoder = new StringDecoder('utf8');
+
+  let done = false;
+  const finish = (code: number | void) => {
+    for (const client of clients.reverse()) client.end();
+    clients = [];
+    if (!done) { done = true; closed.fire(code); }
+  };
+
+  const connect = async () => {
+    credentials ??= new SshCredentials(settings.prompter);
+    const transport = new SshTransport(alias, { config: SshConfig.load(settings.configFile), credentials, acceptNew: false, probeTimeoutSeconds: settings.probeTimeoutSeconds });
+    const chain = connectionChain(SshConfig.load(settings.configFile), alias);
+    let through: Duplex | undefined;
+    for (const [index, host] of chain.entries()) {
+      if (index > 0) through = await forwardTo(clients[index - 1]!, host);
+      // The transport's own connect: host-key verification and authentication exactly as for the probe.
+      clients.push(await transport['connect'](host, through, index < chain.length - 1 ? 'jump host ' : ''));
+    }
+    const client = clients[clients.length - 1]!;
+    stream = await new Promise<ClientChannel>((resolve, reject) => {
+      client.shell({ term: 'xterm-256color', cols: size.columns, rows: size.rows }, (error, channel) => (error ? reject(error) : resolve(channel)));
+    });
+    stream.on('data', (chunk: Buffer) => write.fire(decoder.write(chunk)));
+    stream.stderr.on('data', (chunk: Buffer) => write.fire(errDecoder.write(chunk)));
+    let exitCode: number | undefined;
+    stream.on('exit', (code: number | null) => { exitCode = code ?? undefined; });
+    stream.on('close', () => finish(exitCode));
+    client.on('close', () => finish(exitCode));
+    for (const data of pending.splice(0)) stream.write(data);
+  };
+
+  return {
+    onDidWrite: write.event,
+    onDidClose: closed.event,
+    open(initial) {
+      if (initial) size = initial;
+      write.fire(`${DIM}Connecting to ${alias} over SSH…${RESET}\r\n`);
+      connect().catch((error: unknown) => {
+        failed = true;
+        const message = error instanceof ProbeError ? error.message : (error as Error)?.message ?? String(error);
+        write.fire(`${RED}${message.replace(/\n/g, '\r\n')}${RESET}\r\n${DIM}Nothing was run. Press any key to close this terminal.${RESET}\r\n`);
+      });
+    },
+    close() {
+      for (const client of clients.reverse()) client.end();
+      clients = [];
+    },
+    handleInput(data) {
+      if (failed) { finish(1); return; }
+      if (stream) stream.write(data);
+      else pending.push(data);
+    },
+    setDimensions(dimensions) {
+      size = dimensions;
+      stream?.setWindow(dimensions.rows, dimensions.columns, 0, 0);
+    },
+  };
+}
+
+/** A channel to the next hop (ProxyJump), opened on the previous connection. */
+function forwardTo(client: Client, next: { hostName: string; port: number }): Promise<Duplex> {
+  return new Promise((resolve, reject) => {
+    client.forwardOut('127.0.0.1', 0, next.hostName, next.port, (error, channel) => (error
+      ? reject(new ProbeError('unreachable', `the jump host could not reach ${next.hostName}:${next.port}: ${error.message}`))
+      : resolve(channel)));
+  });
 }

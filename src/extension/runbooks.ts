@@ -1,6 +1,6 @@
 import { sep } from 'node:path';
 import * as vscode from 'vscode';
-import type { GuestManager } from './guests';
+import { INPUT_BOX_PROMPTER, settings, type GuestManager } from './guests';
 import { loadLazy } from './lazyLoader';
 import { log } from './log';
 import { confirmation, declaresRunbook, lensesForBlocks, terminalText, type RunnableBlock } from './model/runbook';
@@ -115,7 +115,10 @@ export class BlockRunner implements vscode.Disposable {
     if (existing && existing.exitStatus === undefined) return existing;
     let terminal: vscode.Terminal;
     if (guestId.startsWith(SSH_GUEST_PREFIX)) {
-      const pty = loadLazy().sshPseudoterminal(guestId.slice(SSH_GUEST_PREFIX.length));
+      const config = settings();
+      const pty = loadLazy().sshPseudoterminal(guestId.slice(SSH_GUEST_PREFIX.length), {
+        configFile: config.sshConfigFile, prompter: INPUT_BOX_PROMPTER, acceptNewHostKey: false, probeTimeoutSeconds: config.probeTimeoutSeconds,
+      });
       terminal = vscode.window.createTerminal({ name: `Balloon Inspector: ${label}`, pty });
     } else {
       terminal = vscode.window.createTerminal({ name: `Balloon Inspector: ${label}`, iconPath: new vscode.ThemeIcon('pulse') });

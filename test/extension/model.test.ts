@@ -104,9 +104,9 @@ test('an unchecked guest offers a check, a failed one shows the reason, a checki
 });
 
 test('context values carry the words the menus match', () => {
-  assert.equal(guestContextValue(guest()), 'guest window');
-  assert.equal(guestContextValue(guest({ id: 'ssh:x', source: 'added', report: report() })), 'guest ssh removable hasReport');
-  assert.equal(guestContextValue(guest({ id: 'ssh:x', source: 'ssh-config' })), 'guest ssh');
+  assert.equal(guestContextValue(guest()), 'guest window idle');
+  assert.equal(guestContextValue(guest({ id: 'ssh:x', source: 'added', report: report() })), 'guest ssh removable hasReport idle');
+  assert.equal(guestContextValue(guest({ id: 'ssh:x', source: 'ssh-config' })), 'guest ssh idle');
 });
 
 test('SSH hosts: config first, added after, each once; nothing that could become an option or a pattern', () => {

@@ -118,3 +118,19 @@ test('runbooks that fit a finding: hypervisor-specific first, never one for anot
     }
   }
 });
+
+test('runbook order: those naming the finding first, hypervisor-specific before "any"', () => {
+  const kb = knowledgeBase(ROOT);
+  for (const hypervisor of ['vmware', 'kvm', 'hyperv', 'xen']) {
+    for (const finding of seedReport().findings) {
+      const links = runbooksForFinding(kb, finding, hypervisor);
+      const docs = links.map((link) => kb.runbooks.get(link.id)!);
+      const anyAt = docs.findIndex((doc) => !doc.appliesTo.includes(hypervisor as never));
+      if (anyAt >= 0) {
+        const afterAny = docs.slice(anyAt);
+        const namingAfter = afterAny.filter((doc) => doc.findings.includes(finding.id) && doc.appliesTo.includes(hypervisor as never));
+        assert.deepEqual(namingAfter.map((doc) => doc.id), [], `${hypervisor}/${finding.id}: ${links.map((link) => link.id).join(', ')}`);
+      }
+    }
+  }
+});

@@ -64,7 +64,7 @@ export function guestContextValue(guest: GuestState): string {
   const words = ['guest', guest.source === 'window' ? 'window' : 'ssh'];
   if (guest.source === 'added') words.push('removable');
   if (guest.report) words.push('hasReport');
-  if (guest.checking) words.push('checking');
+  words.push(guest.checking ? 'checking' : 'idle');
   return words.join(' ');
 }
 
