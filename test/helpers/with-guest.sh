@@ -43,9 +43,9 @@ fi
 [ "$(readlink /proc/self/ns/mnt)" != "$(readlink "/proc/$PPID/ns/mnt")" ] || fail "not in a private mount namespace; run with-guest.sh without --inside"
 
 bind_ro() { # source target
-  mount --bind "$1" "$2" || fail "cannot bind $1 over $2"
-  mount -o remount,bind,ro "$2" 2>/dev/null || say "could not make $2 read-only"
-  say "bound $1 -> $2"
+  # util-linux >= 2.27 turns "bind,ro" into a bind plus a read-only remount.
+  mount -o bind,ro "$1" "$2" || fail "cannot bind $1 over $2"
+  say "bound $1 -> $2 (read-only)"
 }
 
 if [ -d "$fixture/proc" ]; then

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'node:test';
+import { expectedOutput, loadKnowledgeBase, outputContains, type KnowledgeDoc, type RunbookBlock } from '../../src/knowledge';
+import { requireCommand, ROOT } from '../helpers/system';
+import { FIXTURE_GUESTS, requireNamespaces, runOnGuest, type GuestRun } from '../helpers/with-guest';
+
+/**
+ * Steps that change the system are never run — except these, whose only effect (a debugfs mount)
+ * lives and dies with the private mount namespace. See knowledge/README.md.
+ */
+const NAMESPACE_SAFE_MUTATIONS = new Set(['mount-debugfs', 'hv-mount-debugfs']);
+
+const kb = loadKnowledgeBase(join(ROOT, 'knowledge'));
+const docs: KnowledgeDoc[] = [...kb.articles.values(), ...kb.runbooks.values()];
+const steps = docs.flatMap((doc) => doc.blocks.map((block) => ({ doc, block, label: `${doc.kind} ${doc.id}, step ${block.attributes.name ?? block.index}` })));
+/** Mount points under /proc and /sys of this (the test's own) mount namespace. */
+const procSysMounts = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((line) => line.split(' ')[4]).filter((point) => /^\/(proc|sys)(\/|$)/.test(point ?? '')).sort();
+const runs = (block: RunbookBlock) => !block.attributes.mutates || NAMESPACE_SAFE_MUTATIONS.has(block.attributes.name ?? '');
+async function inPool<T, R>(items: T[], size: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => { while (next < items.length) { const index = next++; results[index] = await run(items[index]); } };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return results;
+}
+const interpreter = (block: RunbookBlock) => (block.language === 'bash' ? 'bash' : 'sh');
+
+test('the runbooks have runnable steps, and each is proven on at least one guest or says why not', () => {
+  assert.ok(steps.length >= 25, `only ${steps.length} runnable steps`);
+  const proven = steps.filter(({ block }) => runs(block) && block.attributes.guests.length > 0);
+  assert.ok(proven.length >= 20, `only ${proven.length} steps run on guests`);
+  for (const { block, label } of steps) {
+    const { attributes } = block;
+    assert.ok(block.declared, `${label}: a runnable block must declare its attributes`);
+    assert.equal(attributes.error, undefined, `${label}: ${attributes.error}`);
+    assert.ok(attributes.name, `${label}: needs a name`);
+    if (!attributes.mutates) {
+      assert.ok(attributes.guests.length > 0 || typeof attributes.untested === 'string', `${label}: read-only but names no guest and no "untested" reason`);
+    }
+    for (const guest of attributes.guests) {
+      assert.ok(existsSync(join(FIXTURE_GUESTS, guest)), `${label}: guest ${guest} does not exist`);
+      assert.ok(expectedOutput(attributes, guest), `${label}: no expected output for ${guest}`);
+    }
+  }
+  for (const doc of docs) {
+    const names = doc.blocks.map((block) => block.attributes.name);
+    assert.equal(new Set(names).size, names.length, `${doc.id}: step names repeat`);
+  }
+});
+
+test('every runnable step is valid shell and passes shellcheck', (t) => {
+  for (const { block, label } of steps) {
+    const syntax = spawnSync(interpreter(block), ['-n', '-c', block.command], { encoding: 'utf8' });
+    assert.equal(syntax.status, 0, `${label}: ${syntax.stderr}`);
+  }
+  const shellcheck = requireCommand(t, 'shellcheck', 'shellcheck');
+  if (!shellcheck) return;
+  for (const { block, label } of steps) {
+    const result: SpawnSyncReturns<string> = spawnSync(shellcheck, ['-s', interpreter(block), '-S', 'warning', '-'], { input: `${block.command}\n`, encoding: 'utf8' });
+    assert.equal(result.status, 0, `${label}:\n${result.stdout}${result.stderr}`);
+  }
+});
+
+for (const doc of docs) {
+  const mine = doc.blocks.filter((block) => runs(block) && block.attributes.guests.length > 0);
+  if (!mine.length) continue;
+  test(`${doc.kind} ${doc.id}: each step tells on its simulated guests what the text says`, async (t) => {
+    if (!requireNamespaces(t)) return;
+    const mountsBefore = procSysMounts();
+    const pairs = mine.flatMap((block) => block.attributes.guests.map((guest) => ({ block, guest })));
+    // A few namespaces at a time: each run is independent, and the machine has 2 cores.
+    const results: GuestRun[] = await inPool(pairs, 4, ({ block, guest }) => runOnGuest(join(FIXTURE_GUESTS, guest), [interpreter(block), '-c', block.command]));
+    pairs.forEach(({ block, guest }, index) => {
+      const result: GuestRun = results[index];
+      const expected = expectedOutput(block.attributes, guest)!;
+      const where = `${doc.id} step ${block.attributes.name} on ${guest}`;
+      assert.equal(result.code, 0, `${where}: exit ${result.code ?? result.signal}\n${result.stdout}${result.stderr}`);
+      assert.ok(outputContains(result.stdout, expected), `${where}: output lacks "${expected}":\n${result.stdout}${result.stderr}`);
+    });
+    assert.deepEqual(procSysMounts(), mountsBefore, 'nothing was mounted outside the namespace');
+  });
+}
+
+test('the debugfs mount steps really mount debugfs where it is missing — inside the namespace only', async (t) => {
+  if (!requireNamespaces(t)) return;
+  const mountSteps = steps.filter(({ block }) => NAMESPACE_SAFE_MUTATIONS.has(block.attributes.name ?? ''));
+  assert.ok(mountSteps.length >= 2, 'the VMware and Hyper-V runbooks each have a mount step');
+  const empty = mkdtempSync(join(tmpdir(), 'no-debugfs-guest-'));
+  const mountsBefore = procSysMounts();
+  for (const { block, label } of mountSteps) {
+    assert.equal(block.attributes.root, true, `${label}: mounting needs root`);
+    assert.equal(block.attributes.mutates, true, `${label}: mounting changes the system`);
+    // Empty guest: the test machine's own /sys/kernel/debug, unmounted first (inside only) if the
+    // machine has debugfs mounted, so the step must mount a real debugfs itself.
+    const result = await runOnGuest(empty, ['sh', '-c', `umount -l /sys/kernel/debug 2>/dev/null; ! mountpoint -q /sys/kernel/debug || exit 99\n${block.command}\ngrep -c ' /sys/kernel/debug debugfs ' /proc/self/mounts`]);
+    assert.equal(result.code, 0, `${label}: ${result.stderr}`);
+    assert.ok(outputContains(result.stdout, expectedOutput(block.attributes, 'any') ?? ''), `${label}: ${result.stdout}`);
+    assert.match(result.stdout, /^1$/m, `${label}: debugfs was mounted inside: ${result.stdout}`);
+  }
+  assert.deepEqual(procSysMounts(), mountsBefore, 'the mounts stayed in their namespaces');
+});
