@@ -56,6 +56,14 @@ const NAMES: Record<string, string> = {
   vmware: 'VMware', kvm: 'KVM', hyperv: 'Hyper-V', xen: 'Xen', other: 'a hypervisor', none: 'bare metal', unknown: 'an unknown platform',
 };
 
+/** MemAvailable under 10 % of MemTotal, or PSI memory stalls (the guest-memory-pressure thresholds). */
+function guestShortOfMemory(facts: GuestFacts): boolean {
+  const { availableBytes: available, totalBytes: total } = facts.memory;
+  const pressure = facts.pressure;
+  return (available !== null && total !== null && available < 0.1 * total) ||
+    (pressure !== null && (pressure.some.avg60 >= 10 || (pressure.full?.avg10 ?? 0) >= 1));
+}
+
 /** Turns facts (and, in watch mode, a trend) into findings, worst first. */
 export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
   const findings: Finding[] = [];
@@ -83,7 +91,9 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
 
   // The balloon itself.
   if (balloon !== null && balloon > 0) {
-    const severity = configured && balloon >= 0.3 * configured ? 'critical' : 'warning';
+    // Research §8 XEN-BALLOONED: a Xen domain below its maximum is the admin's mem-set (info), unless the guest is short.
+    const severity: Severity = hv === 'xen' ? (guestShortOfMemory(facts) ? 'warning' : 'info')
+      : configured && balloon >= 0.3 * configured ? 'critical' : 'warning';
     add('balloon-inflated', severity, `The ${NAMES[hv]} balloon holds ${formatBytes(balloon)}${ofConfigured(balloon)}`,
       `The ${facts.balloon.driver ?? 'balloon'} driver has taken ${formatBytes(balloon)} away from this guest (source: ${facts.balloon.source}).` +
       (facts.balloon.shrinksMemTotal === false ? ' These pages count as "used" memory that no process owns.' : facts.balloon.shrinksMemTotal ? ' These pages are no longer part of MemTotal.' : ''),
@@ -221,7 +231,8 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
       `${parts.join('; ')}.${balloon ? ` The balloon holds ${formatBytes(balloon)} of it.` : ''}`);
   }
   if (trend && ((trend.swapInPerSecond ?? 0) > 0 || (trend.swapOutPerSecond ?? 0) > 0) && (balloon ?? 0) > 0) {
-    add('guest-swapping', 'warning', 'The balloon is pushing the guest into its own swap',
+    // Research §8 BAL-GUEST-PAGING: critical when the paging stalls whole tasks (PSI memory "full").
+    add('guest-swapping', (facts.pressure?.full?.avg60 ?? 0) > 0 ? 'critical' : 'warning', 'The balloon is pushing the guest into its own swap',
       `Swap-in ${trend.swapInPerSecond?.toFixed(1) ?? 'unknown'} pages/s, swap-out ${trend.swapOutPerSecond?.toFixed(1) ?? 'unknown'} pages/s, major faults ${trend.majorFaultsPerSecond?.toFixed(1) ?? 'unknown'}/s over ${Math.round(trend.seconds)} s while the balloon holds ${formatBytes(balloon)}.`);
   }
   const oomKills = trend?.oomKillsDelta ?? facts.counters.oomKill;

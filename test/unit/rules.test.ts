@@ -359,3 +359,17 @@ test('worstSeverity', () => {
   assert.equal(worstSeverity([f('info'), f('warning')]), 'warning');
   assert.equal(worstSeverity([f('info')]), 'info');
 });
+
+test('balloon-inflated severity per research §8: Xen below its maximum is info (XEN-BALLOONED)', () => {
+  const xen = find(diagnose(xenGuest({ targetBytes: 2 * GiB, currentBytes: 2 * GiB, balloonBytes: 2 * GiB })), 'balloon-inflated');
+  assert.equal(xen.severity, 'info');
+  assert.match(xen.title, /Xen balloon holds 2\.0 GiB/);
+  const short = buildFacts({ memory: { availableBytes: 100 * MiB } }, xenGuest({ targetBytes: 2 * GiB, currentBytes: 2 * GiB, balloonBytes: 2 * GiB }));
+  assert.equal(find(diagnose(short), 'balloon-inflated').severity, 'warning', 'a ballooned Xen guest that is short of memory');
+});
+
+test('guest-swapping is critical when PSI shows full stalls (research BAL-GUEST-PAGING)', () => {
+  const full = { some: { avg10: 5, avg60: 5, avg300: 1, totalMicros: 1 }, full: { avg10: 0.5, avg60: 0.4, avg300: 0.1, totalMicros: 1 } };
+  const facts = buildFacts({ balloon: { currentBytes: 4 * GiB, targetBytes: 4 * GiB }, pressure: full });
+  assert.equal(find(diagnose(facts, trend({ swapOutPerSecond: 40 })), 'guest-swapping').severity, 'critical');
+});
