@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { requireCommand, requireSystem } from './system';
 
 /**
- * Real OpenSSH servers for tests: `/usr/sbin/sshd -D -e -f <temp config>` on 127.0.0.1 high ports,
+ * Real OpenSSH servers for tests: `/usr/sbin/sshd -D -E <log> -f <temp config>` on 127.0.0.1 high ports,
  * with generated host and user keys in a throwaway directory. Nothing touches /etc/ssh or ~/.ssh.
  */
 
@@ -60,16 +60,17 @@ export interface SshdOptions {
 }
 
 export class Sshd {
-  private stderr = '';
   private exited = false;
 
   constructor(readonly dir: string, readonly port: number, readonly hostKey: KeyPair, private readonly child: ChildProcess) {
-    child.stderr?.on('data', (chunk: Buffer) => { if (this.stderr.length < 256 * 1024) this.stderr += chunk.toString(); });
     child.once('exit', () => { this.exited = true; });
   }
 
   get pid(): number { return this.child.pid!; }
-  get log(): string { return this.stderr; }
+  /** sshd -E writes its log to a file: a pipe nobody drains (a benchmark in spawnSync) would block sshd. */
+  get log(): string {
+    try { return readFileSync(join(this.dir, 'sshd.log'), 'utf8'); } catch { return ''; }
+  }
 
   /** The known_hosts line for this server. */
   knownHostsLine(): string {
@@ -79,14 +80,15 @@ export class Sshd {
 
   waitListening(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`sshd did not start: ${this.stderr}`)), 10_000);
-      const check = () => {
-        if (/Server listening on/.test(this.stderr)) { clearTimeout(timer); resolve(); return true; }
-        return false;
+      const started = Date.now();
+      const poll = () => {
+        const log = this.log;
+        if (/Server listening on/.test(log)) return resolve();
+        if (this.exited) return reject(new Error(`sshd exited: ${log}`));
+        if (Date.now() - started > 10_000) return reject(new Error(`sshd did not start: ${log}`));
+        setTimeout(poll, 10);
       };
-      if (check()) return;
-      this.child.stderr?.on('data', check);
-      this.child.once('exit', () => { clearTimeout(timer); reject(new Error(`sshd exited: ${this.stderr}`)); });
+      poll();
     });
   }
 
@@ -160,9 +162,9 @@ export class SshLab {
       const configPath = join(dir, 'sshd_config');
       writeFileSync(configPath, `${config.join('\n')}\n`);
       const command = options.rootOnlyDebugfs
-        ? ['unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o mode=700 bi-debugfs /sys/kernel/debug && printf "balloon:\\n  current: 0 pages\\n" > /sys/kernel/debug/vmmemctl && chmod 600 /sys/kernel/debug/vmmemctl && exec /usr/sbin/sshd -D -e -f "$1"', 'sh', configPath]] as const
-        : ['/usr/sbin/sshd', ['-D', '-e', '-f', configPath]] as const;
-      const child = spawn(command[0], [...command[1]], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+        ? ['unshare', ['-m', 'sh', '-c', 'mount -t tmpfs -o mode=700 bi-debugfs /sys/kernel/debug && printf "balloon:\\n  current: 0 pages\\n" > /sys/kernel/debug/vmmemctl && chmod 600 /sys/kernel/debug/vmmemctl && exec /usr/sbin/sshd -D -E "$2" -f "$1"', 'sh', configPath, join(dir, 'sshd.log')]] as const
+        : ['/usr/sbin/sshd', ['-D', '-E', join(dir, 'sshd.log'), '-f', configPath]] as const;
+      const child = spawn(command[0], [...command[1]], { stdio: 'ignore', detached: true });
       const server = new Sshd(dir, port, hostKey, child);
       this.servers.push(server);
       try {
