@@ -206,3 +206,19 @@ test('garbage in one section makes that probe an error with the reason; the rest
 test('an output cut off before its end marker is flagged incomplete', () => {
   assert.equal(facts(SEED_SECTIONS, { end: false }).incomplete, true);
 });
+
+test('every vmware-toolbox-cmd failure keeps the tool\'s words and leaves the figure unknown', () => {
+  const cases: [string, string, RegExp][] = [
+    ['exit 1', TOOLBOX.notVirtual, /exit 1: vmware-toolbox-cmd must be run inside a virtual machine/],
+    ['exit 64', TOOLBOX.unknownSubcommand, /exit 64: vmware-toolbox-cmd: Unknown subcommand 'ballon'$/],
+    ['exit 69', TOOLBOX.openHandle, /exit 69: OpenHandle failed/],
+    ['exit 75', TOOLBOX.guestApiDisabled, /exit 75: UpdateInfo failed: VMware Guest API is not enabled on the host/],
+    ['timed out after 5s', '', /^timed out after 5s$/],
+  ];
+  for (const [detail, text, expected] of cases) {
+    const f = facts(seedWith(['toolbox-memlimit', 'error', detail, text], ['toolbox-swap', 'error', detail, text]));
+    assert.equal(f.vmware.limitKnown, false);
+    assert.equal(f.vmware.swappedMiB, null);
+    assert.match(f.probes.find((probe) => probe.id === 'toolbox-memlimit')?.detail ?? '', expected);
+  }
+});

@@ -4,7 +4,11 @@
  * with a reason, or answers with numbers that the clean text also gives (never a made-up one).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'node:test';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import type { Parsed } from '../../src/core/parsed';
 import { parseKthreads, parseMemoryBlocks, parseModules, parseNameList, parseVirtioDevices, parseVirtioFeatures } from '../../src/core/parsers/drivers';
 import { parseHvBalloon } from '../../src/core/parsers/hvballoon';
@@ -15,10 +19,13 @@ import { parseToolboxStat } from '../../src/core/parsers/toolbox';
 import { parseVmmemctl } from '../../src/core/parsers/vmmemctl';
 import { parseVmstat } from '../../src/core/parsers/vmstat';
 import { parseXenMemory } from '../../src/core/parsers/xen';
+import { renderText } from '../../src/core/render/text';
+import { analyzeProbeOutput } from '../../src/core/report';
 import { numbersIn } from '../helpers/numbers';
+import { ROOT } from '../helpers/system';
 import {
   BLOCKS_32G, CPUINFO_ARM64, CPUINFO_X86_GUEST, DMI, FEATURES_FIRECRACKER, HV, HV_TYPO, MEMINFO_KVM_6_18_BALLOON, MEMINFO_RHEL5_2_6_18,
-  MEMINFO_VMWARE_SEED, MODULES_VMW, PSI_STALLED, TOOLBOX, virtioLine, VMMEMCTL_V1, VMMEMCTL_V2, VMMEMCTL_V3, VMMEMCTL_V3B, VMMEMCTL_V4_SEED,
+  MEMINFO_VMWARE_SEED, MODULES_VMW, probeOutput, PSI_STALLED, SEED_SECTIONS, TOOLBOX, virtioLine, VMMEMCTL_V1, VMMEMCTL_V2, VMMEMCTL_V3, VMMEMCTL_V3B, VMMEMCTL_V4_SEED,
   VMSTAT_VMWARE_SEED, XEN_BELOW_TARGET,
 } from '../helpers/samples';
 
@@ -175,5 +182,30 @@ test('list parsers and plain-value parsers never throw on hostile text', () => {
     const meta = parseMeta(text);
     for (const value of [meta.uid, meta.uptimeSeconds]) assert.ok(value === null || Number.isSafeInteger(Math.floor(value)));
     assert.equal(parseVirtioFeatures(text), null);
+  }
+});
+
+test('the engine with each seed section replaced by each hostile text: a valid report, that probe in error', () => {
+  const ajv = new Ajv2020({ allErrors: true });
+  addFormats(ajv);
+  const validate = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'report.schema.json'), 'utf8')));
+  const parsedSections = new Set(['dmi', 'cpuinfo', 'modules', 'toolbox-balloon', 'toolbox-swap', 'toolbox-memlimit', 'toolbox-memres', 'debugfs-vmmemctl', 'meminfo', 'vmstat', 'pressure-memory', 'memory-blocks']);
+  for (const [index, section] of SEED_SECTIONS.entries()) {
+    for (const [kind, text] of Object.entries(HOSTILE)) {
+      if (kind === 'enormousLines') continue; // same path as enormous
+      const sections = SEED_SECTIONS.map((other, at) => (at === index ? [other[0], other[1], other[2], text] as typeof other : other));
+      const analysis = analyzeProbeOutput(probeOutput(sections), { kind: 'snapshot', name: `${section[0]}/${kind}` }, new Date('2026-01-01T00:00:00Z'));
+      assert.ok(analysis.ok, `${section[0]}/${kind}`);
+      const json = JSON.parse(JSON.stringify(analysis.report));
+      assert.equal(validate(json), true, `${section[0]}/${kind}: ${JSON.stringify(validate.errors)}`);
+      for (const [path, value] of numbersIn(analysis.report)) assert.ok(Number.isFinite(value) && value >= 0, `${section[0]}/${kind}: ${path} = ${value}`);
+      const record = analysis.report.probes.find((probe) => probe.id === section[0]);
+      const emptyIsKnown = section[0] === 'modules' && (kind === 'empty' || kind === 'whitespace');
+      if (parsedSections.has(section[0]) && section[1] === 'ok' && !emptyIsKnown) {
+        assert.equal(record?.status, 'error', `${section[0]}/${kind} was accepted`);
+        assert.ok((record?.detail ?? '').length >= 8, `${section[0]}/${kind}: no reason`);
+      }
+      assert.doesNotMatch(renderText(analysis.report, { color: false }), /undefined|NaN/);
+    }
   }
 });
