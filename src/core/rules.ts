@@ -241,7 +241,7 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
       `/proc/vmstat oom_kill: ${oomKills}${trend ? ' during the watch' : ' since boot'}; balloon ${formatBytes(balloon)}. ${facts.balloon.driver === 'virtio_balloon' && features?.deflateOnOom ? 'deflate-on-oom is on, but it frees only 1 MiB per OOM event.' : 'The balloon does not shrink on its own when the guest runs out.'}`);
   }
   const swapTotal = facts.memory.swapTotalBytes;
-  const limitGap = limit !== null && configured !== null && limit < configured;
+  const limitGap = limit !== null && configured !== null && limit < configured - 64 * MiB; // as limit-below-configured
   if (swapTotal === 0 && facts.balloon.loaded && ((balloon ?? 0) > 0 || limitGap)) {
     const critical = (balloon ?? 0) > 0 && lowAvailable;
     add('no-guest-swap', critical ? 'critical' : 'warning', 'The guest has no swap, so the balloon can only take free and cache memory',

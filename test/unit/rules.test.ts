@@ -277,6 +277,7 @@ test('no-guest-swap: SwapTotal 0 with a balloon or a limit gap; critical with lo
   assert.equal(find(vmware({ ...noSwap, balloon: { currentBytes: GiB, targetBytes: GiB } }), 'no-guest-swap').severity, 'warning');
   assert.equal(find(vmware({ memory: { swapTotalBytes: 0, availableBytes: GiB }, balloon: { currentBytes: GiB, targetBytes: GiB } }), 'no-guest-swap').severity, 'critical');
   find(vmware({ ...noSwap, vmware: { limitMiB: 16 * 1024 } }), 'no-guest-swap');
+  absent(vmware({ ...noSwap, vmware: { limitMiB: 32 * 1024 - 1 } }), 'no-guest-swap'); // within the limit rule's 64 MiB tolerance
   absent(vmware({ ...noSwap, balloon: { driver: null, loaded: false, currentBytes: null } }), 'no-guest-swap');
   absent(vmware({ memory: { swapTotalBytes: null }, balloon: { currentBytes: GiB, targetBytes: GiB } }), 'no-guest-swap');
 });
