@@ -63,10 +63,18 @@ const ACCUMULATING = new Set(['identityfile', 'certificatefile', 'localforward',
 /** ssh-config gives one value as a string (unquoted) and several as a list. */
 const valuesOf = (value: string | { val: string }[]): string[] => (typeof value === 'string' ? [value] : value.map((part) => part.val));
 
+const compiledPatterns = new Map<string, RegExp>();
+
 /** ssh_config(5) patterns: `*` any run, `?` exactly one character, case-insensitive. */
 export function patternMatches(pattern: string, text: string): boolean {
-  const source = pattern.replace(/[\\^$.+()[\]{}|]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 'i').test(text);
+  // A fleet matches every host against every known_hosts line: compile each pattern once.
+  let regex = compiledPatterns.get(pattern);
+  if (!regex) {
+    const source = pattern.replace(/[\\^$.+()[\]{}|]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    regex = new RegExp(`^${source}$`, 'i');
+    compiledPatterns.set(pattern, regex);
+  }
+  return regex.test(text);
 }
 
 /** A pattern list matches when one pattern matches and no negated one does. */

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { patternMatches } from './ssh-config';
 
@@ -19,23 +19,41 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
+const parsedFiles = new Map<string, { stamp: string; entries: KnownHostEntry[] }>();
+
+/** The entries of known_hosts files; a file is parsed again only when it changed (a fleet reads it once). */
 export function readKnownHosts(files: readonly string[]): KnownHostEntry[] {
   const entries: KnownHostEntry[] = [];
   for (const file of files) {
-    let text: string;
-    try { text = readFileSync(file, 'utf8'); } catch { continue; }
-    text.split('\n').forEach((raw, index) => {
-      const fields = raw.trim().split(/\s+/);
-      if (!fields[0] || fields[0].startsWith('#')) return;
-      let marker: KnownHostEntry['marker'] = '';
-      if (fields[0] === '@revoked' || fields[0] === '@cert-authority') marker = fields.shift() as KnownHostEntry['marker'];
-      const [hosts, keyType, keyBase64] = fields;
-      if (!hosts || !keyType || !keyBase64) return;
-      const key = Buffer.from(keyBase64, 'base64');
-      if (key.length < 8 || blobKeyType(key) !== keyType) return;
-      entries.push({ file, line: index + 1, marker, hosts, keyType, key });
-    });
+    let stamp: string;
+    try {
+      const stat = statSync(file);
+      stamp = `${stat.mtimeMs}:${stat.ctimeMs}:${stat.size}:${stat.ino}`;
+    } catch { continue; }
+    const cached = parsedFiles.get(file);
+    if (cached?.stamp === stamp) { entries.push(...cached.entries); continue; }
+    const parsed = parseKnownHostsFile(file);
+    parsedFiles.set(file, { stamp, entries: parsed });
+    entries.push(...parsed);
   }
+  return entries;
+}
+
+function parseKnownHostsFile(file: string): KnownHostEntry[] {
+  const entries: KnownHostEntry[] = [];
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch { return entries; }
+  text.split('\n').forEach((raw, index) => {
+    const fields = raw.trim().split(/\s+/);
+    if (!fields[0] || fields[0].startsWith('#')) return;
+    let marker: KnownHostEntry['marker'] = '';
+    if (fields[0] === '@revoked' || fields[0] === '@cert-authority') marker = fields.shift() as KnownHostEntry['marker'];
+    const [hosts, keyType, keyBase64] = fields;
+    if (!hosts || !keyType || !keyBase64) return;
+    const key = Buffer.from(keyBase64, 'base64');
+    if (key.length < 8 || blobKeyType(key) !== keyType) return;
+    entries.push({ file, line: index + 1, marker, hosts, keyType, key });
+  });
   return entries;
 }
 
