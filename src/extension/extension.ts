@@ -1,4 +1,5 @@
 import { LOAD_START } from './loadStart';
+import { VSCODE_LOADED } from './vscodeLoaded';
 import * as vscode from 'vscode';
 import { renderMarkdown } from '../core/render/markdown';
 import type { Report } from '../core/report';
@@ -39,10 +40,13 @@ const MODULE_LOADED = performance.now();
 
 export function activate(context: vscode.ExtensionContext): BalloonInspectorApi {
   const activateStart = performance.now();
+  const phases: Record<string, number> = {};
+  const mark = (name: string) => { phases[name] = performance.now() - activateStart; };
   const extensionPath = context.extensionUri.fsPath;
   const guests = new GuestManager();
   const tree = new GuestTreeProvider(guests);
   const treeView = vscode.window.createTreeView('balloonInspector.guests', { treeDataProvider: tree, showCollapseAll: true });
+  mark('treeView');
   const statusBar = new BalloonStatusBar(guests);
   const lenses = new RunbookLensProvider(extensionPath, guests);
   const runner = new BlockRunner(guests);
@@ -84,7 +88,10 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
     if (start === undefined) return;
     requested.delete(guestId);
     const guest = guests.get(guestId);
-    writeHookFile('last-check.json', { guestId, label: guest?.label, ok: !!guest?.report, commandToTreeMs: at - start, status: guest?.report?.status ?? 'unknown', report: guest?.report ?? null });
+    writeHookFile('last-check.json', {
+      guestId, label: guest?.label, ok: !!guest?.report, commandToTreeMs: at - start, ...guests.lastTimings.get(guestId),
+      status: guest?.report?.status ?? 'unknown', report: guest?.report ?? null,
+    });
   };
 
   const pickGuest = async (placeHolder: string, withAll: boolean): Promise<string[] | undefined> => {
@@ -173,9 +180,12 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
       }
     }));
 
+  mark('beforeCommands');
   register('balloonInspector.checkBallooning', async (arg) => {
     const ids = guestIdOf(arg) ? [guestIdOf(arg)!] : await pickGuest('Which guest should be checked?', true);
     if (!ids?.length) return [];
+    // Show the guest (spinning) while it is checked: the view opens during the probe, not after it.
+    reveal(ids[0]);
     const reports = await check(ids, true);
     reveal(ids[0]);
     if (ids.length === 1 && !guests.get(ids[0])?.report) {
@@ -222,6 +232,7 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
   register('balloonInspector.runBlockWithSudo', (uri, line) => runner.run(uri, line, true));
   register('balloonInspector.copyBlock', (uri, line) => runner.copy(uri, line));
 
+  mark('commands');
   // Watch mode: re-check this window's guest, and every guest checked before, every N seconds.
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
@@ -251,9 +262,10 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
     { dispose: () => { if (timer) clearInterval(timer); disposeLog(); } },
   );
 
+  mark('registrations');
   const activationMs = performance.now() - LOAD_START;
   writeHookFile('activated.json', {
-    activationMs, moduleLoadMs: MODULE_LOADED - LOAD_START, activateCallMs: performance.now() - activateStart, version: VERSION, remoteName: vscode.env.remoteName ?? null, windowKind: guests.window.kind, topLabel: guests.window.label,
+    activationMs, moduleLoadMs: MODULE_LOADED - LOAD_START, vscodeRequireMs: VSCODE_LOADED - LOAD_START, activateCallMs: performance.now() - activateStart, phases, version: VERSION, remoteName: vscode.env.remoteName ?? null, windowKind: guests.window.kind, topLabel: guests.window.label,
     appHost: vscode.env.appHost, uiKind: vscode.env.uiKind, at: new Date().toISOString(),
   });
 

@@ -1,4 +1,6 @@
-import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { analyzeProbeOutput, type Report } from '../core/report';
@@ -54,6 +56,8 @@ export class GuestManager implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string | undefined>();
   /** Fires with a guest id, or undefined when the list itself changed. */
   readonly onDidChange = this.changed.event;
+  /** Probe time and request → report time of each guest's last check (for last-check.json). */
+  readonly lastTimings = new Map<string, { probeMs: number; reportMs: number }>();
   /** Guest the runbook lenses run on: the window's, until the user picks another in the tree. */
   runTargetId = WINDOW_GUEST_ID;
 
@@ -88,7 +92,9 @@ export class GuestManager implements vscode.Disposable {
     this.hostsLoaded = true;
     const config = settings();
     let configHosts: string[] = [];
-    if (this.window.listsSshConfigHosts) {
+    // Reading the config needs the lazy bundle: skip it when there is no config to read.
+    const configPath = config.sshConfigFile ?? join(homedir(), '.ssh', 'config');
+    if (this.window.listsSshConfigHosts && (config.sshConfigFile !== undefined || existsSync(configPath))) {
       try {
         configHosts = loadLazy().sshConfigHosts(config.sshConfigFile);
       } catch (error) {
@@ -176,6 +182,7 @@ export class GuestManager implements vscode.Disposable {
       transport?.dispose?.();
     }
     const totalMs = performance.now() - started;
+    this.lastTimings.set(id, { probeMs, reportMs: totalMs });
     if (report) {
       this.update(id, { checking: false, report, error: null, checkedAt: Date.now() });
       log().info(`${guest.label}: ${report.status.toUpperCase()}, ${report.findings.length} finding(s), probe ${probeMs.toFixed(0)} ms, total ${totalMs.toFixed(0)} ms`);

@@ -1,0 +1,34 @@
+// `npm run package`: the extension's VSIX, built in a private staging folder so a build running at
+// the same time (npm run build, tests) cannot swap dev bundles into it. Production bundles only.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const stage = mkdtempSync(join(tmpdir(), 'balloon-inspector-vsix-'));
+const out = join(root, `${pkg.name}-${pkg.version}.vsix`);
+
+try {
+  for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'report.schema.json', '.vscodeignore']) copyFileSync(join(root, file), join(stage, file));
+  for (const dir of ['knowledge', 'media']) cpSync(join(root, dir), join(stage, dir), { recursive: true });
+  mkdirSync(join(stage, 'dist'));
+  const common = { bundle: true, minify: true, sourcemap: false, legalComments: 'none', logLevel: 'warning', define: { __VERSION__: JSON.stringify(pkg.version) } };
+  const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', '*.node'] };
+  await Promise.all([
+    build({ ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(stage, 'dist/extension.js') }),
+    build({ ...node, entryPoints: [join(root, 'src/extension/lazy.ts')], outfile: join(stage, 'dist/extension-lazy.js') }),
+    build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: [join(root, 'webview/main.ts')], outfile: join(stage, 'dist/webview.js') }),
+  ]);
+  copyFileSync(join(root, 'webview/main.css'), join(stage, 'dist/webview.css'));
+  copyFileSync(join(root, 'src/core/probe.sh'), join(stage, 'dist/probe.sh'));
+  const vsce = join(root, 'node_modules', '.bin', 'vsce');
+  execFileSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], { cwd: stage, stdio: 'inherit' });
+  for (const name of ['extension.js', 'extension-lazy.js', 'webview.js', 'webview.css']) console.log(`dist/${name}: ${(statSync(join(stage, 'dist', name)).size / 1024).toFixed(1)} KiB`);
+  console.log(`${out}: ${(statSync(out).size / 1024).toFixed(1)} KiB`);
+} finally {
+  if (existsSync(stage)) rmSync(stage, { recursive: true, force: true });
+}
