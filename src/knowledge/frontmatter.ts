@@ -14,15 +14,27 @@ export interface FrontMatterSplit {
 const OPENING = /^---[ \t]*\r?\n/;
 const CLOSING = /^(?:---|\.\.\.)[ \t]*$/;
 
+/** Index of the line that closes a leading front matter block, or -1 when there is none. */
+function closingLine(lines: readonly string[]): number {
+  for (let index = 1; index < lines.length; index++) {
+    if (CLOSING.test(lines[index].replace(/\r$/, ''))) return index;
+  }
+  return -1;
+}
+
+/** Lines a leading front matter block takes (0 when there is none), without parsing its YAML. */
+export function frontMatterLineCount(text: string): number {
+  const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (!OPENING.test(source)) return 0;
+  return closingLine(source.split('\n')) + 1;
+}
+
 /** Splits a leading `---` YAML block from Markdown; never throws. */
 export function splitFrontMatter(text: string): FrontMatterSplit {
   const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (!OPENING.test(source)) return { data: null, body: source, lineCount: 0 };
   const lines = source.split('\n');
-  let end = -1;
-  for (let index = 1; index < lines.length; index++) {
-    if (CLOSING.test(lines[index].replace(/\r$/, ''))) { end = index; break; }
-  }
+  const end = closingLine(lines);
   if (end < 0) return { data: null, body: source, lineCount: 0, error: 'front matter has no closing ---' };
   const yamlText = lines.slice(1, end).join('\n');
   const body = lines.slice(end + 1).join('\n');

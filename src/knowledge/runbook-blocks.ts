@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it';
-import { splitFrontMatter } from './frontmatter';
+import { frontMatterLineCount, splitFrontMatter } from './frontmatter';
 
 /** Fence languages whose blocks are runnable steps (they get code lenses). */
 export const RUNNABLE_LANGUAGES: readonly string[] = ['sh', 'bash', 'shell'];
@@ -42,14 +42,18 @@ export interface RunbookBlock {
 }
 
 const parser = new MarkdownIt({ html: false });
+/** A line that could open a runnable fence (the parser decides; this only skips texts without one). */
+const RUNNABLE_FENCE = /^[ \t>]*(?:`{3,}|~{3,})[ \t]*(?:sh|bash|shell)(?![\w-])/im;
 
 /** Lists the runnable shell blocks of a Markdown text with their attributes. Pure; never throws. */
 export function parseRunbookBlocks(markdownText: string): RunbookBlock[] {
   if (typeof markdownText !== 'string') return [];
-  const split = splitFrontMatter(markdownText);
+  // Cheap exit for the common case of a document without any runnable fence.
+  if (!RUNNABLE_FENCE.test(markdownText)) return [];
   const lines = markdownText.split('\n');
   // Keep line numbers: blank the front matter out instead of cutting it off.
-  const text = split.lineCount ? '\n'.repeat(split.lineCount) + split.body : markdownText;
+  const frontLines = frontMatterLineCount(markdownText);
+  const text = frontLines ? '\n'.repeat(frontLines) + lines.slice(frontLines).join('\n') : markdownText;
   let tokens;
   try {
     tokens = parser.parse(text, {});
