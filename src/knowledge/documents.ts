@@ -18,7 +18,7 @@ export interface KnowledgeDoc {
   title: string;
   summary: string;
   appliesTo: KnowledgeHypervisor[];
-  /** Finding ids this document explains (articles only; empty for runbooks). */
+  /** Finding ids this document explains (articles) or helps with (runbooks). */
   findings: string[];
   sources: KnowledgeSource[];
   /** Markdown after the front matter. */
