@@ -17,6 +17,7 @@ export interface PanelActions {
 /** One report panel per guest; panels survive reloads through the serializer (state from getState). */
 export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>, vscode.Disposable {
   private readonly panels = new Map<string, vscode.WebviewPanel>();
+  private readonly pendingFocus = new Map<string, string>();
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly guests: GuestManager, private readonly actions: PanelActions) {
@@ -49,11 +50,14 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>
       panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, `Balloon report: ${label}`, vscode.ViewColumn.Active, this.options());
       this.attach(panel, guestId);
     }
+    // A new page may not listen yet: its "ready" message repeats the show, with the focus kept here.
+    if (focusFindingId) this.pendingFocus.set(guestId, focusFindingId);
     this.show(guestId, focusFindingId);
     return panel;
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: WebviewState | undefined): Promise<void> {
+    this.guests.list(); // loads the SSH hosts, so a restored SSH guest's panel finds its guest
     const guestId = typeof state?.guestId === 'string' && this.guests.get(state.guestId) ? state.guestId : 'this';
     panel.webview.options = this.options();
     this.attach(panel, guestId);
@@ -79,7 +83,7 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>
       }
       const run = async () => {
         switch (message.type) {
-          case 'ready': if (this.guests.get(guestId)?.report) this.show(guestId); break;
+          case 'ready': if (this.guests.get(guestId)?.report) this.show(guestId, this.pendingFocus.get(guestId)); this.pendingFocus.delete(guestId); break;
           case 'checkAgain': await this.actions.checkAgain(message.guestId); break;
           case 'copy': await this.actions.copy(message.guestId, message.format); break;
           case 'openRunbook': await this.actions.openRunbook(message.guestId, message.runbookId); break;
