@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { GuestManager } from './guests';
-import { findingCounts, statusBarText, verdictLine } from './model/verdict';
+import { findingCounts, statusBarLabel, statusBarText, verdictLine } from './model/verdict';
 import { markdownText, WINDOW_GUEST_ID } from './model/tree';
 
 /** Balloon size and worst severity of this window's guest; shown once it has been checked. */
@@ -29,6 +29,7 @@ export class BalloonStatusBar implements vscode.Disposable {
     } else if (guest.report) {
       const report = guest.report;
       item.text = statusBarText(report);
+      item.accessibilityInformation = { label: statusBarLabel(report), role: 'button' };
       const tooltip = new vscode.MarkdownString(`**${markdownText(guest.label)}**: ${markdownText(verdictLine(report))}\n\n${report.status.toUpperCase()} · ${markdownText(findingCounts(report.findings))}${report.findings[0] ? `\n\nWorst: ${markdownText(report.findings[0].title)}` : ''}\n\nClick to open the report.`);
       item.tooltip = tooltip;
       item.backgroundColor = report.status === 'critical' ? new vscode.ThemeColor('statusBarItem.errorBackground')

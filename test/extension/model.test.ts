@@ -3,7 +3,7 @@ import test from 'node:test';
 import { analyzeProbeOutput, type Report } from '../../src/core/report';
 import { buildGuestNode, buildTree, guestContextValue, isPlausibleSshDestination, markdownText, mergeSshHosts, type GuestState } from '../../src/extension/model/tree';
 import { toPlainTree } from '../../src/extension/model/plain';
-import { balloonPhrase, factRows, findingCounts, statusBarText, verdictLine } from '../../src/extension/model/verdict';
+import { balloonPhrase, factRows, findingCounts, statusBarLabel, statusBarText, verdictLine } from '../../src/extension/model/verdict';
 import { describeWindow } from '../../src/extension/model/window';
 import { probeOutput, SEED_SECTIONS, type SectionSpec } from '../helpers/samples';
 
@@ -28,7 +28,8 @@ const guest = (overrides: Partial<GuestState> = {}): GuestState => ({
 test('the seed guest reads as the contract says: hypervisor, balloon share of configured, limit', () => {
   const seed = report();
   assert.equal(verdictLine(seed), 'VMware · balloon 20.0 GiB (63%) · limit 12.0 GiB');
-  assert.equal(statusBarText(seed), '$(pulse) Balloon 20.0 GiB ⛔');
+  assert.equal(statusBarText(seed), '$(pulse) Balloon 20.0 GiB $(error)');
+  assert.equal(statusBarLabel(seed), `Balloon Inspector: balloon 20.0 GiB (63%), critical: ${seed.findings[0].title}`);
   assert.equal(findingCounts(seed.findings), '2 critical, 1 warning, 1 info');
 });
 

@@ -37,9 +37,10 @@ export function verdictLine(report: Report): string {
   return parts.join(' · ');
 }
 
-export const STATUS_SYMBOL: Record<ReportStatus, string> = { ok: '✓', warning: '⚠', critical: '⛔', unknown: '?' };
+/** Codicons, not emoji: they render in every font and theme (the item's background also tells the severity). */
+export const STATUS_SYMBOL: Record<ReportStatus, string> = { ok: '$(check)', warning: '$(warning)', critical: '$(error)', unknown: '$(question)' };
 
-/** Status-bar text: "$(pulse) Balloon 20.0 GiB ⚠". */
+/** Status-bar text: "$(pulse) Balloon 20.0 GiB $(error)". */
 export function statusBarText(report: Report): string {
   const { balloon } = report;
   let size: string;
@@ -47,6 +48,11 @@ export function statusBarText(report: Report): string {
   else if (balloon.currentBytes === null) size = '?';
   else size = balloon.currentBytes === 0 ? '0' : formatBytes(balloon.currentBytes);
   return `$(pulse) Balloon ${size} ${STATUS_SYMBOL[report.status]}`;
+}
+
+/** What a screen reader says for the status-bar item. */
+export function statusBarLabel(report: Report): string {
+  return `Balloon Inspector: ${balloonPhrase(report)}, ${report.status}${report.findings[0] ? `: ${report.findings[0].title}` : ''}`;
 }
 
 /** The worst finding, which the status bar's tooltip leads with. */
