@@ -70,24 +70,46 @@ find_tool() {
   [ -n "$TOOL" ]
 }
 
+# Kills a process and its descendants, found through /proc (no pkill on old or busybox guests):
+# a child left alive would hold the output pipe open, and the probe would wait for it. Each one is
+# stopped before its children are looked up (so it cannot fork more, nor carry on when a child
+# dies), then all are killed, the tool itself last (its death ends the watchdog).
+kill_tree() {
+  kt_queue=$1 kt_all=
+  while [ -n "$kt_queue" ]; do
+    # shellcheck disable=SC2086 # a list of pids
+    set -- $kt_queue; kt_cur=$1; shift; kt_queue=$*
+    kill -STOP "$kt_cur" 2>/dev/null
+    kt_all="$kt_cur $kt_all"
+    for kt_stat in /proc/[0-9]*/stat; do
+      kt_line=; IFS= read -r kt_line 2>/dev/null <"$kt_stat" || continue
+      # shellcheck disable=SC2086 # the fields after "(comm) ": state ppid ...
+      set -- ${kt_line##*) }
+      if [ "${2:-}" = "$kt_cur" ]; then kt_pid=${kt_stat#/proc/}; kt_queue="$kt_queue ${kt_pid%/stat}"; fi
+    done
+  done
+  # shellcheck disable=SC2086 # a list of pids
+  kill -9 $kt_all 2>/dev/null
+}
+
 # Run a command with a time bound: stdout+stderr (capped at 64 KiB) in $OUT, its exit status in $RC
 # (124/137 = killed at the bound; 255 = output too long to keep the status line).
 TIMEOUT_KIND=
 capture() {
   if [ -z "$TIMEOUT_KIND" ]; then
     TIMEOUT_KIND=none
+    # GNU timeout kills the tool's whole process group; busybox's kills the tool alone, so it
+    # gets the watchdog instead.
     if command -v timeout >/dev/null 2>&1; then
-      if timeout 1 true >/dev/null 2>&1; then TIMEOUT_KIND=gnu
-      elif timeout -t 1 true >/dev/null 2>&1; then TIMEOUT_KIND=busybox; fi
+      case $(timeout --version 2>/dev/null) in *coreutils*) TIMEOUT_KIND=gnu ;; esac
     fi
   fi
   OUT=$( {
     case $TIMEOUT_KIND in
       gnu) timeout -s KILL "$TOOL_TIMEOUT" "$@" ;;
-      busybox) timeout -t "$TOOL_TIMEOUT" -s KILL "$@" ;;
-      *) # no timeout(1), as on RHEL 5: a watchdog kills the command
+      *) # no GNU timeout(1), as on RHEL 5 or busybox: a watchdog kills the command and its children
         "$@" & p=$!
-        (sleep "$TOOL_TIMEOUT"; kill -9 $p) >/dev/null 2>&1 &
+        (sleep "$TOOL_TIMEOUT"; kill_tree $p) >/dev/null 2>&1 &
         w=$!; wait $p; r=$?; kill $w 2>/dev/null; (exit $r) ;;
     esac </dev/null 2>&1
     echo "@@rc=$?"; } | head -c 65536)

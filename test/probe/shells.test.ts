@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync } from 'node:fs';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { splitProbeOutput } from '../../src/core/sections';
+import { splitProbeOutput, type RawSection } from '../../src/core/sections';
 import { copyGuest, findingIds, guestPath, jsonReport, probe, runCli, tempDir, treeListing } from '../helpers/guests';
-import { cliBundle, isRoot, requireCommand, requireSystem, ROOT } from '../helpers/system';
+import { cliBundle, isRoot, requireCommand, requireSystem, ROOT, which } from '../helpers/system';
 
 const PROBE = join(ROOT, 'src', 'core', 'probe.sh');
 const GUESTS = ['vmware-limit-12g-of-32g', 'vmware-legacy-vmmemctl', 'kvm-virtio-inflated-no-deflate', 'container-in-kvm', 'hostile-binary', 'hostile-truncated'];
@@ -34,6 +34,40 @@ test('the probe gives the same sections, statuses and text on dash, bash and bus
       assert.deepEqual([...other.keys()], [...reference.keys()], `${name}: ${shells[index + 1].join(' ')} printed other sections than dash`);
       for (const [id, text] of reference) assert.equal(other.get(id), text, `${name}: section ${id} differs on ${shells[index + 1].join(' ')}`);
     }
+  }
+});
+
+test('without GNU timeout (RHEL 5, busybox) the watchdog ends a hanging tool and the child holding its output', (t) => {
+  const busybox = requireCommand(t, 'busybox', 'busybox');
+  const dash = requireCommand(t, 'dash', 'dash');
+  if (!busybox || !dash) return;
+  const shells: string[][] = [[dash], [busybox, 'sh']];
+  const temp = tempDir();
+  try {
+    // A PATH with only what the probe needs besides the shell: no timeout(1), or busybox's.
+    const bin = join(temp.dir, 'bin');
+    mkdirSync(bin);
+    for (const command of ['awk', 'head', 'sleep']) symlinkSync(which(command) ?? assert.fail(`${command} missing`), join(bin, command));
+    const root = guestPath('hostile-hanging-tool');
+    for (const withBusyboxTimeout of [false, true]) {
+      if (withBusyboxTimeout) symlinkSync(busybox, join(bin, 'timeout'));
+      for (const shell of shells) {
+        const what = `${shell.join(' ')}${withBusyboxTimeout ? ' with busybox timeout' : ' without timeout(1)'}`;
+        const run: SpawnSyncReturns<string> = spawnSync(shell[0], [...shell.slice(1), '-s'], {
+          input: readFileSync(PROBE), env: { PATH: bin, BI_ROOT: root, BI_TOOL_TIMEOUT: '1', LC_ALL: 'C' }, encoding: 'utf8', timeout: 30_000,
+        });
+        assert.equal(run.signal, null, `${what}: the probe hung (the tool's child kept the pipe open)`);
+        const split = splitProbeOutput(run.stdout);
+        assert.ok(split.ok && split.output.complete, `${what}: incomplete output`);
+        for (const stat of ['balloon', 'swap', 'memlimit', 'memres']) {
+          const section: RawSection | undefined = split.output.sections.get(`toolbox-${stat}`);
+          // never "ok" with the answer the tool would print after its child died
+          assert.equal(`${section?.status} ${section?.detail}`, 'error timed out after 1s', `${what}: toolbox-${stat}`);
+        }
+      }
+    }
+  } finally {
+    temp.remove();
   }
 });
 
