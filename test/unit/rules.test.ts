@@ -374,3 +374,19 @@ test('guest-swapping is critical when PSI shows full stalls (research BAL-GUEST-
   const facts = buildFacts({ balloon: { currentBytes: 4 * GiB, targetBytes: 4 * GiB }, pressure: full });
   assert.equal(find(diagnose(facts, trend({ swapOutPerSecond: 40 })), 'guest-swapping').severity, 'critical');
 });
+
+test('extreme but possible facts: zero sizes, 2^53 bytes, reservation above configured — no throw, no NaN in words', () => {
+  const extremes: Overrides<GuestFacts>[] = [
+    { memory: { configuredBytes: 0, totalBytes: 0, availableBytes: 0, unaccountedBytes: 0, swapTotalBytes: 0 }, balloon: { currentBytes: 4096, targetBytes: 0 } },
+    { memory: { configuredBytes: Number.MAX_SAFE_INTEGER, totalBytes: Number.MAX_SAFE_INTEGER, unaccountedBytes: Number.MAX_SAFE_INTEGER }, balloon: { currentBytes: Number.MAX_SAFE_INTEGER, targetBytes: 0 } },
+    { vmware: { limitMiB: 0, reservationMiB: 4294967294, swappedMiB: 4294967294 }, balloon: { currentBytes: GiB, targetBytes: GiB } },
+    { memory: { configuredBytes: null, totalBytes: null, availableBytes: null, unaccountedBytes: null, swapTotalBytes: null }, balloon: { currentBytes: null, targetBytes: null }, pressure: null },
+    { pressure: { some: { avg10: 100, avg60: 100, avg300: 100, totalMicros: Number.MAX_SAFE_INTEGER }, full: null }, counters: { oomKill: Number.MAX_SAFE_INTEGER }, balloon: { currentBytes: 1, targetBytes: 1 } },
+  ];
+  for (const overrides of extremes) {
+    for (const kind of ['vmware', 'kvm', 'hyperv', 'xen', 'other', 'none', 'unknown'] as const) {
+      const findings = diagnose(buildFacts({ ...overrides, hypervisor: { kind } }), trend({ seconds: 0.001, swapOutPerSecond: 1e12, balloonDeltaBytes: -Number.MAX_SAFE_INTEGER }));
+      for (const finding of findings) assert.doesNotMatch(`${finding.title} ${finding.detail}`, /undefined|NaN|Infinity|\[object/, `${kind}: ${finding.id}`);
+    }
+  }
+});
