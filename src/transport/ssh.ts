@@ -96,8 +96,27 @@ export class SshTransport implements Transport {
   }
 
   async runProbe(settings: ProbeSettings = {}, signal?: AbortSignal): Promise<string> {
+    const connection = await this.open(signal);
+    const onAbort = () => connection.client.destroy();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.exec(connection.client, connection.host, scriptWithSettings(settings));
+    } catch (error) {
+      throw signal?.aborted ? new ProbeError('other', 'cancelled') : error;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      connection.close();
+    }
+  }
+
+  /**
+   * A logged-in connection to the destination (through its ProxyJump hops), host keys checked and
+   * authenticated exactly as for the probe — for callers that need their own channel (a shell).
+   */
+  async open(signal?: AbortSignal): Promise<{ client: Client; host: SshHostConfig; close: () => void }> {
     const chain = connectionChain(this.options.config, this.destination);
     const clients: Client[] = [];
+    const close = () => { for (const client of clients.splice(0).reverse()) client.end(); };
     const onAbort = () => clients.forEach((client) => client.destroy());
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -107,11 +126,13 @@ export class SshTransport implements Transport {
         if (index > 0) stream = await forward(clients[index - 1]!, chain[index - 1]!, host);
         clients.push(await this.connect(host, stream, index < chain.length - 1 ? 'jump host ' : ''));
       }
-      return await this.exec(clients[clients.length - 1]!, chain[chain.length - 1]!, scriptWithSettings(settings));
+    } catch (error) {
+      close();
+      throw error;
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      for (const client of clients.reverse()) client.end();
     }
+    return { client: clients[clients.length - 1]!, host: chain[chain.length - 1]!, close };
   }
 
   private connectTimeoutMs(host: SshHostConfig) {

@@ -322,11 +322,17 @@ test('config Include (relative to ~/.ssh, glob) and wildcards reach real hosts',
   }
 });
 
-test('the probe timeout ends a probe that never finishes', async (t) => {
+test('the probe timeout, or cancelling, ends a probe that never finishes', async (t) => {
   if (!requireSshLab(t)) return;
   const server = await lab!.startSshd({ extraConfig: ['ForceCommand sleep 3'] });
   lab!.knownHosts('slow.known_hosts', [server]);
   const started = Date.now();
   await rejectsWith(transport('slow', { guest: [`Port ${server.port}`] }, 'guest', { probeTimeoutSeconds: 1 }).runProbe({}), 'timeout', /probe did not finish within 1 s/);
   assert.ok(Date.now() - started < 5000);
+  // Ctrl-C (the CLI's abort signal) ends a running probe at once.
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 300);
+  const cancelledAt = Date.now();
+  await rejectsWith(transport('slow', { guest: [`Port ${server.port}`] }, 'guest').runProbe({}, controller.signal), 'other', /cancelled/);
+  assert.ok(Date.now() - cancelledAt < 2500);
 });
