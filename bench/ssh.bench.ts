@@ -20,7 +20,7 @@ import { SshConfig } from '../src/transport/ssh-config';
 import { SshTransport } from '../src/transport/ssh';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);
-const FLEET_RUNS = Number(process.env.BENCH_FLEET_RUNS ?? 3);
+const FLEET_RUNS = Number(process.env.BENCH_FLEET_RUNS ?? 5);
 const FLEET_SIZES = (process.env.BENCH_FLEET ?? '1,10,25,50,100').split(',').map(Number);
 const CLI = join(ROOT, 'dist', 'cli.js');
 
@@ -143,31 +143,35 @@ async function fleet(lab: SshLab) {
   const args = (size: number, jobs?: number) => ['--ssh-config', config, ...Array.from({ length: size }, (_, index) => ['--ssh', `h${index}`]).flat(), '--format', 'ndjson', '--batch', ...(jobs ? ['--jobs', String(jobs)] : [])];
   await timeAsync(process.execPath, [CLI, ...args(Math.min(10, largest))]); // warm-up
   const serverTicks = () => servers.reduce((sum, server) => sum + cpuTicks(server.pid), 0);
-  const rows: { label: string; size: number; ms: number; clientCpuMs: number; serverCpuMs: number }[] = [];
-  const run = async (label: string, size: number, jobs?: number) => {
-    const times: number[] = [];
-    let clientTicks = 0;
-    let serverTotal = 0;
-    for (let i = 0; i < FLEET_RUNS; i++) {
-      const clientBefore = cpuTicks('self');
-      const serverBefore = serverTicks();
-      const result = await timeAsync(process.execPath, [CLI, ...args(size, jobs)]);
-      clientTicks += cpuTicks('self') - clientBefore;
-      await new Promise((resolve) => setTimeout(resolve, 300)); // let every per-connection sshd be reaped
-      serverTotal += serverTicks() - serverBefore;
-      const lines = result.stdout.trim().split('\n').filter(Boolean);
-      const failed = lines.filter((line) => 'error' in JSON.parse(line));
-      if (lines.length !== size || failed.length) throw new Error(`${label}: ${lines.length} results, ${failed.length} failed: ${failed[0] ?? ''}`);
-      times.push(result.ms);
-    }
-    const perRun = (ticks: number) => (ticks / TICKS_PER_SECOND / FLEET_RUNS) * 1000;
-    rows.push({ label, size, ms: median(times), clientCpuMs: perRun(clientTicks), serverCpuMs: perRun(serverTotal) });
+  interface Row { label: string; size: number; jobs?: number; times: number[]; clientTicks: number; serverTicks: number; ms: number; clientCpuMs: number; serverCpuMs: number }
+  const rows: Row[] = FLEET_SIZES.map((size) => ({ label: `${size} host${size === 1 ? '' : 's'}, default --jobs (16)`, size, times: [], clientTicks: 0, serverTicks: 0, ms: 0, clientCpuMs: 0, serverCpuMs: 0 }));
+  const serial: Row = { label: `${largest} hosts, --jobs 1 (one after another)`, size: largest, jobs: 1, times: [], clientTicks: 0, serverTicks: 0, ms: 0, clientCpuMs: 0, serverCpuMs: 0 };
+  const measureOnce = async (row: Row) => {
+    const clientBefore = cpuTicks('self');
+    const serverBefore = serverTicks();
+    const result = await timeAsync(process.execPath, [CLI, ...args(row.size, row.jobs)]);
+    row.clientTicks += cpuTicks('self') - clientBefore;
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let every per-connection sshd be reaped
+    row.serverTicks += serverTicks() - serverBefore;
+    const lines = result.stdout.trim().split('\n').filter(Boolean);
+    const failed = lines.filter((line) => 'error' in JSON.parse(line));
+    if (lines.length !== row.size || failed.length) throw new Error(`${row.label}: ${lines.length} results, ${failed.length} failed: ${failed[0] ?? ''}`);
+    row.times.push(result.ms);
   };
-  for (const size of FLEET_SIZES) await run(`${size} host${size === 1 ? '' : 's'}, default --jobs (16)`, size);
-  await run(`${largest} hosts, --jobs 1 (one after another)`, largest, 1);
+  // Rounds over every size, so the machine's load (shared with others) hits all sizes alike.
+  for (let round = 0; round < FLEET_RUNS; round++) {
+    for (const row of rows) await measureOnce(row);
+    if (round < 2) await measureOnce(serial);
+  }
+  for (const row of [...rows, serial]) {
+    row.ms = median(row.times);
+    row.clientCpuMs = (row.clientTicks / TICKS_PER_SECOND / row.times.length) * 1000;
+    row.serverCpuMs = (row.serverTicks / TICKS_PER_SECOND / row.times.length) * 1000;
+  }
+  rows.push(serial);
   const one = rows.find((row) => row.size === 1) ?? rows[0]!;
   const cores = cpus().length;
-  console.log(`\n### Fleet: ${largest} sshd instances on loopback, ${cores} CPUs shared by client and servers (median of ${FLEET_RUNS} CLI runs)\n`);
+  console.log(`\n### Fleet: ${largest} sshd instances on loopback, ${cores} CPUs shared by client and servers (median of ${FLEET_RUNS} rounds over all sizes; --jobs 1 twice)\n`);
   console.log('| hosts | wall median ms | vs one host | client CPU ms (whole CLI) | client CPU ms per extra host | server CPU ms (all sshd + probes) |');
   console.log('|---|---|---|---|---|---|');
   for (const row of rows) {
@@ -179,7 +183,7 @@ async function fleet(lab: SshLab) {
   // With real guests the servers' CPU is theirs: the client is then bound by its own CPU over the cores.
   const clientBound = one.ms + Math.max(0, hundred.clientCpuMs - one.clientCpuMs) / cores;
   console.log(`\nGoal ${largest} hosts ≤ 3× one host: ${ratio.toFixed(2)}× — ${ratio <= 3 ? 'met' : `MISSED by ${((ratio / 3 - 1) * 100).toFixed(0)}%`}.`);
-  console.log(`Server-side CPU on this machine: ${(hundred.serverCpuMs / largest).toFixed(1)} ms per host (${(hundred.serverCpuMs / cores).toFixed(0)} ms of the ${cores} CPUs for ${largest} hosts); client: ${((hundred.clientCpuMs - one.clientCpuMs) / (largest - 1)).toFixed(1)} ms per extra host.`);
+  console.log(`Server side (sshd + probe) on this machine: ${(hundred.serverCpuMs / largest).toFixed(1)} ms CPU per host, ${hundred.serverCpuMs.toFixed(0)} ms for ${largest} hosts, i.e. at least ${(hundred.serverCpuMs / cores).toFixed(0)} ms of wall time on ${cores} CPUs that the client shares; client: ${((hundred.clientCpuMs - one.clientCpuMs) / (largest - 1)).toFixed(1)} ms CPU per extra host.`);
   console.log(`If the guests' work ran on the guests (a real fleet), the client-bound estimate is one host + extra client CPU / ${cores} CPUs = ${clientBound.toFixed(0)} ms = ${(clientBound / one.ms).toFixed(2)}× one host.`);
 }
 
