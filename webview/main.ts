@@ -75,13 +75,15 @@ document.addEventListener('click', (event) => {
   }
   const link = target?.closest<HTMLAnchorElement>('a');
   if (!link) return;
-  if (link.dataset.runbook) {
+  // Knowledge links are `runbook:ID` / `article:ID` with data-kb-kind and data-kb-id (src/knowledge/render.ts).
+  const runbookId = link.dataset.runbook ?? (link.dataset.kbKind === 'runbook' ? link.dataset.kbId : undefined);
+  if (runbookId) {
     event.preventDefault();
-    post({ type: 'openRunbook', guestId, runbookId: link.dataset.runbook });
+    post({ type: 'openRunbook', guestId, runbookId });
     return;
   }
   const href = link.getAttribute('href') ?? '';
-  const articleId = link.dataset.article ?? (/^#article-([a-z0-9-]+)$/.exec(href)?.[1]);
+  const articleId = link.dataset.article ?? (link.dataset.kbKind === 'article' ? link.dataset.kbId : undefined) ?? (/^#article-([a-z0-9-]+)$/.exec(href)?.[1]);
   if (articleId) {
     event.preventDefault();
     const block = document.querySelector(`[data-article-id="${CSS.escape(articleId)}"]`);

@@ -47,9 +47,7 @@ export class RunbookLensProvider implements vscode.CodeLensProvider, vscode.Disp
     }
     const target = this.guests.get(this.guests.runTargetId) ?? this.guests.get(WINDOW_GUEST_ID);
     const trusted = vscode.workspace.isTrusted;
-    return lensesForBlocks(blocks, target?.label ?? 'this machine')
-      // Restricted mode: nothing runs, so only "Copy" is offered.
-      .filter((spec) => trusted || spec.command === 'balloonInspector.copyBlock')
+    return lensesForBlocks(blocks, target?.label ?? 'this machine', trusted)
       .map((spec) => new vscode.CodeLens(new vscode.Range(spec.line, 0, spec.line, 0), {
         title: spec.title, tooltip: spec.tooltip, command: spec.command, arguments: [document.uri, spec.line],
       }));

@@ -21,6 +21,11 @@ test('a read-only step gets "Run on <guest>" and "Copy"; a root step also "Run w
   assert.match(lenses[2].tooltip, /asks first: needs root/);
 });
 
+test('an untrusted workspace gets only "Copy" lenses: nothing that runs', () => {
+  const lenses = lensesForBlocks([block(), block({ line: 12, root: true })], 'x', false);
+  assert.deepEqual(lenses.map((lens) => [lens.line, lens.command]), [[4, 'balloonInspector.copyBlock'], [12, 'balloonInspector.copyBlock']]);
+});
+
 test('no "Run with sudo" for a step that already runs every command through sudo', () => {
   assert.equal(usesSudoItself('sudo mount -t debugfs none /sys/kernel/debug\n# comment\nsudo cat /sys/kernel/debug/vmmemctl'), true);
   assert.equal(usesSudoItself('sudo mount -t debugfs none /sys/kernel/debug\ncat /x'), false);

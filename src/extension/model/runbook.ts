@@ -28,7 +28,13 @@ export function usesSudoItself(code: string): boolean {
   return commands.length > 0 && commands.every((line) => /^sudo\s/.test(line));
 }
 
-export function lensesForBlocks(blocks: readonly RunnableBlock[], guestLabel: string): LensSpec[] {
+/** The lenses above each block; in an untrusted workspace only "Copy" (nothing may run there). */
+export function lensesForBlocks(blocks: readonly RunnableBlock[], guestLabel: string, trusted = true): LensSpec[] {
+  const all = allLenses(blocks, guestLabel);
+  return trusted ? all : all.filter((lens) => lens.command === 'balloonInspector.copyBlock');
+}
+
+function allLenses(blocks: readonly RunnableBlock[], guestLabel: string): LensSpec[] {
   const lenses: LensSpec[] = [];
   for (const block of blocks) {
     const warning = block.root || block.mutates ? ` (asks first: ${[block.root ? 'needs root' : '', block.mutates ? 'changes the guest' : ''].filter(Boolean).join(', ')})` : '';
