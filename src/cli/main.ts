@@ -164,7 +164,12 @@ export function renderReport(report: Report, options: Pick<CliOptions, 'format' 
   switch (options.format) {
     case 'json': return `${JSON.stringify(report, null, 2)}\n`;
     case 'ndjson': return `${JSON.stringify(report)}\n`;
-    case 'markdown': return renderMarkdown(report);
+    case 'markdown': {
+      // Loaded only for Markdown output, so other formats start without the knowledge base.
+      const { articleMarkdownSection } = require('../knowledge') as typeof import('../knowledge');
+      const background = articleMarkdownSection(report.findings.flatMap((finding) => finding.articles));
+      return background ? `${renderMarkdown(report)}\n${background}` : renderMarkdown(report);
+    }
     case 'prometheus': return renderPrometheus([{ report }]);
     default: return renderText(report, { color: options.color });
   }
