@@ -7,9 +7,8 @@ import type { Report } from '../core/report';
 import type { Finding } from '../core/rules';
 import { getKnowledgeBase, parseRunbookBlocks, renderArticleHtml, type KnowledgeBase, type KnowledgeDoc } from '../knowledge';
 import { StringDecoder } from 'node:string_decoder';
-import type { Duplex } from 'node:stream';
-import type { Client, ClientChannel } from 'ssh2';
-import { connectionChain, SshTransport } from '../transport/ssh';
+import type { ClientChannel } from 'ssh2';
+import { SshTransport } from '../transport/ssh';
 import { SshCredentials } from '../transport/ssh-auth';
 import { SshConfig } from '../transport/ssh-config';
 import { ProbeError, type Transport } from '../transport/transport';
@@ -148,39 +147,34 @@ export function sshPseudoterminal(alias: string, settings: SshTransportSettings)
   const closed = emitter<number | void>();
   const pending: string[] = [];
   let stream: ClientChannel | undefined;
-  let clients: Client[] = [];
   let failed = false;
   let size = { columns: 80, rows: 24 };
   const decoder = new StringDecoder('utf8');
   const errDecoder = new StringDecoder('utf8');
 
   let done = false;
+  let closeConnection: (() => void) | undefined;
   const finish = (code: number | void) => {
-    for (const client of clients.reverse()) client.end();
-    clients = [];
+    closeConnection?.();
     if (!done) { done = true; closed.fire(code); }
   };
 
   const connect = async () => {
     credentials ??= new SshCredentials(settings.prompter);
     const transport = new SshTransport(alias, { config: SshConfig.load(settings.configFile), credentials, acceptNew: false, probeTimeoutSeconds: settings.probeTimeoutSeconds });
-    const chain = connectionChain(SshConfig.load(settings.configFile), alias);
-    let through: Duplex | undefined;
-    for (const [index, host] of chain.entries()) {
-      if (index > 0) through = await forwardTo(clients[index - 1]!, host);
-      // The transport's own connect: host-key verification and authentication exactly as for the probe.
-      clients.push(await transport['connect'](host, through, index < chain.length - 1 ? 'jump host ' : ''));
-    }
-    const client = clients[clients.length - 1]!;
+    // The transport's own connection: ProxyJump hops, host-key checks and authentication exactly as for the probe.
+    const connection = await transport.open();
+    closeConnection = connection.close;
+    if (done) { connection.close(); return; }
     stream = await new Promise<ClientChannel>((resolve, reject) => {
-      client.shell({ term: 'xterm-256color', cols: size.columns, rows: size.rows }, (error, channel) => (error ? reject(error) : resolve(channel)));
+      connection.client.shell({ term: 'xterm-256color', cols: size.columns, rows: size.rows }, (error, channel) => (error ? reject(error) : resolve(channel)));
     });
     stream.on('data', (chunk: Buffer) => write.fire(decoder.write(chunk)));
     stream.stderr.on('data', (chunk: Buffer) => write.fire(errDecoder.write(chunk)));
     let exitCode: number | undefined;
     stream.on('exit', (code: number | null) => { exitCode = code ?? undefined; });
     stream.on('close', () => finish(exitCode));
-    client.on('close', () => finish(exitCode));
+    connection.client.on('close', () => finish(exitCode));
     for (const data of pending.splice(0)) stream.write(data);
   };
 
@@ -197,8 +191,8 @@ export function sshPseudoterminal(alias: string, settings: SshTransportSettings)
       });
     },
     close() {
-      for (const client of clients.reverse()) client.end();
-      clients = [];
+      done = true; // closed by the user: no close event back
+      closeConnection?.();
     },
     handleInput(data) {
       if (failed) { finish(1); return; }
@@ -210,13 +204,4 @@ export function sshPseudoterminal(alias: string, settings: SshTransportSettings)
       stream?.setWindow(dimensions.rows, dimensions.columns, 0, 0);
     },
   };
-}
-
-/** A channel to the next hop (ProxyJump), opened on the previous connection. */
-function forwardTo(client: Client, next: { hostName: string; port: number }): Promise<Duplex> {
-  return new Promise((resolve, reject) => {
-    client.forwardOut('127.0.0.1', 0, next.hostName, next.port, (error, channel) => (error
-      ? reject(new ProbeError('unreachable', `the jump host could not reach ${next.hostName}:${next.port}: ${error.message}`))
-      : resolve(channel)));
-  });
 }
