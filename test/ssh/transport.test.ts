@@ -11,7 +11,7 @@ import { SshConfig, type SshConfigEnvironment } from '../../src/transport/ssh-co
 import { SshTransport, type SshTransportOptions } from '../../src/transport/ssh';
 import { ProbeError, type HostErrorKind } from '../../src/transport/transport';
 import { cuttableProxy, freePort, keygen, requireSshLab, silentServer, SshLab, TEST_USER, userExists, type Sshd } from '../helpers/sshd';
-import { ROOT, which } from '../helpers/system';
+import { requireCommand, ROOT, which } from '../helpers/system';
 
 // One lab (temp dir, keys, a healthy sshd) for the file; each test adds what it needs.
 const canRun = which('sshd') !== null && process.getuid?.() === 0 && userExists(TEST_USER);
@@ -88,7 +88,7 @@ test('--root over SSH: a simulated guest behind a real sshd gives the same findi
 });
 
 test('ssh-agent auth: a real agent holds the only accepted key; without the agent the same login fails', async (t) => {
-  if (!requireSshLab(t) || !requireCommand2(t)) return;
+  if (!requireSshLab(t) || !requireCommand(t, 'ssh-agent', 'openssh-client') || !requireCommand(t, 'ssh-add', 'openssh-client')) return;
   const agentKey = keygen(lab!.path('id_agent'));
   const server = await lab!.startSshd({ authorizedKeys: [agentKey.publicLine] });
   lab!.knownHosts('agent.known_hosts', [server]);
@@ -105,10 +105,6 @@ test('ssh-agent auth: a real agent holds the only accepted key; without the agen
   const error = await rejectsWith(transport('agent', hosts, 'guest', { env: {} }).runProbe({}), 'auth');
   assert.doesNotMatch(error.message, /ssh-agent \(/);
 });
-
-function requireCommand2(t: { skip: (message: string) => void }) {
-  return which('ssh-agent') !== null || (t.skip('ssh-agent missing'), false);
-}
 
 test('encrypted key without a terminal: a clear auth error naming the key and ssh-add; nothing prompts', async (t) => {
   if (!requireSshLab(t)) return;
@@ -270,7 +266,8 @@ test('a guest answering something else than the probe: bad-output for that host,
 
 test('sudo -n denied: debugfs is root-only, the user has no sudo rights → denied, nothing hangs', async (t) => {
   if (!requireSshLab(t)) return;
-  if (!which('unshare') || !which('sudo')) { if (process.env.CI) assert.fail('unshare and sudo are needed'); t.skip('unshare or sudo missing'); return; }
+  // unshare -m gives sshd a root-only debugfs (mode 700, as on real guests) without touching the machine's.
+  if (!requireCommand(t, 'unshare', 'util-linux') || !requireCommand(t, 'sudo', 'sudo')) return;
   const server = await lab!.startSshd({ rootOnlyDebugfs: true });
   lab!.knownHosts('sudo.known_hosts', [server]);
   const ssh = transport('sudo', { guest: [`Port ${server.port}`] }, 'guest', { probeTimeoutSeconds: 15 });
