@@ -73,7 +73,8 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>
     this.panels.set(guestId, panel);
     const label = this.guests.get(guestId)?.label ?? guestId;
     panel.title = `Balloon report: ${label}`;
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'balloon.svg');
+    // Tab icons are plain images (currentColor would be black): one per theme kind.
+    panel.iconPath = { light: vscode.Uri.joinPath(this.extensionUri, 'media', 'balloon-light.svg'), dark: vscode.Uri.joinPath(this.extensionUri, 'media', 'balloon-dark.svg') };
     panel.webview.html = this.html(panel.webview, guestId, label);
     const disposables: vscode.Disposable[] = [];
     disposables.push(panel.webview.onDidReceiveMessage((message: unknown) => {
