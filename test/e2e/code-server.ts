@@ -60,6 +60,9 @@ export const QUIET_SETTINGS = {
   'git.enabled': false,
   'security.workspace.trust.startupPrompt': 'never',
   'security.workspace.trust.banner': 'never',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  // The machine's other listening ports would otherwise be auto-forwarded, with a toast over the editor.
+  'remote.autoForwardPorts': false,
 };
 
 export interface CodeServerOptions {
@@ -110,7 +113,23 @@ export function installExtension(runDir: string, vsix: string): void {
   if (result.status !== 0) throw new Error(`installing ${vsix} failed (${result.status}): ${result.stdout}${result.stderr}`);
 }
 
+/** Servers still running, stopped by PID if this process is interrupted. */
+const running = new Set<CodeServer>();
+let handlersInstalled = false;
+function stopOnInterrupt(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(name, () => {
+      void Promise.all([...running].map((server) => server.stop())).finally(() => process.exit(130));
+    });
+  }
+  // A closed stdout (e.g. piped into head) must not kill the runner before it stops code-server.
+  process.stdout.on('error', () => undefined);
+}
+
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
+  stopOnInterrupt();
   const { runDir, workspace } = options;
   for (const dir of ['udd/User', 'exts', 'xdg-config', 'xdg-data', 'xdg-cache']) mkdirSync(join(runDir, dir), { recursive: true });
   const configFile = join(runDir, 'config.yaml');
@@ -144,8 +163,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     url: `http://127.0.0.1:${port}`,
     extensionsDir: join(runDir, 'exts'),
     output: () => output,
-    stop: () => stopProcessTree(child, exited),
+    stop: () => {
+      running.delete(server);
+      return stopProcessTree(child, exited);
+    },
   };
+  running.add(server);
   try {
     await waitForHealth(server, exited);
   } catch (error) {

@@ -83,3 +83,27 @@ export async function waitForTerminalText(page: Page, pattern: RegExp, timeout =
   }
   throw new Error(`terminal never showed ${pattern}; it shows:\n${text.slice(-1500)}`);
 }
+
+/** Drags the side bar's edge so tree rows are not cut off (for screenshots). */
+export async function widenSideBar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width >= width) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Scrolls the active editor until its first code lens sits near the top (for screenshots). */
+export async function scrollFirstLensToTop(page: Page): Promise<void> {
+  const editor = await page.locator('.part.editor .monaco-editor').first().boundingBox();
+  if (!editor) return;
+  await page.mouse.move(editor.x + editor.width / 2, editor.y + editor.height / 2);
+  for (let step = 0; step < 40; step++) {
+    const lens = await page.locator('.monaco-editor .codelens-decoration').first().boundingBox();
+    if (!lens || lens.y < editor.y + 140) return;
+    await page.mouse.wheel(0, Math.min(lens.y - editor.y - 100, 200));
+    await page.waitForTimeout(50);
+  }
+}
