@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, hostname as localHostname, userInfo } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type * as SshConfigModule from 'ssh-config' with { 'resolution-mode': 'import' };
 import { ProbeError } from './transport';
 
@@ -337,6 +337,3 @@ export function expandTokens(text: string, context: { home: string; hostName: st
     }
   });
 }
-
-/** For messages: the config file a setting came from, shortened. */
-export const describeConfigPath = (path: string | undefined) => (path ? `${basename(dirname(path))}/${basename(path)}` : 'built-in defaults');

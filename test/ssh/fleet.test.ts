@@ -196,6 +196,28 @@ test('--ssh several times checks just those hosts; a failing one does not stop t
   assert.deepEqual(items.map((item: Report) => item.target.name), ['broken-refused', 'guest-bare-metal', 'plain-0'].filter((name) => fleet.expected.has(name)));
   assert.equal(items[0].error.kind, 'refused');
   assert.equal(run.code, EXIT_CODES[worstStatus(items.map((item: Report) => item.status ?? 'unknown'))]);
+  const markdown = await cli(['--ssh-config', fleet.config, '--ssh', 'broken-refused', '--ssh', 'plain-0', '--format', 'markdown', '--connect-timeout', '2'], { HOME: fleet.home });
+  assert.match(markdown.stdout, /^# Balloon Inspector — fleet\n\n\| status \| host \| finding \|\n\|---\|---\|---\|\n/);
+  assert.match(markdown.stdout, /\| UNKNOWN \| broken-refused \| refused: .*connection refused/);
+  assert.match(markdown.stdout, /\| (OK|WARNING|CRITICAL|UNKNOWN) \| plain-0 \|/);
+});
+
+test('SSH usage errors: --watch with several hosts, --input with --ssh, an empty --all-ssh-hosts, a bad destination', async (t) => {
+  if (!requireSshLab(t)) return;
+  const empty = lab!.write('empty.conf', 'Host *\n  User nobody\n');
+  const cases: [string[], RegExp][] = [
+    [['--ssh', 'a', '--ssh', 'b', '--watch', '5'], /--watch follows one host/],
+    [['--ssh', 'a', '--input', '-'], /does not go with --ssh/],
+    [['--ssh-config', empty, '--all-ssh-hosts'], /no concrete Host/],
+    [['--ssh-config', empty, '--ssh', 'host:99999'], /not a TCP port/],
+    [['--ssh-config', lab!.path('missing.conf'), '--ssh', 'x'], /cannot read SSH config/],
+    [['--ssh', 'a', '--jobs', '0'], /--jobs needs a positive whole number/],
+  ];
+  for (const [args, message] of cases) {
+    const run = await cli(args, { HOME: lab!.path('home') });
+    assert.equal(run.code, 3, args.join(' '));
+    assert.match(run.stderr, message, args.join(' '));
+  }
 });
 
 test('one --ssh: the single-report contract; a failure is a hostError record on stdout and the reason on stderr', async (t) => {
