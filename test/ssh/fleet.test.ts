@@ -258,6 +258,39 @@ test('the CLI without a terminal never prompts: an encrypted key gives an auth e
   assert.ok(stderr.includes(encrypted.path));
 });
 
+test('on a terminal the CLI asks the passphrase on /dev/tty, hidden, and checks the guest', async (t) => {
+  if (!requireSshLab(t)) return;
+  const scriptCommand = requireCommand(t, 'script', 'bsdutils');
+  if (!scriptCommand) return;
+  const l = lab!;
+  const encrypted = keygen(l.path('tty-encrypted'), { passphrase: 'typed on a tty' });
+  const server = await l.startSshd({ authorizedKeys: [encrypted.publicLine] });
+  const knownHosts = l.knownHosts('tty.known_hosts', [server]);
+  const config = l.write('tty.conf', ['Host enc', '  HostName 127.0.0.1', `  Port ${server.port}`, `  User ${TEST_USER}`, `  IdentityFile ${encrypted.path}`, `  UserKnownHostsFile ${knownHosts}`, ''].join('\n'));
+  // script(1) runs the CLI on a new pseudo-terminal: its /dev/tty is that terminal, fed from our pipe.
+  const command = [process.execPath, '--import', 'tsx', join(ROOT, 'src/cli/main.ts'), '--ssh-config', config, '--ssh', 'enc', '--format', 'json'].map((arg) => `'${arg}'`).join(' ');
+  const child = spawn(scriptCommand, ['-qec', command, '/dev/null'], { cwd: ROOT, detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: l.path('home'), TERM: 'dumb' } });
+  let output = '';
+  let answered = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (!answered && output.includes(`Enter passphrase for key '${encrypted.path}': `)) {
+      answered = true;
+      child.stdin.write('typed on a tty\r');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } resolve(null); }, 30_000);
+    child.once('exit', (exitCode) => { clearTimeout(timer); resolve(exitCode); });
+  });
+  assert.ok(answered, `no passphrase prompt on the terminal:\n${output}`);
+  assert.ok(!output.includes('typed on a tty'), 'the passphrase must not be echoed');
+  assert.ok(code !== null && code <= 2, `exit ${code}:\n${output}`);
+  const report = JSON.parse(output.slice(output.indexOf('{')).replace(/\r\n/g, '\n'));
+  assert.equal(validateReport(report), true);
+  assert.deepEqual(report.target, { kind: 'ssh', name: 'enc' });
+});
+
 test('worst status over hosts: CRITICAL > WARNING > UNKNOWN > OK (monitoring-plugins max_state_alt)', () => {
   const report = (status: ReportStatus) => ({ report: { status } as Report });
   const failed: HostResult = { hostError: hostErrorRecord({ kind: 'ssh', name: 'x' }, new ProbeError('refused', 'x: connection refused')) };
