@@ -4,14 +4,26 @@ import type { FrameLocator, Page } from 'playwright-core';
 
 export const TIMEOUT = 20_000;
 
-/** Runs a palette command by its full title ("Balloon Inspector: Check Ballooning"). */
-export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
+/**
+ * Runs a palette command by its full title ("Balloon Inspector: Check Ballooning"). The palette lists
+ * the commands known when it opens, and an extension's contributions arrive after the workbench is
+ * drawn (the activity bar may already show a container remembered from an earlier window), so it
+ * reopens the palette until the command is listed.
+ */
+export async function runCommand(page: Page, title: string, timeout = TIMEOUT): Promise<void> {
+  const deadline = Date.now() + timeout;
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ timeout: TIMEOUT });
-  await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ timeout: TIMEOUT });
+  for (;;) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ timeout: TIMEOUT });
+    await input.fill(`>${title}`);
+    const listed = await row.waitFor({ timeout: 1_500 }).then(() => true, () => false);
+    if (listed) break;
+    if (Date.now() > deadline) throw new Error(`the command palette does not list "${title}" after ${timeout} ms`);
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(500);
+  }
   // The list may still be filtering; press Enter only when the first row is our command.
   await page.waitForFunction((wanted) => {
     const first = document.querySelector('.quick-input-list .monaco-list-row');
