@@ -237,10 +237,12 @@ function trustedTests(get: () => Session): TestCase[] {
           assert.match(first, /fits this guest/, `first runbook offered: ${JSON.stringify(first)}`);
           await page.keyboard.press('Enter');
         }
-        await lens.waitFor();
+        // The first step may sit below the fold, where Monaco keeps its lens hidden.
+        await lens.waitFor({ state: 'attached' });
         const tab = (await page.locator('.tabs-container .tab.active').textContent()) ?? '';
         assert.match(tab, /\.md/, `active tab ${JSON.stringify(tab)}`);
         await scrollFirstLensToTop(page);
+        await lens.waitFor();
         await screenshot(page, 'lenses.png', ['.part.editor']);
       },
     },
@@ -252,6 +254,7 @@ function trustedTests(get: () => Session): TestCase[] {
         const { page } = session;
         assert.ok(report, 'no report (see the tree test)');
         await openFile(page, RUNBOOK_FILE);
+        assert.equal(existsSync(session.markerFile), false, 'the step ran before its lens was clicked');
         await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Run on' }).first().click();
         const dialog = page.locator('.monaco-dialog-box');
         await dialog.waitFor();

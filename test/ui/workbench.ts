@@ -114,8 +114,9 @@ export async function scrollFirstLensToTop(page: Page): Promise<void> {
   await page.mouse.move(editor.x + editor.width / 2, editor.y + editor.height / 2);
   for (let step = 0; step < 40; step++) {
     const lens = await page.locator('.monaco-editor .codelens-decoration').first().boundingBox();
-    if (!lens || lens.y < editor.y + 140) return;
-    await page.mouse.wheel(0, Math.min(lens.y - editor.y - 100, 200));
+    if (lens && lens.y < editor.y + 140) return;
+    // No box: the lens is below the fold, where Monaco does not draw it yet.
+    await page.mouse.wheel(0, lens ? Math.min(lens.y - editor.y - 100, 200) : 200);
     await page.waitForTimeout(50);
   }
 }
