@@ -62,9 +62,13 @@ export async function runInCodeServer(run: IntegrationRun, log = (line: string) 
   const expectFile = join(runDir, 'expect.json');
   writeFileSync(expectFile, JSON.stringify(expectation, null, 2));
 
+  // No SSH hosts: "Check Ballooning" then checks this window's guest without asking which.
+  const sshConfig = join(runDir, 'ssh_config');
+  writeFileSync(sshConfig, '');
   const server = await startCodeServer({
     runDir, workspace, trusted: run.trusted, smokeTestDriver: true, guestFixture: fixture,
     env: { BALLOON_INSPECTOR_LOG_DIR: logDir, BALLOON_INSPECTOR_TEST_EXPECT: expectFile },
+    settings: { 'balloonInspector.sshConfigFile': sshConfig },
   });
   const context = await launchBrowser(join(runDir, 'chromium'));
   const hostLog: string[] = [];
