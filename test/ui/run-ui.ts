@@ -1,7 +1,7 @@
 // UI suite: the packaged extension (VSIX) installed into a real VS Code (code-server 4.139.1), driven
 // through Chromium like a user: palette, tree, report webview, runbook lenses, modal, terminal.
 // The guest is simulated (test/helpers/with-guest.sh) so the tree must show that guest's figures.
-// Screenshots for the README go to media/screenshots/.
+// Screenshots for the README: SAVE_SCREENSHOTS=1 writes them to media/screenshots/.
 // Usage: node --import tsx test/ui/run-ui.ts
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +15,11 @@ import { E2E_DIR, EXTENSION_ID, installExtension, launchBrowser, skipReason, sta
 import { guestExpectation } from '../e2e/guests';
 import { codeLensTitles, openFile, runCommand, scrollFirstLensToTop, sideBarRows, TIMEOUT, waitForSideBarRow, waitForTerminalText, webviewFrame, widenSideBar } from './workbench';
 
-export const SCREENSHOTS = join(ROOT, 'media', 'screenshots');
+/**
+ * README screenshots: refreshed in media/screenshots/ with SAVE_SCREENSHOTS=1; otherwise kept in
+ * .e2e/screenshots/, so a test run leaves the committed pictures alone.
+ */
+export const SCREENSHOTS = process.env.SAVE_SCREENSHOTS === '1' ? join(ROOT, 'media', 'screenshots') : join(E2E_DIR, 'screenshots');
 const GUEST = 'vmware-limit-12g-of-32g';
 const RUNBOOK_FILE = 'ui-runbook.md';
 
