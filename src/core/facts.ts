@@ -1,4 +1,4 @@
-import type { Parsed } from './parsed';
+import { scaled, type Parsed } from './parsed';
 import { parseHvBalloon, type HvBalloonStats } from './parsers/hvballoon';
 import { parseContainer, parseCpuinfo, parseDetectVirt, parseDmi, parseMeta, parseSysHypervisor, hypervisorFromDetectVirt, hypervisorFromDmi, type HypervisorKind, type ProbeMeta } from './parsers/identity';
 import { isBalloonDriver, parseKthreads, parseMemoryBlocks, parseModules, parseNameList, parseVirtioDevices, VIRTIO_ID_BALLOON, VIRTIO_ID_MEM, type BalloonDriver, type VirtioBalloonFeatures } from './parsers/drivers';
@@ -216,29 +216,32 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
 
   // Balloon size: best source first, per driver (research notes §0.1).
   const measurements: BalloonMeasurement[] = [];
+  // A size past 2^53 bytes is a damaged source, not a balloon: scaled() gives null and it is left out.
+  const measure = (source: string, bytes: number | null) => { if (bytes !== null) measurements.push({ source, bytes }); };
   let targetBytes: number | null = null;
   const balloonLine = bytes('Balloon');
-  const inflateMinusDeflate = counter('balloon_inflate') !== null && counter('balloon_deflate') !== null
-    ? Math.max((counter('balloon_inflate') as number) - (counter('balloon_deflate') as number), 0) * BALLOON_FRAME_BYTES : null;
+  const inflated = counter('balloon_inflate');
+  const deflated = counter('balloon_deflate');
+  const inflateMinusDeflate = inflated !== null && deflated !== null ? scaled(Math.max(inflated - deflated, 0), BALLOON_FRAME_BYTES) : null;
   const isVmwareDriver = driver === 'vmw_balloon' || driver === 'vmware_balloon' || driver === 'vmmemctl';
   if (isVmwareDriver || hypervisorKind === 'vmware') {
     if (debugfs) {
-      measurements.push({ source: debugfsSource, bytes: debugfs.currentFrames * BALLOON_FRAME_BYTES });
-      targetBytes = debugfs.targetFrames * BALLOON_FRAME_BYTES;
+      measure(debugfsSource, scaled(debugfs.currentFrames, BALLOON_FRAME_BYTES));
+      targetBytes = scaled(debugfs.targetFrames, BALLOON_FRAME_BYTES);
     }
-    if (tbBalloon?.mib !== null && tbBalloon?.mib !== undefined) measurements.push({ source: 'vmware-toolbox-cmd stat balloon', bytes: tbBalloon.mib * MiB });
-    if (inflateMinusDeflate && driver === 'vmw_balloon') measurements.push({ source: '/proc/vmstat balloon_inflate - balloon_deflate', bytes: inflateMinusDeflate });
+    measure('vmware-toolbox-cmd stat balloon', scaled(tbBalloon?.mib ?? null, MiB));
+    if (inflateMinusDeflate && driver === 'vmw_balloon') measure('/proc/vmstat balloon_inflate - balloon_deflate', inflateMinusDeflate);
   } else if (driver === 'virtio_balloon') {
-    if (balloonLine !== null) measurements.push({ source: '/proc/meminfo Balloon', bytes: balloonLine });
-    else if (counter('nr_balloon_pages') !== null) measurements.push({ source: '/proc/vmstat nr_balloon_pages', bytes: (counter('nr_balloon_pages') as number) * BALLOON_FRAME_BYTES });
-    if (inflateMinusDeflate !== null && balloonLine === null) measurements.push({ source: '/proc/vmstat balloon_inflate - balloon_deflate', bytes: inflateMinusDeflate });
+    if (balloonLine !== null) measure('/proc/meminfo Balloon', balloonLine);
+    else measure('/proc/vmstat nr_balloon_pages', scaled(counter('nr_balloon_pages'), BALLOON_FRAME_BYTES));
+    if (balloonLine === null) measure('/proc/vmstat balloon_inflate - balloon_deflate', inflateMinusDeflate);
   } else if (driver === 'hv_balloon') {
-    if (hv) measurements.push({ source: 'debugfs hv-balloon pages_ballooned', bytes: hv.pagesBallooned * BALLOON_FRAME_BYTES });
-    if (balloonLine !== null) measurements.push({ source: '/proc/meminfo Balloon', bytes: balloonLine });
+    measure('debugfs hv-balloon pages_ballooned', scaled(hv?.pagesBallooned ?? null, BALLOON_FRAME_BYTES));
+    measure('/proc/meminfo Balloon', balloonLine);
   } else if (driver === 'xen_balloon') {
-    if (xen?.balloonBytes !== null && xen?.balloonBytes !== undefined) measurements.push({ source: 'xen_memory0 info/low_kb + high_kb', bytes: xen.balloonBytes });
+    measure('xen_memory0 info/low_kb + high_kb', xen?.balloonBytes ?? null);
     if (xen) targetBytes = xen.targetBytes;
-    if (balloonLine !== null) measurements.push({ source: '/proc/meminfo Balloon', bytes: balloonLine });
+    measure('/proc/meminfo Balloon', balloonLine);
   }
   const best = measurements[0] ?? null;
   const shrinksMemTotal = driver === 'virtio_balloon' ? (features ? !features.deflateOnOom : null)

@@ -166,6 +166,15 @@ function checkReport(report: Report, validate: (value: unknown) => boolean, erro
   assert.doesNotMatch(renderPrometheus([{ report, labels: { host: report.target.name } }]), /undefined|NaN|Infinity/, `${context}: prometheus`);
 }
 
+/**
+ * The same bytes on every machine and run: the probe's random marker and the checkout's path
+ * would otherwise move every mutation, and the seed would not reproduce a failure.
+ */
+function stable(output: string, root: string): string {
+  const marker = /@@BI-[A-Za-z0-9-]+@@/.exec(output)?.[0];
+  return (marker ? output.split(marker).join('@@BI-fuzz@@') : output).split(root).join('/guest');
+}
+
 /** Real probe outputs: the seed guest, the committed fixture guests, both built by the real probe.sh. */
 function corpus(t: { skip: (message: string) => void }): string[] {
   const outputs = [probeOutput(SEED_SECTIONS)];
@@ -173,7 +182,7 @@ function corpus(t: { skip: (message: string) => void }): string[] {
   const root = mkdtempSync(join(tmpdir(), 'bi-fuzz-'));
   try {
     writeSeedRoot(root);
-    outputs.push(runProbe(probeScript(), root));
+    outputs.push(stable(runProbe(probeScript(), root), root));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -183,7 +192,7 @@ function corpus(t: { skip: (message: string) => void }): string[] {
       if (name.includes('hanging') || name.includes('huge')) continue; // slow by design; their own tests cover them
       if (!existsSync(join(guests, name, 'proc'))) continue;
       try {
-        outputs.push(runProbe(probeScript(), join(guests, name), 1));
+        outputs.push(stable(runProbe(probeScript(), join(guests, name), 1), join(guests, name)));
       } catch {
         // a fixture the probe cannot run is the fixture tests' business
       }
