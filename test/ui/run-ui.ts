@@ -13,7 +13,7 @@ import { ROOT } from '../helpers/system';
 import { runTests, type TestCase } from '../integration/harness';
 import { E2E_DIR, EXTENSION_ID, installExtension, launchBrowser, skipReason, startCodeServer, summaryLine, type CodeServer } from '../e2e/code-server';
 import { guestExpectation } from '../e2e/guests';
-import { codeLensTitles, openFile, runCommand, scrollFirstLensToTop, sideBarRows, TIMEOUT, waitForSideBarRow, waitForTerminalText, webviewFrame, widenSideBar } from './workbench';
+import { codeLensTitles, GUEST_ROWS, openFile, runCommand, scrollFirstLensToTop, sideBarRows, TIMEOUT, waitForSideBarRow, waitForTerminalText, webviewFrame, widenSideBar } from './workbench';
 
 /**
  * README screenshots: refreshed in media/screenshots/ with SAVE_SCREENSHOTS=1; otherwise kept in
@@ -145,9 +145,10 @@ function trustedTests(get: () => Session): TestCase[] {
       name: 'after the check the guest node is expanded, its first child the verdict line',
       fn: async () => {
         const { page } = get();
-        const guestRow = page.locator('.part.sidebar .monaco-list-row[aria-level="1"]').first();
+        const guestRow = page.locator(`${GUEST_ROWS}[aria-level="1"]`).first();
         // The extension reveals the checked guest expanded (about 0.7 s after the row appears).
-        const expandedByExtension = await guestRow.and(page.locator('[aria-expanded="true"]')).waitFor({ timeout: 8_000 }).then(() => true, () => false);
+        const expandedByExtension = await page.locator(`${GUEST_ROWS}[aria-level="1"][aria-expanded="true"]`).first().waitFor({ timeout: 8_000 }).then(() => true, () => false);
+        const stateSeen = await page.locator(GUEST_ROWS).evaluateAll((rows) => rows.map((row) => `${row.getAttribute('aria-level')}/${row.getAttribute('aria-expanded')}/${row.textContent}`));
         if (!expandedByExtension) {
           // Expand by hand so the later tests still check what a user sees; this test fails below.
           if ((await guestRow.getAttribute('aria-expanded')) === 'false') await guestRow.locator('.monaco-tl-twistie').click();
@@ -156,7 +157,7 @@ function trustedTests(get: () => Session): TestCase[] {
         const rows = await sideBarRows(page);
         const verdict = rows[1] ?? '';
         for (const pattern of expected.verdictPatterns) assert.match(verdict, new RegExp(pattern), `second row ${JSON.stringify(verdict)}`);
-        assert.ok(expandedByExtension, 'the guest node stayed collapsed for 8 s after "Check Ballooning" (treeView.reveal with expand: true did not expand it)');
+        assert.ok(expandedByExtension, `the guest node stayed collapsed for 8 s after "Check Ballooning" (treeView.reveal with expand: true did not expand it); rows (level/expanded/text): ${JSON.stringify(stateSeen)}`);
       },
     },
     {
@@ -229,7 +230,7 @@ function trustedTests(get: () => Session): TestCase[] {
         // No editor open, so any lens that shows next is the opened runbook's.
         await runCommand(page, 'View: Close All Editors');
         await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached' });
-        const row = page.locator('.part.sidebar .monaco-list-row', { hasText: finding.title }).first();
+        const row = page.locator(GUEST_ROWS, { hasText: finding.title }).first();
         await row.hover();
         await row.locator('.actions .action-label[aria-label^="Open Runbook"]').click();
         // One fitting runbook opens at once; several are offered in a quick pick, fitting ones first.

@@ -43,9 +43,12 @@ export async function openFile(page: Page, name: string): Promise<void> {
   await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: TIMEOUT });
 }
 
-/** The visible rows of the side bar's trees: label and description as one line each. */
+/** The rows of the Guests view: label and description as one line each. */
+/** Rows of our Guests view (scoped to its view container, so no other side-bar tree can match). */
+export const GUEST_ROWS = '.part.sidebar [id="workbench.view.extension.balloonInspector"] .monaco-list-row';
+
 export async function sideBarRows(page: Page): Promise<string[]> {
-  return page.locator('.part.sidebar .monaco-list-row').evaluateAll((rows) => rows.map((row) => {
+  return page.locator(GUEST_ROWS).evaluateAll((rows) => rows.map((row) => {
     const label = row.querySelector('.label-name')?.textContent ?? '';
     const description = row.querySelector('.label-description')?.textContent ?? '';
     return `${label} ${description}`.trim();
