@@ -33,7 +33,8 @@ export function runnableBlocks(text: string): RunnableBlock[] {
 export function articleView(kb: KnowledgeBase, id: string): ArticleView | null {
   const doc = kb.articles.get(id);
   if (!doc) return null;
-  return { id: doc.id, title: doc.title, summary: doc.summary, html: renderArticleHtml(doc, kb), sources: doc.sources };
+  // Title at h4: the report page puts articles under its h3 finding titles.
+  return { id: doc.id, title: doc.title, summary: doc.summary, html: renderArticleHtml(doc, kb, 4), sources: doc.sources };
 }
 
 /** Article views for every article a report's findings cite. */

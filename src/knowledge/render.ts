@@ -58,9 +58,11 @@ export interface RenderOptions {
   kind?: KnowledgeKind;
   /** Whether an internal link target exists; links to unknown targets become plain text. */
   exists?: (link: InternalLink) => boolean;
+  /** Levels added to every heading, so a document nests under the page's own headings. */
+  headingShift?: number;
 }
 
-interface RenderEnv { kind: KnowledgeKind; exists: (link: InternalLink) => boolean; blockCount: number }
+interface RenderEnv { kind: KnowledgeKind; exists: (link: InternalLink) => boolean; blockCount: number; headingShift: number }
 
 function createRenderer(): MarkdownIt.MarkdownIt {
   const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
@@ -100,6 +102,14 @@ function createRenderer(): MarkdownIt.MarkdownIt {
   md.renderer.rules.link_close = unlessDropped;
   // No remote images in a webview: an image shows as its alt text.
   md.renderer.rules.image = (tokens, idx, options, env, self) => md.utils.escapeHtml(self.renderInlineAsText(tokens[idx].children ?? [], options, env));
+
+  const shiftHeading: MarkdownIt.RendererRule = (tokens, idx, options, rawEnv, self) => {
+    const shift = (rawEnv as unknown as RenderEnv).headingShift;
+    const level = Math.min(6, Number(tokens[idx].tag.slice(1)) + shift);
+    return self.renderToken(tokens, idx, options).replace(/^<(\/?)h\d/, `<$1h${level}`);
+  };
+  md.renderer.rules.heading_open = shiftHeading;
+  md.renderer.rules.heading_close = shiftHeading;
 
   md.renderer.rules.fence = (tokens, idx, _options, rawEnv) => {
     const env = rawEnv as unknown as RenderEnv;
@@ -143,31 +153,37 @@ export function escapeHtml(text: string): string {
 
 /** Renders knowledge Markdown (no front matter) to safe HTML: no raw HTML, only allowed links. */
 export function renderKnowledgeMarkdown(markdown: string, options: RenderOptions = {}): string {
-  const env: RenderEnv = { kind: options.kind ?? 'article', exists: options.exists ?? (() => true), blockCount: 0 };
+  const env: RenderEnv = { kind: options.kind ?? 'article', exists: options.exists ?? (() => true), blockCount: 0, headingShift: Math.max(0, Math.floor(options.headingShift ?? 0)) };
   return renderer.render(typeof markdown === 'string' ? markdown : '', env as unknown as MarkdownIt.Env);
 }
 
-function sourcesHtml(doc: KnowledgeDoc): string {
+function sourcesHtml(doc: KnowledgeDoc, level: number): string {
   if (!doc.sources.length) return '';
   const items = doc.sources.map((source) => {
     const title = escapeHtml(source.title);
     const head = source.url && isExternal(source.url) ? `<a class="kb-external" href="${escapeHtml(source.url)}" rel="noopener noreferrer">${title}</a>` : title;
     return `<li>${head}${source.citation ? ` — <span class="kb-citation">${escapeHtml(source.citation)}</span>` : ''}</li>`;
   });
-  return `<section class="kb-sources"><h2>Sources</h2><ol>${items.join('')}</ol></section>`;
+  const tag = `h${Math.min(6, level)}`;
+  return `<section class="kb-sources"><${tag}>Sources</${tag}><ol>${items.join('')}</ol></section>`;
 }
 
-/** One article or runbook as an HTML fragment for the webview; links to unknown documents become text. */
-export function renderArticleHtml(doc: KnowledgeDoc, kb: KnowledgeBase | null = getKnowledgeBase()): string {
+/**
+ * One article or runbook as an HTML fragment for the webview; links to unknown documents become text.
+ * `titleLevel` is the heading level of the document's title (the report page nests articles under
+ * its own h1/h2, so it passes 3); the body's headings follow below it.
+ */
+export function renderArticleHtml(doc: KnowledgeDoc, kb: KnowledgeBase | null = getKnowledgeBase(), titleLevel = 1): string {
+  const level = Math.min(6, Math.max(1, Math.floor(titleLevel)));
   const exists = (link: InternalLink) => !kb || (link.kind === 'runbook' ? kb.runbooks : kb.articles).has(link.id);
   const applies = doc.appliesTo.map((hv) => HYPERVISOR_NAMES[hv] ?? hv).join(', ');
   return [
     `<article class="kb-doc kb-${doc.kind}" data-kb-kind="${doc.kind}" data-kb-id="${escapeHtml(doc.id)}">`,
-    `<header><h1>${escapeHtml(doc.title)}</h1><p class="kb-summary">${escapeHtml(doc.summary)}</p>`,
+    `<header><h${level}>${escapeHtml(doc.title)}</h${level}><p class="kb-summary">${escapeHtml(doc.summary)}</p>`,
     applies ? `<p class="kb-applies">Applies to: ${escapeHtml(applies)}</p>` : '',
     '</header>',
-    `<div class="kb-body">${renderKnowledgeMarkdown(doc.body, { kind: doc.kind, exists })}</div>`,
-    sourcesHtml(doc),
+    `<div class="kb-body">${renderKnowledgeMarkdown(doc.body, { kind: doc.kind, exists, headingShift: level - 1 })}</div>`,
+    sourcesHtml(doc, level + 1),
     '</article>',
   ].join('');
 }

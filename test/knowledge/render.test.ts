@@ -174,3 +174,15 @@ sources:
   assert.ok(html.includes('href="https://example.org/ok"'));
   assert.ok(section.includes('`<b>in code</b>`'), 'code spans stay as written');
 });
+
+test('an article nests under the page: title at the level asked, body and sources below it', () => {
+  const kb = loadKnowledgeBase();
+  const doc = kb.articles.get('reading-vmware-balloon-size');
+  assert.ok(doc);
+  const nested = renderArticleHtml(doc, kb, 4);
+  assert.ok(nested.includes('<h4>Reading the VMware balloon size from inside the guest</h4>'));
+  assert.doesNotMatch(nested, /<h[123][ >]/, 'no heading above the level asked');
+  assert.match(nested, /<h5>Sources<\/h5>/);
+  const levels = [...nested.matchAll(/<h(\d)[ >]/g)].map((match) => Number(match[1]));
+  assert.ok(levels.every((level) => level >= 4 && level <= 6), `levels ${levels.join(',')}`);
+});
