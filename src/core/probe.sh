@@ -43,6 +43,10 @@ why_unreadable() {
   while [ -n "$d" ] && [ ! -e "$d" ]; do d=${d%/*}; done
   if [ -n "$d" ] && [ ! -x "$d" ]; then WHY="denied cannot search $d"; else WHY="absent no such file"; fi
 }
+# A section for a path that could not be read, with its status and why.
+unreadable_section() { # id path
+  why_unreadable "$2"; section "$1" "${WHY%% *}" "${WHY#* }"
+}
 
 # Files read in one awk run at the end (one process for all bulk reads).
 BULK_N=0
@@ -51,7 +55,7 @@ bulk() { # id path [filter]
   eval "BULK_ID_$BULK_N=\$1 BULK_PATH_$BULK_N=\$2 BULK_FILTER_$BULK_N=\${3:-}"
 }
 bulk_or_status() { # id path [filter]: queue a readable file, or print its status now
-  if [ -f "$2" ] && [ -r "$2" ] && [ ! -p "$2" ]; then bulk "$@"; else why_unreadable "$2"; section "$1" "${WHY%% *}" "${WHY#* }"; fi
+  if [ -f "$2" ] && [ -r "$2" ] && [ ! -p "$2" ]; then bulk "$@"; else unreadable_section "$1" "$2"; fi
 }
 
 # Tool lookup: in a snapshot only its own bin dirs, so no fact about this host leaks in.
@@ -152,11 +156,11 @@ if [ -d "$DMI" ]; then
     if first_line "$DMI/$k"; then printf '%s=%s\n' "$k" "$V"; [ $k = sys_vendor ] && VENDOR=$V; fi
   done
 else
-  why_unreadable "$DMI"; section dmi "${WHY%% *}" "${WHY#* }"
+  unreadable_section dmi "$DMI"
 fi
 
 if first_line "$R/sys/hypervisor/type"; then section sys-hypervisor ok; printf '%s\n' "$V"
-else why_unreadable "$R/sys/hypervisor/type"; section sys-hypervisor "${WHY%% *}" "${WHY#* }"; fi
+else unreadable_section sys-hypervisor "$R/sys/hypervisor/type"; fi
 
 bulk_or_status cpuinfo "$R/proc/cpuinfo" cpuflags
 
@@ -177,7 +181,7 @@ if [ -d "$R/sys/module" ]; then
   section sys-module ok
   for m in $BALLOON_MODULES; do [ -d "$R/sys/module/$m" ] && printf '%s\n' "$m"; done
 else
-  why_unreadable "$R/sys/module"; section sys-module "${WHY%% *}" "${WHY#* }"
+  unreadable_section sys-module "$R/sys/module"
 fi
 
 VIRTIO="$R/sys/bus/virtio"
@@ -199,7 +203,7 @@ if [ -d "$VIRTIO/drivers" ]; then
     printf 'device=%s id=%s vendor=%s status=%s driver=%s features=%s\n' "$n" "$dev" "$ven" "$st" "$drv" "$feat"
   done
 else
-  why_unreadable "$VIRTIO/drivers"; section virtio-drivers "${WHY%% *}" "${WHY#* }"
+  unreadable_section virtio-drivers "$VIRTIO/drivers"
 fi
 
 # ---- VMware -----------------------------------------------------------------------------
@@ -214,7 +218,7 @@ debugfs_file() { # id path
   f="$R/sys/kernel/debug/$2"
   if [ -r "$f" ] && [ -f "$f" ]; then bulk "$1" "$f"; return; fi
   dbg="$R/sys/kernel/debug"
-  if [ -n "$R" ]; then why_unreadable "$f"; section "$1" "${WHY%% *}" "${WHY#* }"; return; fi
+  if [ -n "$R" ]; then unreadable_section "$1" "$f"; return; fi
   if [ ! -x "$dbg" ] || { [ -e "$f" ] && [ ! -r "$f" ]; }; then
     if [ "${BI_SUDO:-}" = 1 ] && find_tool sudo; then
       capture "$TOOL" -n cat "$f"
@@ -245,7 +249,7 @@ if [ -d "$X" ]; then
     first_line "$X/$k" && printf '%s=%s\n' "${k#info/}" "$V"
   done
 else
-  why_unreadable "$X"; section xen-memory "${WHY%% *}" "${WHY#* }"
+  unreadable_section xen-memory "$X"
 fi
 
 # ---- generic memory signals -------------------------------------------------------------
@@ -261,7 +265,7 @@ if first_line "$MB/block_size_bytes"; then
   [ -e "$1" ] || set --
   printf 'blocks=%s\n' "$#"
 else
-  why_unreadable "$MB/block_size_bytes"; section memory-blocks "${WHY%% *}" "${WHY#* }"
+  unreadable_section memory-blocks "$MB/block_size_bytes"
 fi
 
 # Balloon kernel threads ([vmmemctl] and friends): only worth a /proc scan on those hypervisors.
