@@ -281,3 +281,35 @@ export async function launchBrowser(profileDir: string) {
 export function summaryLine(passed: number, failed: number, skipped = 0): string {
   return `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
 }
+
+/** What every suite run reports, whatever ran it. */
+export interface LaneOutcome { label: string; passed: number; failed: number; error?: string }
+
+/**
+ * The shared entry of the VS Code lanes: skip with a message (never in CI), run, print each
+ * run's error and the closing `N passed, M failed` line CI reads. Resolves with the exit code:
+ * 0 only when something passed and nothing failed.
+ */
+export async function runLaneMain(name: string, run: () => Promise<LaneOutcome[]>): Promise<number> {
+  const skip = skipReason();
+  if (skip) {
+    console.log(`${name} skipped: ${skip}`);
+    console.log(summaryLine(0, 0));
+    return 0;
+  }
+  const outcomes = await run();
+  const passed = outcomes.reduce((sum, outcome) => sum + outcome.passed, 0);
+  const failed = outcomes.reduce((sum, outcome) => sum + outcome.failed, 0);
+  for (const outcome of outcomes) if (outcome.error) console.log(`${outcome.label}: ${outcome.error}`);
+  console.log(summaryLine(passed, failed));
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+/** Runs a lane's main as a script: exit code from it, a thrown error counts as a failed run. */
+export function runAsScript(main: () => Promise<number>): void {
+  main().then((code) => { process.exitCode = code; }, (error: unknown) => {
+    console.error(error);
+    console.log(summaryLine(0, 1));
+    process.exitCode = 1;
+  });
+}

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join, relative } from 'node:path';
 import { ROOT } from '../helpers/system';
 import type { IntegrationExpectation, IntegrationResults } from '../integration/expectations';
-import { E2E_DIR, launchBrowser, skipReason, startCodeServer, summaryLine } from './code-server';
+import { E2E_DIR, launchBrowser, runAsScript, runLaneMain, startCodeServer, summaryLine } from './code-server';
 import { guestExpectation } from './guests';
 
 export const INTEGRATION_BUNDLE = join(ROOT, 'dist-test', 'integration.js');
@@ -182,28 +182,12 @@ export async function integrationLane(log = (line: string) => console.log(line))
   return outcomes;
 }
 
-async function main(): Promise<number> {
-  const skip = skipReason();
-  if (skip) {
-    console.log(`integration suite skipped: ${skip}`);
-    console.log(summaryLine(0, 0));
-    return 0;
-  }
+function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const guestIndex = argv.indexOf('--guest');
-  const outcomes = guestIndex >= 0
+  return runLaneMain('integration suite', async () => (guestIndex >= 0
     ? [await runInCodeServer({ guest: argv[guestIndex + 1]!, trusted: !argv.includes('--untrusted') })]
-    : await integrationLane();
-  const passed = outcomes.reduce((sum, outcome) => sum + outcome.passed, 0);
-  const failed = outcomes.reduce((sum, outcome) => sum + outcome.failed, 0);
-  for (const outcome of outcomes) if (outcome.error) console.log(`${outcome.label}: ${outcome.error}`);
-  console.log(summaryLine(passed, failed));
-  return failed === 0 && passed > 0 ? 0 : 1;
+    : integrationLane()));
 }
 
-if (require.main === module) {
-  main().then((code) => { process.exitCode = code; }, (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runAsScript(main);

@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { Report } from '../../src/core/report';
 import { ROOT } from '../helpers/system';
 import { runTests, type TestCase } from '../integration/harness';
-import { E2E_DIR, EXTENSION_ID, installExtension, launchBrowser, skipReason, startCodeServer, summaryLine, type CodeServer } from '../e2e/code-server';
+import { E2E_DIR, EXTENSION_ID, installExtension, launchBrowser, runAsScript, runLaneMain, startCodeServer, summaryLine, type CodeServer } from '../e2e/code-server';
 import { guestExpectation } from '../e2e/guests';
 import { codeLensTitles, GUEST_ROWS, openFile, runCommand, scrollFirstLensToTop, sideBarRows, TIMEOUT, waitForSideBarRow, waitForTerminalText, webviewFrame, widenSideBar } from './workbench';
 
@@ -327,23 +327,4 @@ export async function uiLane(log = (line: string) => console.log(line)): Promise
   return outcomes;
 }
 
-async function main(): Promise<number> {
-  const skip = skipReason();
-  if (skip) {
-    console.log(`UI suite skipped: ${skip}`);
-    console.log(summaryLine(0, 0));
-    return 0;
-  }
-  const outcomes = await uiLane();
-  const passed = outcomes.reduce((sum, outcome) => sum + outcome.passed, 0);
-  const failed = outcomes.reduce((sum, outcome) => sum + outcome.failed, 0);
-  console.log(summaryLine(passed, failed));
-  return failed === 0 && passed > 0 ? 0 : 1;
-}
-
-if (require.main === module) {
-  main().then((code) => { process.exitCode = code; }, (error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) runAsScript(() => runLaneMain('UI suite', () => uiLane()));
