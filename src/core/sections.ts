@@ -25,6 +25,9 @@ const HEADER = /^BALLOON-INSPECTOR-PROBE (\d+) (@@BI-[A-Za-z0-9-]{1,64}@@)$/;
 /** Saved output larger than this is not the probe's (each section is capped well below). */
 export const MAX_PROBE_OUTPUT_CHARS = 8 * 1024 * 1024;
 
+/** Detail of a section that appears more than once in one output. */
+export const DUPLICATE_SECTION_DETAIL = 'section printed twice: neither copy is trusted';
+
 /** Splits the probe's output into sections. Never throws: garbage gives a reason instead. */
 export function splitProbeOutput(text: string): SplitResult {
   if (text.length > MAX_PROBE_OUTPUT_CHARS) {
@@ -56,8 +59,13 @@ export function splitProbeOutput(text: string): SplitResult {
     if (!/^[a-z0-9-]{1,40}$/.test(id) || !(PROBE_STATUSES as readonly string[]).includes(status)) continue;
     // The script puts one newline before each header; a file that ended in a newline leaves an empty last line.
     if (content.endsWith('\n')) content = content.slice(0, -1);
-    sections.set(id, { id, status: status as ProbeStatus, detail: rest.join(' ').trim(), text: content });
     lastId = id;
+    // The script prints each section once: a second copy is not the probe's, and neither copy is trusted.
+    if (sections.has(id)) {
+      sections.set(id, { id, status: 'error', detail: DUPLICATE_SECTION_DETAIL, text: '' });
+      continue;
+    }
+    sections.set(id, { id, status: status as ProbeStatus, detail: rest.join(' ').trim(), text: content });
   }
   if (sections.size === 0) return { ok: false, reason: 'the probe output has a header but no sections' };
   // Without the end marker the last section may stop inside a number ("blocks=25" of 256): never parse it.

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { MAX_PROBE_OUTPUT_CHARS, scriptWithSettings, shellQuote, splitProbeOutput, type ProbeOutput } from '../../src/core/sections';
-import { MARKER, probeOutput, SEED_SECTIONS, VMMEMCTL_V4_SEED } from '../helpers/samples';
+import { analyzeProbeOutput } from '../../src/core/report';
+import { DUPLICATE_SECTION_DETAIL, MAX_PROBE_OUTPUT_CHARS, scriptWithSettings, shellQuote, splitProbeOutput, type ProbeOutput } from '../../src/core/sections';
+import { MARKER, probeOutput, SEED_SECTIONS, VMMEMCTL_V4_SEED, type SectionSpec } from '../helpers/samples';
 
 const split = (text: string): ProbeOutput => {
   const result = splitProbeOutput(text);
@@ -108,4 +109,27 @@ test('settings travel inside the script as quoted assignments', () => {
   assert.equal(shellQuote("it's"), `'it'\\''s'`);
   const script = scriptWithSettings({ root: "/tmp/a b'c", sudo: true, toolTimeoutSeconds: 0.2 });
   assert.ok(script.startsWith(`BI_ROOT='/tmp/a b'\\''c'\nBI_SUDO=1\nBI_TOOL_TIMEOUT=1\n#!/bin/sh`));
+});
+
+test('a section printed twice is an error with both copies dropped, never "last copy wins"', () => {
+  const forged = SEED_SECTIONS.concat([['meminfo', 'ok', '', 'MemTotal: 1000 kB\nMemFree: 10 kB\nMemAvailable: 10 kB\n']]);
+  const output = split(probeOutput(forged));
+  assert.equal(output.complete, true);
+  assert.deepEqual(output.sections.get('meminfo'), { id: 'meminfo', status: 'error', detail: DUPLICATE_SECTION_DETAIL, text: '' });
+  assert.equal(output.sections.get('vmstat')?.status, 'ok', 'other sections are unaffected');
+  assert.deepEqual([...output.sections.keys()], SEED_SECTIONS.map(([id]) => id), 'the duplicate keeps its first place');
+  // Through the whole engine: MemTotal unknown (not 1000 KiB beside 32 GiB configured), the reason shown.
+  const analysis = analyzeProbeOutput(probeOutput(forged), { kind: 'snapshot', name: 'forged' });
+  assert.ok(analysis.ok);
+  assert.equal(analysis.report.memory.totalBytes, null);
+  const record = analysis.report.probes.find((probe) => probe.id === 'meminfo');
+  assert.equal(record?.status, 'error');
+  assert.match(record?.detail ?? '', /printed twice/);
+});
+
+test('a third copy of a section keeps it an error', () => {
+  const copy: SectionSpec = ['toolbox-memlimit', 'ok', 'exit 0', '1 MB\n'];
+  const output = split(probeOutput([...SEED_SECTIONS, copy, copy]));
+  assert.equal(output.sections.get('toolbox-memlimit')?.status, 'error');
+  assert.equal(output.sections.get('toolbox-memlimit')?.text, '');
 });
