@@ -146,6 +146,27 @@ while IFS= read -r l; do case $l in Uid:*) set -- $l; printf 'uid=%s\n' "$2"; br
 [ "${BI_SUDO:-}" = 1 ] && printf 'sudo=1\n'
 if [ -n "$R" ] && first_line "$R/proc/sys/kernel/osrelease"; then printf 'guest_kernel=%s\n' "$V"; fi
 if first_line "$R/proc/uptime"; then printf 'uptime=%s\n' "${V%% *}"; fi
+# Page size, for counters in pages (64 KiB on some arm64 and ppc64le kernels). KernelPageSize of
+# our own first mapping is read with the shell (~0.1 ms); getconf (~1 ms, absent on busybox) is
+# the fallback for kernels before 2.6.29, whose smaps has no such line. A snapshot carries it
+# only as a saved getconf output.
+if [ -z "$R" ]; then
+  ps_kb=
+  if [ -r /proc/self/smaps ]; then
+    # shellcheck disable=SC2086 # "KernelPageSize:   4 kB" into its fields
+    while IFS= read -r l; do case $l in KernelPageSize:*) set -- $l; ps_kb=$2; break ;; esac; done </proc/self/smaps
+  fi
+  case $ps_kb in
+    ''|*[!0-9]*) ps_b=$(getconf PAGESIZE 2>/dev/null) || ps_b= ;;
+    *) ps_b=$((ps_kb * 1024)) ;;
+  esac
+  case $ps_b in ''|*[!0-9]*) ;; *) printf 'pagesize=%s\n' "$ps_b" ;; esac
+else
+  for f in "$R"/sos_commands/*/getconf_PAGESIZE; do
+    if first_line "$f"; then case $V in ''|*[!0-9]*) ;; *) printf 'guest_pagesize=%s\n' "$V" ;; esac; fi
+    break
+  done
+fi
 
 # ---- hypervisor identity ----------------------------------------------------------------
 DMI="$R/sys/class/dmi/id"
@@ -251,6 +272,8 @@ if [ -d "$X" ]; then
 else
   unreadable_section xen-memory "$X"
 fi
+# Classic 2.6.18-xen kernels (RHEL 5 xen, SLES 11): no xen_memory sysfs, this file instead.
+bulk_or_status proc-xen-balloon "$R/proc/xen/balloon"
 
 # ---- generic memory signals -------------------------------------------------------------
 bulk_or_status meminfo "$R/proc/meminfo"
@@ -264,6 +287,11 @@ if first_line "$MB/block_size_bytes"; then
   set -- "$MB"/memory[0-9]*
   [ -e "$1" ] || set --
   printf 'blocks=%s\n' "$#"
+  # Hot-added blocks may sit offline: count states with one awk for all blocks (names on stdin,
+  # so no argument-length limit), each file's first line only.
+  for f in "$@"; do printf '%s/state\n' "$f"; done | awk '
+    { f = $0; l = ""; if ((getline l < f) > 0) { if (l == "online") on++; else if (l == "offline") off++ }; close(f) }
+    END { printf "online=%d\noffline=%d\n", on, off }'
 else
   unreadable_section memory-blocks "$MB/block_size_bytes"
 fi
