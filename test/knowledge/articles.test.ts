@@ -111,3 +111,34 @@ test('the seed case and the seed one-liner are explained', () => {
   assert.ok(reading.includes("awk '{print $2*4/1024/1024 \" GB\";}'"), 'the seed one-liner is quoted');
   assert.match(reading, /prints `0 GB`/);
 });
+
+/**
+ * Issue 8 §2: a review of the knowledge base against primary sources (kernel commits, util-linux,
+ * virsh, VMware docs) found wrong or uncited claims. Each row pins a corrected claim to the document
+ * that must make it — with the commit or release that proves it — or bans the wrong wording.
+ */
+type ReviewRow = { doc: string; has?: (string | RegExp)[]; lacks?: RegExp[] };
+const REVIEWED: ReviewRow[] = [
+  // hv_balloon lowers MemTotal only since 5.11; its debugfs file is 6.0+.
+  { doc: 'hyperv-dynamic-memory', has: ['d1df458cbfdb', '5.11', 'd180e0a1be6c', '6.0', 'RHEL 7', 'Ubuntu 20.04'], lacks: [/Ballooned pages leave MemTotal;/] },
+  { doc: 'hyperv-balloon-checks', has: ['5.11', 'd1df458cbfdb'] },
+  { doc: 'unaccounted-memory', has: ['hv_balloon', '5.11'], lacks: [/shrink\* MemTotal — virtio without deflate-on-oom, Hyper-V, Xen — do not cause/] },
+  { doc: 'balloon-inflated', has: ['5.11'] },
+  { doc: 'is-this-guest-ballooned', has: ['5.11'] },
+];
+/** Wrong wordings no document may use. */
+const BANNED_EVERYWHERE: RegExp[] = [];
+
+test('the review of issue 8 stays fixed: corrected claims carry their source, wrong ones are gone', () => {
+  const byId = new Map(all.map((doc) => [doc.id, doc]));
+  const text = (doc: KnowledgeDoc) => [doc.title, doc.summary, doc.body, JSON.stringify(doc.sources)].join('\n');
+  for (const row of REVIEWED) {
+    const doc = byId.get(row.doc);
+    assert.ok(doc, `${row.doc} exists`);
+    for (const needle of row.has ?? []) {
+      assert.ok(typeof needle === 'string' ? text(doc).includes(needle) : needle.test(text(doc)), `${row.doc} should say ${needle}`);
+    }
+    for (const wrong of row.lacks ?? []) assert.doesNotMatch(text(doc), wrong, `${row.doc} still says ${wrong}`);
+  }
+  for (const doc of all) for (const wrong of BANNED_EVERYWHERE) assert.doesNotMatch(text(doc), wrong, `${doc.id}: ${wrong}`);
+});
