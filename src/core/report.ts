@@ -36,6 +36,8 @@ export interface Report {
     measurements: { source: string; bytes: number }[];
     shrinksMemTotal: boolean | null;
     deflateOnOom: boolean | null;
+    /** virtio feature bit 5 (VIRTIO_BALLOON_F_REPORTING): the guest hands free pages back to the host. */
+    freePageReporting: boolean | null;
   };
   limits: { memLimitBytes: number | null; memReservationBytes: number | null; hostSwappedBytes: number | null; memLimitKnown: boolean };
   findings: Finding[];
@@ -80,6 +82,7 @@ export function buildReport(target: Target, facts: GuestFacts, collectedAt: Date
       measurements: facts.balloon.measurements,
       shrinksMemTotal: facts.balloon.shrinksMemTotal,
       deflateOnOom: facts.virtio.features ? facts.virtio.features.deflateOnOom : null,
+      freePageReporting: facts.virtio.features ? facts.virtio.features.freePageReporting : null,
     },
     limits: {
       memLimitBytes: mib(facts.vmware.limitMiB),
