@@ -137,6 +137,11 @@ const REVIEWED: ReviewRow[] = [
   { doc: 'kvm-virtio-balloon', has: ['71994620bb25', 'da10329cb057', '4.20', '5.6', '5.7', 'Ubuntu 20.04', 'last_update', 'hugetlb_pgalloc', 'hugetlb_pgfail'] },
   { doc: 'no-deflate-on-oom', has: ['71994620bb25', '5.7'] },
   { doc: 'guest-swap-and-oom', has: ['71994620bb25'] },
+  // Xen: max_retry_count 4 since the CVE-2019-17351 fix (a1078e821b60, 5.3); before it, retry forever.
+  // Classic Xen kernels (2.6.18-xen) have /proc/xen/balloon.
+  { doc: 'xen-balloon', has: ['a1078e821b60', '5.3', 'CVE-2019-17351', 'forever', '/proc/xen/balloon', 'Driver pages', 'RHEL 5'] },
+  { doc: 'xen-target-not-reached', has: ['a1078e821b60', 'forever'], lacks: [/after its retries are used up \(4 by default\)/] },
+  { doc: 'xen-balloon-checks', has: ['/proc/xen/balloon', 'max_retry_count'] },
 ];
 /** Wrong wordings no document may use. */
 const BANNED_EVERYWHERE: RegExp[] = [
