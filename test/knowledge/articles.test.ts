@@ -142,11 +142,16 @@ const REVIEWED: ReviewRow[] = [
   { doc: 'xen-balloon', has: ['a1078e821b60', '5.3', 'CVE-2019-17351', 'forever', '/proc/xen/balloon', 'Driver pages', 'RHEL 5'] },
   { doc: 'xen-target-not-reached', has: ['a1078e821b60', 'forever'], lacks: [/after its retries are used up \(4 by default\)/] },
   { doc: 'xen-balloon-checks', has: ['/proc/xen/balloon', 'max_retry_count'] },
+  // Lockdown: world-readable debugfs files without ioctl/mmap stay readable; the check is at open.
+  { doc: 'stats-need-root', has: ['debugfs_locked_down', '5496197f9b08'] },
+  { doc: 'reading-vmware-balloon-size', has: ['debugfs_locked_down'] },
+  { doc: 'vmware-debugfs', has: ['debugfs_locked_down'], lacks: [/"Operation not permitted" as root, the kernel is locked down/] },
 ];
 /** Wrong wordings no document may use. */
 const BANNED_EVERYWHERE: RegExp[] = [
   /(about|≈) ?(Linux )?5\.1\b/, // vmw_balloon compaction is 5.3, not "about 5.1"
   /(?<!balloon\.)last-update/, // virsh dommemstat prints last_update (domstats: balloon.last-update)
+  /lockdown[^.]*(forbid|block)s? (debugfs|it) (entirely|altogether)/, // read-only 0444 files stay readable
 ];
 
 test('the review of issue 8 stays fixed: corrected claims carry their source, wrong ones are gone', () => {
