@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, type Stats } from 'node:fs';
 import { homedir, hostname as localHostname, userInfo } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type * as SshConfigModule from 'ssh-config' with { 'resolution-mode': 'import' };
@@ -58,16 +58,74 @@ interface Entry {
 type Condition = { kind: 'host'; patterns: string[] } | { kind: 'match'; criteria: [string, string[]][] };
 
 const MAX_INCLUDE_DEPTH = 16;
+/** Largest SSH config file read (~60,000 Host blocks); a bigger one is refused, never read to the end. */
+export const MAX_CONFIG_FILE_BYTES = 4 * 1024 * 1024;
+/** Largest total of a config and everything it includes. */
+export const MAX_CONFIG_TOTAL_BYTES = 16 * 1024 * 1024;
+/** Longest value of one directive: OpenSSH's own lines are far shorter (a host name at most NI_MAXHOST, 1025). */
+export const MAX_CONFIG_VALUE_CHARS = 8192;
+/** Longest HostName: NI_MAXHOST of getaddrinfo(3), the most any resolver takes. */
+export const MAX_HOSTNAME_CHARS = 1025;
+/** How much of a user-supplied value an error message quotes. */
+const QUOTED_VALUE_CHARS = 200;
 const ACCUMULATING = new Set(['identityfile', 'certificatefile', 'localforward', 'remoteforward', 'dynamicforward', 'sendenv', 'setenv']);
 
 /** ssh-config gives one value as a string (unquoted) and several as a list. */
 const valuesOf = (value: string | { val: string }[]): string[] => (typeof value === 'string' ? [value] : value.map((part) => part.val));
 
+/** A value for an error message: JSON-quoted, cut to 200 characters with its full length said. */
+export function quoteForMessage(value: string, max = QUOTED_VALUE_CHARS): string {
+  return value.length <= max ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, max))}… (${value.length} characters)`;
+}
+
+const fileKind = (stat: Stats) => stat.isFIFO() ? 'a FIFO' : stat.isCharacterDevice() ? 'a character device' : stat.isBlockDevice() ? 'a block device'
+  : stat.isDirectory() ? 'a directory' : stat.isSocket() ? 'a socket' : 'not a regular file';
+
+/**
+ * A regular file's text, at most `maxBytes`: a FIFO or device (`/dev/zero`) is never opened for
+ * reading — opening a FIFO blocks, reading /dev/zero never ends. Never throws: the caller words
+ * the problem.
+ */
+export function readRegularFile(file: string, maxBytes: number): { text: string } | { problem: 'missing' | 'not-regular' | 'too-big' | 'unreadable'; message: string } {
+  let stat: Stats;
+  try { stat = statSync(file); } catch (error) { return { problem: 'missing', message: (error as NodeJS.ErrnoException).code ?? (error as Error).message }; }
+  if (!stat.isFile()) return { problem: 'not-regular', message: `${fileKind(stat)}, not a regular file` };
+  if (stat.size > maxBytes) return { problem: 'too-big', message: `${stat.size} bytes, more than the ${maxBytes} read` };
+  let fd: number;
+  // O_NONBLOCK: if the path was swapped for a FIFO since stat, open must not wait for a writer.
+  try { fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK); } catch (error) { return { problem: 'unreadable', message: (error as NodeJS.ErrnoException).code ?? (error as Error).message }; }
+  try {
+    const opened = fstatSync(fd);
+    if (!opened.isFile()) return { problem: 'not-regular', message: `${fileKind(opened)}, not a regular file` };
+    // One byte past the cap tells "exactly the cap" from "more"; the file may grow after fstat.
+    let buffer = Buffer.alloc(Math.min(maxBytes + 1, Math.max(opened.size + 1, 4096)));
+    let size = 0;
+    for (;;) {
+      if (size === buffer.length) {
+        if (size > maxBytes) return { problem: 'too-big', message: `more than the ${maxBytes} bytes read` };
+        const grown = Buffer.alloc(Math.min(maxBytes + 1, buffer.length * 2));
+        buffer.copy(grown);
+        buffer = grown;
+      }
+      const read = readSync(fd, buffer, size, buffer.length - size, null);
+      if (read === 0) break;
+      size += read;
+    }
+    return { text: buffer.subarray(0, size).toString('utf8') };
+  } catch (error) {
+    return { problem: 'unreadable', message: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const compiledPatterns = new Map<string, RegExp>();
 
 /** ssh_config(5) patterns: `*` any run, `?` exactly one character, case-insensitive. */
 export function patternMatches(pattern: string, text: string): boolean {
-  // A fleet matches every host against every known_hosts line: compile each pattern once.
+  // Most patterns are plain names: compare them, so a big known_hosts or config compiles no regex for them.
+  if (!/[*?]/.test(pattern)) return pattern.length === text.length && pattern.toLowerCase() === text.toLowerCase();
+  // The rest are compiled once each.
   let regex = compiledPatterns.get(pattern);
   if (!regex) {
     const source = pattern.replace(/[\\^$.+()[\]{}|]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
@@ -118,35 +176,52 @@ export function parseDestination(text: string): Destination {
   return { user, host, port };
 }
 
+/** What reading a config (and its Includes) collects. */
+interface ReadState {
+  entries: Entry[];
+  /** Every concrete name of every `Host` line, in file order, options or not. */
+  hostNames: string[];
+  environment: SshConfigEnvironment;
+  /** Bytes read so far, against MAX_CONFIG_TOTAL_BYTES. */
+  bytes: number;
+}
+
+/** Entries that can apply only to one name (a `Host` line of plain names) are found by that name. */
+interface EntryIndex {
+  byName: Map<string, number[]>;
+  /** Entries any name may match (wildcards, Match, no condition), in file order. */
+  general: number[];
+}
+
 /** An SSH client configuration (~/.ssh/config or `--ssh-config FILE`), with its Include files read in. */
 export class SshConfig {
-  private constructor(private readonly entries: Entry[], private readonly environment: SshConfigEnvironment, readonly path?: string) {}
+  private readonly index: EntryIndex;
+
+  private constructor(private readonly entries: Entry[], private readonly hostNames: string[], private readonly environment: SshConfigEnvironment, readonly path?: string) {
+    this.index = indexEntries(entries);
+  }
 
   /** `path` undefined → ~/.ssh/config, which may be absent; an explicit file must exist. */
   static load(path: string | undefined, environment: SshConfigEnvironment = defaultSshEnvironment()): SshConfig {
     const file = path ?? join(environment.home, '.ssh', 'config');
-    if (path === undefined && !existsSync(file)) return new SshConfig([], environment);
-    const entries: Entry[] = [];
-    readConfigFile(file, [], entries, environment, 0);
-    return new SshConfig(entries, environment, file);
+    if (path === undefined && !existsSync(file)) return new SshConfig([], [], environment);
+    const state: ReadState = { entries: [], hostNames: [], environment, bytes: 0 };
+    readConfigFile(file, [], state, 0);
+    return new SshConfig(state.entries, state.hostNames, environment, file);
   }
 
   static fromText(text: string, environment: SshConfigEnvironment = defaultSshEnvironment()): SshConfig {
-    const entries: Entry[] = [];
-    flatten(SSHConfig.parse(text), [], entries, environment, 0, '<text>');
-    return new SshConfig(entries, environment);
+    const state: ReadState = { entries: [], hostNames: [], environment, bytes: 0 };
+    flatten(SSHConfig.parse(text), [], state, 0, '<text>');
+    return new SshConfig(state.entries, state.hostNames, environment);
   }
 
-  /** Every concrete `Host` name (no wildcard, no negation), in file order: what `--all-ssh-hosts` checks. */
+  /**
+   * Every concrete `Host` name (no wildcard, no negation), in file order: what `--all-ssh-hosts` checks.
+   * A `Host` line without options of its own (`Host web1` right before `Host web2`) names a host too.
+   */
   concreteHosts(): string[] {
-    const names = new Set<string>();
-    for (const entry of this.entries) {
-      for (const condition of entry.conditions) {
-        if (condition.kind !== 'host') continue;
-        for (const pattern of condition.patterns) if (!/[*?!]/.test(pattern)) names.add(pattern);
-      }
-    }
-    return [...names];
+    return [...new Set(this.hostNames)];
   }
 
   /** The settings OpenSSH would use for `destination` (first value wins; IdentityFile accumulates). */
@@ -162,7 +237,7 @@ export class SshConfig {
     if (parsed.user !== undefined) set('user', [parsed.user]);
     if (parsed.port !== undefined) set('port', [String(parsed.port)]);
     const first = (key: string) => settings.get(key)?.[0];
-    for (const entry of this.entries) {
+    for (const entry of this.candidates(alias)) {
       const applies = entry.conditions.every((condition) => condition.kind === 'host'
         ? patternListMatches(condition.patterns, alias)
         : matchCriteria(condition.criteria, { alias, hostName: first('hostname') ?? alias, user: first('user') ?? this.environment.localUser, localUser: this.environment.localUser }));
@@ -173,8 +248,9 @@ export class SshConfig {
     const user = first('user') ?? env.localUser;
     const portText = first('port') ?? '22';
     const port = Number(portText);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ProbeError('config', `${destination}: Port ${portText} is not a TCP port`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ProbeError('config', `${destination}: Port ${quoteForMessage(portText)} is not a TCP port`);
     const rawHostName = first('hostname');
+    if (rawHostName && rawHostName.length > MAX_HOSTNAME_CHARS) throw new ProbeError('config', `${destination}: HostName ${quoteForMessage(rawHostName)} is longer than ${MAX_HOSTNAME_CHARS} characters, which no resolver takes`);
     const hostName = rawHostName ? rawHostName.replace(/%(%|h)/g, (_, token: string) => (token === '%' ? '%' : alias)) : alias;
     const tokens = (text: string) => expandTokens(text, { home: env.home, hostName, user, localUser: env.localUser, port, alias });
     const path = (text: string) => expandPath(tokens(text), env.home);
@@ -200,7 +276,7 @@ export class SshConfig {
     let connectTimeoutSeconds: number | undefined;
     if (timeoutText !== undefined) {
       connectTimeoutSeconds = Number(timeoutText);
-      if (!Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds <= 0) throw new ProbeError('config', `${destination}: ConnectTimeout ${timeoutText} is not a number of seconds`);
+      if (!Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds <= 0) throw new ProbeError('config', `${destination}: ConnectTimeout ${quoteForMessage(timeoutText)} is not a number of seconds`);
     }
 
     const strictText = (first('stricthostkeychecking') ?? 'ask').toLowerCase();
@@ -229,46 +305,83 @@ export class SshConfig {
       pubkeyAuthentication: yes('pubkeyauthentication', true),
     };
   }
+
+  /** The entries that may apply to `alias`, in file order: its own plus the general ones (linear in a fleet). */
+  private *candidates(alias: string): Generator<Entry> {
+    const own = this.index.byName.get(alias.toLowerCase()) ?? [];
+    const general = this.index.general;
+    let i = 0;
+    let j = 0;
+    while (i < own.length || j < general.length) {
+      const next = j >= general.length || (i < own.length && own[i]! < general[j]!) ? own[i++]! : general[j++]!;
+      yield this.entries[next]!;
+    }
+  }
 }
 
-function readConfigFile(file: string, conditions: Condition[], out: Entry[], environment: SshConfigEnvironment, depth: number): void {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ProbeError('config', `cannot read SSH config ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+function indexEntries(entries: readonly Entry[]): EntryIndex {
+  const byName = new Map<string, number[]>();
+  const general: number[] = [];
+  entries.forEach((entry, position) => {
+    // A Host condition whose positive patterns are all plain names applies to those names only.
+    const plain = entry.conditions.find((condition): condition is Extract<Condition, { kind: 'host' }> => condition.kind === 'host'
+      && condition.patterns.some((pattern) => !pattern.startsWith('!'))
+      && condition.patterns.every((pattern) => pattern.startsWith('!') || !/[*?]/.test(pattern)));
+    if (!plain) { general.push(position); return; }
+    for (const name of new Set(plain.patterns.filter((pattern) => !pattern.startsWith('!')).map((pattern) => pattern.toLowerCase()))) {
+      let list = byName.get(name);
+      if (!list) byName.set(name, list = []);
+      list.push(position);
+    }
+  });
+  return { byName, general };
+}
+
+function readConfigFile(file: string, conditions: Condition[], state: ReadState, depth: number): void {
+  const budget = Math.min(MAX_CONFIG_FILE_BYTES, MAX_CONFIG_TOTAL_BYTES - state.bytes);
+  const read = readRegularFile(file, budget);
+  if ('problem' in read) {
+    const why = read.problem !== 'too-big' ? read.message
+      : budget < MAX_CONFIG_FILE_BYTES ? `with its Includes the config is larger than ${MAX_CONFIG_TOTAL_BYTES} bytes, the limit`
+        : `${read.message}: an SSH config file is limited to ${MAX_CONFIG_FILE_BYTES} bytes`;
+    throw new ProbeError('config', `cannot read SSH config ${quoteForMessage(file)}: ${why}`);
   }
+  state.bytes += Buffer.byteLength(read.text);
   let parsed: SSHConfig;
   try {
-    parsed = SSHConfig.parse(text);
+    parsed = SSHConfig.parse(read.text);
   } catch (error) {
-    throw new ProbeError('config', `cannot parse SSH config ${file}: ${(error as Error).message}`);
+    throw new ProbeError('config', `cannot parse SSH config ${quoteForMessage(file)}: ${quoteForMessage((error as Error).message)}`);
   }
-  flatten(parsed, conditions, out, environment, depth, file);
+  flatten(parsed, conditions, state, depth, file);
 }
 
-function flatten(lines: Iterable<Line>, conditions: Condition[], out: Entry[], environment: SshConfigEnvironment, depth: number, file: string): void {
+function flatten(lines: Iterable<Line>, conditions: Condition[], state: ReadState, depth: number, file: string): void {
   for (const line of lines) {
     if (line.type !== LineType.DIRECTIVE) continue;
     const param = line.param.toLowerCase();
+    const values = valuesOf(line.value);
+    const long = values.find((value) => value.length > MAX_CONFIG_VALUE_CHARS);
+    if (long !== undefined) throw new ProbeError('config', `SSH config ${quoteForMessage(file)}: ${quoteForMessage(line.param, 40)} value ${quoteForMessage(long)} is longer than ${MAX_CONFIG_VALUE_CHARS} characters`);
     if ('config' in line && (param === 'host' || param === 'match')) {
       const condition: Condition = param === 'host'
-        ? { kind: 'host', patterns: valuesOf(line.value) }
+        ? { kind: 'host', patterns: values }
         : { kind: 'match', criteria: Object.entries((line as { criteria?: Record<string, string | { val: string }[]> }).criteria ?? {}).map(([key, value]) => [key.toLowerCase(), typeof value === 'string' ? value.split(',') : value.flatMap((part) => part.val.split(','))]) };
-      flatten(line.config, [...conditions, condition], out, environment, depth, file);
+      if (param === 'host') for (const pattern of values) if (!/[*?!]/.test(pattern)) state.hostNames.push(pattern);
+      flatten(line.config, [...conditions, condition], state, depth, file);
       continue;
     }
     if (param === 'include') {
-      if (depth >= MAX_INCLUDE_DEPTH) throw new ProbeError('config', `${file}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
-      for (const pattern of valuesOf(line.value)) {
+      if (depth >= MAX_INCLUDE_DEPTH) throw new ProbeError('config', `${quoteForMessage(file)}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+      for (const pattern of values) {
         // ssh_config(5): relative Include paths of a user config are relative to ~/.ssh.
-        const expanded = expandPath(pattern, environment.home);
-        const absolute = isAbsolute(expanded) ? expanded : join(environment.home, '.ssh', expanded);
-        for (const included of expandGlob(absolute)) readConfigFile(included, conditions, out, environment, depth + 1);
+        const expanded = expandPath(pattern, state.environment.home);
+        const absolute = isAbsolute(expanded) ? expanded : join(state.environment.home, '.ssh', expanded);
+        for (const included of expandGlob(absolute)) readConfigFile(included, conditions, state, depth + 1);
       }
       continue;
     }
-    out.push({ conditions, param, values: valuesOf(line.value) });
+    state.entries.push({ conditions, param, values });
   }
 }
 

@@ -1,7 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { patternMatches } from './ssh-config';
+import { patternMatches, quoteForMessage, readRegularFile } from './ssh-config';
+import { ProbeError } from './transport';
 
 /** One key line of a known_hosts file (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"). */
 export interface KnownHostEntry {
@@ -19,41 +20,108 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-const parsedFiles = new Map<string, { stamp: string; entries: KnownHostEntry[] }>();
+/**
+ * Largest known_hosts file read: about 550,000 entries. OpenSSH has no limit, but a file past this
+ * is not a list of hosts someone reaches; it is refused with a config error rather than read whole.
+ */
+export const MAX_KNOWN_HOSTS_BYTES = 64 * 1024 * 1024;
 
-/** The entries of known_hosts files; a file is parsed again only when it changed (a fleet reads it once). */
-export function readKnownHosts(files: readonly string[]): KnownHostEntry[] {
-  const entries: KnownHostEntry[] = [];
+/** The entries of a set of known_hosts files, with an index by host name (a fleet looks up every host). */
+export interface KnownHosts {
+  readonly entries: readonly KnownHostEntry[];
+  /** Entries whose host field is a list of plain names, by each lower-cased name (position order). */
+  readonly byName: ReadonlyMap<string, readonly number[]>;
+  /** Hashed, wildcard and negated entries: any name may match them (position order). */
+  readonly general: readonly number[];
+  /** @revoked entries: a revoked key is refused whichever host presents it. */
+  readonly revoked: readonly KnownHostEntry[];
+}
+
+const parsedFiles = new Map<string, { stamp: string; entries: KnownHostEntry[] }>();
+const combined = new Map<string, { stamps: string; known: KnownHosts }>();
+
+/**
+ * The entries of known_hosts files. A file is parsed again only when it changed, and the same set of
+ * unchanged files gives the same object back, index included: a fleet of N hosts costs N stats, not N².
+ * Only regular files are read (`/dev/null`, the usual "none", reads as empty; a FIFO is never opened).
+ */
+export function readKnownHosts(files: readonly string[]): KnownHosts {
+  const stamps: string[] = [];
+  const present: string[] = [];
   for (const file of files) {
-    let stamp: string;
     try {
       const stat = statSync(file);
-      stamp = `${stat.mtimeMs}:${stat.ctimeMs}:${stat.size}:${stat.ino}`;
+      if (!stat.isFile()) continue;
+      stamps.push(`${file}\0${stat.mtimeMs}:${stat.ctimeMs}:${stat.size}:${stat.ino}`);
+      present.push(file);
     } catch { continue; }
-    const cached = parsedFiles.get(file);
-    if (cached?.stamp === stamp) { entries.push(...cached.entries); continue; }
-    const parsed = parseKnownHostsFile(file);
-    parsedFiles.set(file, { stamp, entries: parsed });
-    entries.push(...parsed);
   }
-  return entries;
+  const key = files.join('\0');
+  const stampText = stamps.join('\n');
+  const cached = combined.get(key);
+  if (cached?.stamps === stampText) return cached.known;
+  const entries: KnownHostEntry[] = [];
+  present.forEach((file, index) => {
+    const stamp = stamps[index]!;
+    let parsed = parsedFiles.get(file);
+    if (parsed?.stamp !== stamp) {
+      parsed = { stamp, entries: parseKnownHostsFile(file) };
+      parsedFiles.set(file, parsed);
+    }
+    // Never spread a file's entries into push(): 150,000 arguments overflow the stack.
+    for (const entry of parsed.entries) entries.push(entry);
+  });
+  const known = indexKnownHosts(entries);
+  combined.set(key, { stamps: stampText, known });
+  return known;
+}
+
+/** Builds the name index of a list of entries (exported for tests that build entries by hand). */
+export function indexKnownHosts(entries: readonly KnownHostEntry[]): KnownHosts {
+  const byName = new Map<string, number[]>();
+  const general: number[] = [];
+  const revoked: KnownHostEntry[] = [];
+  entries.forEach((entry, position) => {
+    if (entry.marker === '@revoked') revoked.push(entry);
+    const patterns = entry.hosts.split(',');
+    if (entry.hosts.startsWith('|') || patterns.some((pattern) => /[*?!]/.test(pattern))) { general.push(position); return; }
+    for (const name of new Set(patterns.map((pattern) => pattern.toLowerCase()))) {
+      let list = byName.get(name);
+      if (!list) byName.set(name, list = []);
+      list.push(position);
+    }
+  });
+  return { entries, byName, general, revoked };
+}
+
+/** The entries that match one of `names`, in file order. */
+function entriesFor(known: KnownHosts, names: readonly string[]): KnownHostEntry[] {
+  const positions = new Set<number>();
+  for (const name of names) for (const position of known.byName.get(name.toLowerCase()) ?? []) positions.add(position);
+  for (const position of known.general) if (entryMatches(known.entries[position]!.hosts, names)) positions.add(position);
+  return [...positions].sort((a, b) => a - b).map((position) => known.entries[position]!);
 }
 
 function parseKnownHostsFile(file: string): KnownHostEntry[] {
   const entries: KnownHostEntry[] = [];
-  let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch { return entries; }
-  text.split('\n').forEach((raw, index) => {
+  const read = readRegularFile(file, MAX_KNOWN_HOSTS_BYTES);
+  if ('problem' in read) {
+    if (read.problem === 'too-big') throw new ProbeError('config', `known_hosts file ${quoteForMessage(file)} is too big (${read.message}); Balloon Inspector reads at most ${MAX_KNOWN_HOSTS_BYTES} bytes of one`);
+    return entries;
+  }
+  let lineNumber = 0;
+  for (const raw of read.text.split('\n')) {
+    lineNumber++;
     const fields = raw.trim().split(/\s+/);
-    if (!fields[0] || fields[0].startsWith('#')) return;
+    if (!fields[0] || fields[0].startsWith('#')) continue;
     let marker: KnownHostEntry['marker'] = '';
     if (fields[0] === '@revoked' || fields[0] === '@cert-authority') marker = fields.shift() as KnownHostEntry['marker'];
     const [hosts, keyType, keyBase64] = fields;
-    if (!hosts || !keyType || !keyBase64) return;
+    if (!hosts || !keyType || !keyBase64) continue;
     const key = Buffer.from(keyBase64, 'base64');
-    if (key.length < 8 || blobKeyType(key) !== keyType) return;
-    entries.push({ file, line: index + 1, marker, hosts, keyType, key });
-  });
+    if (key.length < 8 || blobKeyType(key) !== keyType) continue;
+    entries.push({ file, line: lineNumber, marker, hosts, keyType, key });
+  }
   return entries;
 }
 
@@ -96,10 +164,10 @@ export type HostKeyVerdict =
   | { status: 'revoked'; entry: KnownHostEntry };
 
 /** Checks the key a server presented against the entries for `names`, as OpenSSH does. */
-export function checkHostKey(entries: readonly KnownHostEntry[], names: readonly string[], key: Buffer): HostKeyVerdict {
+export function checkHostKey(known: KnownHosts, names: readonly string[], key: Buffer): HostKeyVerdict {
   const keyType = blobKeyType(key);
-  const forHost = entries.filter((entry) => entry.marker !== '@cert-authority' && entryMatches(entry.hosts, names));
-  const revoked = entries.find((entry) => entry.marker === '@revoked' && entry.key.equals(key));
+  const forHost = entriesFor(known, names).filter((entry) => entry.marker !== '@cert-authority');
+  const revoked = known.revoked.find((entry) => entry.key.equals(key));
   if (revoked) return { status: 'revoked', entry: revoked };
   const plain = forHost.filter((entry) => entry.marker === '');
   const same = plain.find((entry) => entry.key.equals(key));
@@ -110,8 +178,8 @@ export function checkHostKey(entries: readonly KnownHostEntry[], names: readonly
 }
 
 /** Key types known for `names`, so the handshake can prefer them (as OpenSSH orders HostKeyAlgorithms). */
-export function knownKeyTypes(entries: readonly KnownHostEntry[], names: readonly string[]): string[] {
-  return [...new Set(entries.filter((entry) => entry.marker === '' && entryMatches(entry.hosts, names)).map((entry) => entry.keyType))];
+export function knownKeyTypes(known: KnownHosts, names: readonly string[]): string[] {
+  return [...new Set(entriesFor(known, names).filter((entry) => entry.marker === '').map((entry) => entry.keyType))];
 }
 
 /** Appends `name keytype base64` (hashed as `|1|salt|hash` when asked), creating ~/.ssh with mode 700 if needed. */
@@ -123,10 +191,21 @@ export function appendKnownHost(file: string, name: string, key: Buffer, hashed:
     hostField = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // Only the last byte matters (is a newline needed first?), and only a regular file is written:
+  // `/dev/null` (the usual "remember nothing") takes nothing, a FIFO would block the run.
   let prefix = '';
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8');
-    if (text.length && !text.endsWith('\n')) prefix = '\n';
+  let stat;
+  try { stat = statSync(file); } catch { /* absent: appendFileSync creates it */ }
+  if (stat && !stat.isFile()) {
+    if (stat.isCharacterDevice() && file === '/dev/null') return;
+    throw new Error(`${quoteForMessage(file)} is not a regular file`);
+  }
+  if (stat && stat.size > 0) {
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const last = Buffer.alloc(1);
+      if (readSync(fd, last, 0, 1, stat.size - 1) === 1 && last[0] !== 0x0a) prefix = '\n';
+    } finally { closeSync(fd); }
   }
   appendFileSync(file, `${prefix}${hostField} ${keyType} ${key.toString('base64')}\n`, { mode: 0o600 });
 }

@@ -2,7 +2,7 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Client as SshClient, ClientChannel } from 'ssh2';
 import type { Target } from '../core/report';
-import { scriptWithSettings, type ProbeSettings } from '../core/sections';
+import { scriptWithSettings, shellQuote, type ProbeSettings } from '../core/sections';
 import { AuthAttempts, createAuthHandler, SshCredentials } from './ssh-auth';
 import { SshConfig, type SshHostConfig } from './ssh-config';
 import { appendKnownHost, checkHostKey, fingerprint, hostKeyAlgorithms, knownHostsName, knownKeyTypes, readKnownHosts } from './ssh-known-hosts';
@@ -78,6 +78,24 @@ export function connectionChain(config: SshConfig, destination: string, seen: st
   const middle = rest.map((hop) => ({ ...config.resolve(hop), proxyJump: [] }));
   return [...before, ...middle, host];
 }
+
+/** `ssh-keygen -R NAME -f FILE`, every argument quoted: a HostKeyAlias or a path is the user's text, not shell. */
+export function removeHostKeyCommand(name: string, file: string): string {
+  return `ssh-keygen -R ${shellQuote(name)} -f ${shellQuote(file)}`;
+}
+
+/**
+ * `ssh-keyscan -p PORT HOST`, quoted the same way (`--` keeps a host name starting with `-` a name);
+ * with `>> FILE` when `file` is given (null: the default ~/.ssh/known_hosts).
+ */
+export function keyscanCommand(host: Pick<SshHostConfig, 'hostName' | 'port'>, file?: string | null): string {
+  const command = `ssh-keyscan -p ${host.port} ${host.hostName.startsWith('-') ? '-- ' : ''}${shellQuote(host.hostName)}`;
+  if (file === undefined) return command;
+  return `${command} >> ${file === null ? '~/.ssh/known_hosts' : shellQuote(file)}`;
+}
+
+/** A library's error text, cut: it may repeat a host name of any length. */
+const cut = (text: string, max = 300) => (text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text);
 
 const hostLabel = (host: SshHostConfig) => `${host.user}@${host.hostName}${host.port === 22 ? '' : `:${host.port}`}`;
 
@@ -215,18 +233,18 @@ export class SshTransport implements Transport {
             switch (verdict.status) {
               case 'known': return true;
               case 'changed':
-                failure = new ProbeError('host-key-changed', `${label}: WARNING: THE HOST KEY HAS CHANGED. It is now ${print}, but ${verdict.entry.file}:${verdict.entry.line} holds another ${verdict.entry.keyType} key for ${names[0]}. Someone could be intercepting the connection (man-in-the-middle), or the host was reinstalled. Not connecting. If the change is expected, remove the old key (ssh-keygen -R '${names[0]}' -f ${verdict.entry.file}) and check the new one.`);
+                failure = new ProbeError('host-key-changed', `${label}: WARNING: THE HOST KEY HAS CHANGED. It is now ${print}, but ${verdict.entry.file}:${verdict.entry.line} holds another ${verdict.entry.keyType} key for ${names[0]}. Someone could be intercepting the connection (man-in-the-middle), or the host was reinstalled. Not connecting. If the change is expected, remove the old key (${removeHostKeyCommand(names[0]!, verdict.entry.file)}) and check the new one.`);
                 return false;
               case 'revoked':
                 failure = new ProbeError('host-key-changed', `${label}: the host presented key ${print}, which ${verdict.entry.file}:${verdict.entry.line} marks @revoked. Not connecting.`);
                 return false;
               default:
                 if (verdict.otherTypes.length) {
-                  failure = new ProbeError('host-key-unknown', `${label}: the host presented a ${key.length ? print : 'key'} of a type not in known_hosts, where ${names[0]} has only ${verdict.otherTypes.join(', ')} keys. Not connecting: check the host's keys (ssh-keyscan -p ${host.port} ${host.hostName}) and update known_hosts.`);
+                  failure = new ProbeError('host-key-unknown', `${label}: the host presented a ${key.length ? print : 'key'} of a type not in known_hosts, where ${names[0]} has only ${verdict.otherTypes.join(', ')} keys. Not connecting: check the host's keys (${keyscanCommand(host)}) and update known_hosts.`);
                   return false;
                 }
                 if (acceptUnknown) { keyToAdd = key; return true; }
-                failure = new ProbeError('host-key-unknown', `${label}: host key ${print} is not in ${knownFiles.length ? host.userKnownHostsFiles[0] ?? knownFiles[0] : 'any known_hosts file'}. Check that this is the right key, then accept it with --accept-new (adds it, like StrictHostKeyChecking=accept-new), or add it yourself: ssh-keyscan -p ${host.port} ${host.hostName} >> ${host.userKnownHostsFiles[0] ?? '~/.ssh/known_hosts'}`);
+                failure = new ProbeError('host-key-unknown', `${label}: host key ${print} is not in ${knownFiles.length ? host.userKnownHostsFiles[0] ?? knownFiles[0] : 'any known_hosts file'}. Check that this is the right key, then accept it with --accept-new (adds it, like StrictHostKeyChecking=accept-new), or add it yourself: ${keyscanCommand(host, host.userKnownHostsFiles[0] ?? null)}`);
                 return false;
             }
           },
@@ -321,8 +339,8 @@ function classifyError(error: Error & { level?: string; code?: string }, label: 
   }
   if (error.level === 'client-authentication') return new ProbeError('auth', `${label}: ${attempts.describe(host)}`);
   if (error.level === 'protocol' || /protocol|ident|banner/i.test(error.message)) {
-    return new ProbeError('other', `${label}: this does not look like an SSH server (${error.message})`);
+    return new ProbeError('other', `${label}: this does not look like an SSH server (${cut(error.message)})`);
   }
-  if (error.level === 'handshake') return new ProbeError('other', `${label}: SSH handshake failed: ${error.message}`);
-  return new ProbeError('other', `${label}: ${error.message}`);
+  if (error.level === 'handshake') return new ProbeError('other', `${label}: SSH handshake failed: ${cut(error.message)}`);
+  return new ProbeError('other', `${label}: ${cut(error.message)}`);
 }

@@ -183,7 +183,7 @@ test('known_hosts verdicts: known, changed (same type, other key), unknown with 
     `host-c ssh-ed25519 ${Buffer.from('junk').toString('base64')}`,
   ].join('\n'));
   const entries = readKnownHosts([file, join(home, 'does-not-exist')]);
-  assert.equal(entries.length, 4);
+  assert.equal(entries.entries.length, 4);
   assert.equal(checkHostKey(entries, ['host-a'], ed).status, 'known');
   const changed = checkHostKey(entries, ['host-a'], blob('ssh-ed25519', 9));
   assert.equal(changed.status, 'changed');
