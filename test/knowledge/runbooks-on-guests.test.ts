@@ -103,3 +103,12 @@ test('the debugfs mount steps really mount debugfs where it is missing — insid
   }
   assert.deepEqual(procSysMounts(), mountsBefore, 'the mounts stayed in their namespaces');
 });
+
+test('swap files are made with dd, never fallocate: XFS and older ext4 refuse them ("swapfile has holes", swapon(8))', () => {
+  const swapSteps = steps.filter(({ block }) => /\bmkswap\b/.test(block.command));
+  assert.ok(swapSteps.length > 0, 'a runbook shows how to create a swap file');
+  for (const { block, label } of swapSteps) {
+    assert.doesNotMatch(block.command, /\bfallocate\b/, `${label}: fallocate makes a file swapon refuses on XFS (RHEL 7) and older ext4`);
+    assert.match(block.command, /\bdd\b[^\n]*if=\/dev\/zero/, `${label}: write the swap file with dd from /dev/zero`);
+  }
+});
