@@ -146,12 +146,21 @@ const REVIEWED: ReviewRow[] = [
   { doc: 'stats-need-root', has: ['debugfs_locked_down', '5496197f9b08'] },
   { doc: 'reading-vmware-balloon-size', has: ['debugfs_locked_down'] },
   { doc: 'vmware-debugfs', has: ['debugfs_locked_down'], lacks: [/"Operation not permitted" as root, the kernel is locked down/] },
+  // Citations: host-swap causes are on "Using Swap Files"; "critical to performance" is the monitoring
+  // guide; Waldspurger's free-memory states are not in node6 (§3.2); the seed's limit is 12 GB.
+  ...['host-swapping', 'host-memory-states', 'balloon-maximum-size', 'balloon-near-cap', 'limit-beyond-balloon-cap', 'balloon-driver-missing', 'what-is-ballooning', 'vmware-balloon-driver']
+    .map((doc) => ({ doc, has: ['GUID-B55F4F6B'] })),
+  { doc: 'vmware-balloon-driver', has: [/critical to performance[\s\S]{0,300}vsphere\.monitoring/] },
+  { doc: 'host-memory-states', lacks: [/"title":"[^"]*states[^"]*","url":"[^"]*node6\.html/] },
+  { doc: 'balloon-maximum-size', has: ['12 GB'], lacks: [/notes' example, an 8 GB limit/] },
 ];
 /** Wrong wordings no document may use. */
 const BANNED_EVERYWHERE: RegExp[] = [
   /(about|≈) ?(Linux )?5\.1\b/, // vmw_balloon compaction is 5.3, not "about 5.1"
   /(?<!balloon\.)last-update/, // virsh dommemstat prints last_update (domstats: balloon.last-update)
   /lockdown[^.]*(forbid|block)s? (debugfs|it) (entirely|altogether)/, // read-only 0444 files stay readable
+  /host (updates its figure|figure updates)[^.]*once per second/, // no source: Waldspurger says the *driver* polls
+  /tens to a few hundred MB/, // no source for a "healthy" unaccounted gap
 ];
 
 test('the review of issue 8 stays fixed: corrected claims carry their source, wrong ones are gone', () => {
