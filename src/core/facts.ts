@@ -7,6 +7,7 @@ import { parsePressure, type MemoryPressure } from './parsers/pressure';
 import { parseToolboxStat } from './parsers/toolbox';
 import { parseVmmemctl, type VmmemctlStats } from './parsers/vmmemctl';
 import { parseVmstat } from './parsers/vmstat';
+import { parseIomemVirtioMem, parseVirtioMemDmesg, virtioMemDevices, type VirtioMemDevice } from './parsers/virtiomem';
 import { parseXenMemory, type XenMemory } from './parsers/xen';
 import type { ProbeOutput, ProbeStatus, RawSection } from './sections';
 import { BALLOON_FRAME_BYTES, MiB } from './units';
@@ -49,6 +50,8 @@ export interface GuestFacts {
     debugfsLayout: string | null;
   };
   virtio: { balloonDevice: string | null; bound: boolean; driverAvailable: boolean; features: VirtioBalloonFeatures | null; virtioMem: boolean };
+  /** virtio-mem devices (hot-plugged memory, never a balloon); empty when the guest has none. */
+  virtioMem: VirtioMemDevice[];
   hyperv: HvBalloonStats | null;
   xen: XenMemory | null;
   memory: {
@@ -263,6 +266,11 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
     configuredSource = 'MemTotal (memory blocks counted less)';
   }
 
+  const virtioMemNames = virtioDevices.filter((device) => device.deviceId === VIRTIO_ID_MEM).map((device) => device.name);
+  const virtioMemRegions = parse('virtio-mem-iomem', parseIomemVirtioMem);
+  const virtioMemIomemReason = records.get('virtio-mem-iomem')?.detail ?? null;
+  const virtioMemLoad = parse('virtio-mem-dmesg', parseVirtioMemDmesg);
+
   return {
     meta,
     hypervisor: { kind: hypervisorKind, product, evidence },
@@ -289,6 +297,7 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
       debugfsLayout: debugfs?.layout ?? null,
     },
     virtio: { balloonDevice: virtioBalloon?.name ?? null, bound: virtioBalloon?.driver === 'virtio_balloon', driverAvailable: virtioDrivers.includes('virtio_balloon'), features, virtioMem },
+    virtioMem: virtioMemDevices(virtioMemNames, virtioMemRegions, virtioMemIomemReason, virtioMemLoad),
     hyperv: hv,
     xen,
     memory: {

@@ -324,6 +324,26 @@ if [ -n "$NEED_DETECT" ] || [ "${BI_DETECT_VIRT:-}" = 1 ]; then
   else section detect-virt absent "systemd-detect-virt not installed"; fi
 fi
 
+# ---- virtio-mem (hot-plugged memory, not a balloon): only when its driver is loaded --------
+# /proc/iomem shows the device's region and what the driver added (addresses for root only); the
+# driver logs the host's requested size at load and at each change of the request.
+if [ -d "$R/sys/bus/virtio/drivers/virtio_mem" ]; then
+  bulk_or_status virtio-mem-iomem "$R/proc/iomem"
+  if [ -n "$R" ]; then
+    bulk_or_status virtio-mem-dmesg "$R/sos_commands/kernel/dmesg"
+  elif find_tool dmesg; then
+    # shellcheck disable=SC2016 # $1 is for the inner sh
+    capture sh -c '"$1" 2>&1 | grep -e "virtio_mem" -e "not permitted" -e "ermission denied"' sh "$TOOL"
+    case $OUT in
+      *"not permitted"*|*"ermission denied"*) section virtio-mem-dmesg denied "dmesg is root-only here (kernel.dmesg_restrict)" ;;
+      *) if [ "$RC" = 0 ] || [ "$RC" = 1 ]; then section virtio-mem-dmesg ok; printf '%s\n' "$OUT"
+         else section virtio-mem-dmesg error "dmesg: exit $RC"; fi ;;
+    esac
+  else
+    section virtio-mem-dmesg absent "dmesg not installed"
+  fi
+fi
+
 # ---- one awk run reads every queued file, capped at $CAP bytes each ---------------------
 i=1
 set --

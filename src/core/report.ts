@@ -3,6 +3,7 @@ import { diagnose, worstSeverity, type Finding } from './rules';
 import { splitProbeOutput } from './sections';
 import { computeTrend, type Sample, type Trend } from './trend';
 import { MiB } from './units';
+import type { VirtioMemDevice } from './parsers/virtiomem';
 
 export type TargetKind = 'local' | 'ssh' | 'snapshot';
 export interface Target { kind: TargetKind; name: string }
@@ -39,6 +40,8 @@ export interface Report {
     /** virtio feature bit 5 (VIRTIO_BALLOON_F_REPORTING): the guest hands free pages back to the host. */
     freePageReporting: boolean | null;
   };
+  /** virtio-mem devices: hot-plugged memory the host can grow or shrink; never counted as a balloon. */
+  virtioMem: VirtioMemDevice[];
   limits: { memLimitBytes: number | null; memReservationBytes: number | null; hostSwappedBytes: number | null; memLimitKnown: boolean };
   findings: Finding[];
   probes: ProbeRecord[];
@@ -84,6 +87,7 @@ export function buildReport(target: Target, facts: GuestFacts, collectedAt: Date
       deflateOnOom: facts.virtio.features ? facts.virtio.features.deflateOnOom : null,
       freePageReporting: facts.virtio.features ? facts.virtio.features.freePageReporting : null,
     },
+    virtioMem: facts.virtioMem,
     limits: {
       memLimitBytes: mib(facts.vmware.limitMiB),
       memReservationBytes: mib(facts.vmware.reservationMiB),

@@ -19,6 +19,7 @@ export function healthyVmware(): GuestFacts {
     },
     vmware: { toolsInstalled: true, balloonMiB: 0, swappedMiB: 0, limitMiB: null, limitKnown: true, reservationMiB: 0, debugfs: null, debugfsLayout: 'v4' },
     virtio: { balloonDevice: null, bound: false, driverAvailable: false, features: null, virtioMem: false },
+    virtioMem: [],
     hyperv: null,
     xen: null,
     memory: {

@@ -150,3 +150,61 @@ test('deflate: the balloon empties and MemTotal comes back', async (t) => {
   assert.ok(Math.abs(growth - before.balloon.currentBytes!) <= 2 * MiB, `MemTotal grew ${growth / MiB} MiB for a ${before.balloon.currentBytes! / MiB} MiB balloon`);
   assert.ok(!findingIds(after).includes('no-deflate-on-oom'), 'an empty balloon holds nothing to give back');
 });
+
+/** virtio-mem's plugged size as QEMU sees it (`size` is read-only; `requested-size` is what the host asks). */
+async function qemuVirtioMem(guest: Guest): Promise<{ size: number; requested: number }> {
+  const size = await guest.qmp.execute<number>('qom-get', { path: '/machine/peripheral/vm0', property: 'size' });
+  const requested = await guest.qmp.execute<number>('qom-get', { path: '/machine/peripheral/vm0', property: 'requested-size' });
+  return { size, requested };
+}
+
+async function requestVirtioMem(guest: Guest, mib: number): Promise<void> {
+  await guest.qmp.execute('qom-set', { path: '/machine/peripheral/vm0', property: 'requested-size', value: mib * MiB });
+  const deadline = Date.now() + 120_000;
+  while ((await qemuVirtioMem(guest)).size !== mib * MiB) {
+    if (Date.now() > deadline) throw new Error(`virtio-mem did not reach ${mib} MiB: ${JSON.stringify(await qemuVirtioMem(guest))}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+test('virtio-mem: the report says what is requested and added (= plugged here), and never calls it a balloon', async (t) => {
+  if (!ready(t)) return;
+  const qemu = await qemuVirtioMem(plain);
+  assert.equal(qemu.size, 256 * MiB, 'QEMU: the guest plugged what was requested at boot');
+  const report = await check(plain);
+  assert.equal(report.virtioMem.length, 1, JSON.stringify(report.virtioMem));
+  const [device] = report.virtioMem;
+  assert.equal(device.addedBytes, qemu.size, 'a request in whole memory blocks: added = plugged');
+  assert.equal(device.regionBytes, 1024 * MiB);
+  assert.equal(device.requestedBytes, qemu.requested, 'the request the driver logged');
+  assert.equal(report.balloon.currentBytes, 0, 'hot-plugged memory is not a balloon');
+  assert.ok(report.balloon.measurements.every((m) => m.bytes === 0), JSON.stringify(report.balloon.measurements));
+  assert.ok(!findingIds(report).includes('balloon-inflated'), findingIds(report).join());
+  assert.equal((await check(guarded)).virtioMem.length, 0, 'a guest without virtio-mem reports none');
+});
+
+test('virtio-mem: the report follows a new requested-size (qom-set), up and down', async (t) => {
+  if (!ready(t)) return;
+  const before = await check(plain);
+  let started = Date.now();
+  await requestVirtioMem(plain, 512);
+  timings.virtioMemPlugMs = Date.now() - started;
+  const grown = await check(plain);
+  assert.equal(grown.virtioMem[0].addedBytes, 512 * MiB);
+  const growth = grown.memory.totalBytes! - before.memory.totalBytes!;
+  assert.ok(Math.abs(growth - 256 * MiB) <= 16 * MiB, `MemTotal grew ${growth / MiB} MiB for 256 MiB plugged`);
+  assert.equal(grown.virtioMem[0].requestedBytes, 512 * MiB, 'the driver logs every new request');
+  assert.equal(grown.balloon.currentBytes, 0);
+  started = Date.now();
+  await requestVirtioMem(plain, 128);
+  timings.virtioMemUnplugMs = Date.now() - started;
+  const shrunk = await check(plain);
+  assert.equal(shrunk.virtioMem[0].requestedBytes, 128 * MiB);
+  // Unplugging online memory may leave blocks partly plugged: added stays at or above what QEMU says is plugged.
+  const added = shrunk.virtioMem[0].addedBytes!;
+  assert.ok(added >= 128 * MiB && added <= 512 * MiB && added % (128 * MiB) === 0, `added ${added / MiB} MiB after unplugging to 128 MiB`);
+  const drop = grown.memory.totalBytes! - shrunk.memory.totalBytes!;
+  assert.ok(Math.abs(drop - 384 * MiB) <= 16 * MiB, `MemTotal fell ${drop / MiB} MiB for 384 MiB unplugged`);
+  assert.equal(shrunk.balloon.currentBytes, 0, 'unplugged memory is not a balloon either');
+  assert.ok(!findingIds(shrunk).includes('balloon-inflated'), findingIds(shrunk).join());
+});

@@ -57,6 +57,11 @@ export function renderText(report: Report, options: TextOptions): string {
   lines.push('');
   const b = report.balloon;
   lines.push(`Balloon   ${b.driver ?? 'no driver'}${b.currentBytes !== null ? `, ${formatBytes(b.currentBytes)}` : ', size unknown'}${b.targetBytes !== null && b.driver !== 'xen_balloon' ? ` (target ${formatBytes(b.targetBytes)})` : ''}${b.source ? `  from ${b.source}` : ''}`);
+  for (const m of report.virtioMem ?? []) {
+    const requested = m.requestedBytes !== null ? `requested ${formatBytes(m.requestedBytes)}` : 'requested unknown (no kernel log)';
+    const added = m.addedBytes !== null ? `${formatBytes(m.addedBytes)} added to Linux (plugged is at most that)` : `added unknown (${m.addedUnknownReason})`;
+    lines.push(`virtio-mem ${m.device}: ${requested}${m.regionBytes !== null ? ` of a ${formatBytes(m.regionBytes)} region` : ''}, ${added}; hot-plugged memory, not a balloon`);
+  }
   const limit = report.limits.memLimitBytes;
   // Limits are a VMware notion the guest can read only through VMware Tools.
   if (report.hypervisor.kind === 'vmware') {
