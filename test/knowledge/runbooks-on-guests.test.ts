@@ -112,3 +112,13 @@ test('swap files are made with dd, never fallocate: XFS and older ext4 refuse th
     assert.match(block.command, /\bdd\b[^\n]*if=\/dev\/zero/, `${label}: write the swap file with dd from /dev/zero`);
   }
 });
+
+test('steps that size the balloon from /proc/vmstat use the kernel page size, not a fixed 4 KiB', () => {
+  // balloon_inflate, balloon_deflate and nr_balloon_pages count kernel pages: 64 KiB on some arm64 and ppc64le kernels.
+  const counterSteps = steps.filter(({ block }) => /balloon_inflate|nr_balloon_pages/.test(block.command));
+  assert.ok(counterSteps.length >= 3, `only ${counterSteps.length} steps read the balloon counters`);
+  for (const { block, label } of counterSteps) {
+    assert.match(block.command, /getconf PAGESIZE/, `${label}: ask the kernel for its page size`);
+    assert.doesNotMatch(block.command, /\(i - d\) \/ 256/, `${label}: divides page counts by 256 as if pages were 4 KiB`);
+  }
+});
