@@ -124,6 +124,7 @@ const REVIEWED: ReviewRow[] = [
   { doc: 'hyperv-balloon-checks', has: ['5.11', 'd1df458cbfdb'] },
   { doc: 'unaccounted-memory', has: ['hv_balloon', '5.11'], lacks: [/shrink\* MemTotal — virtio without deflate-on-oom, Hyper-V, Xen — do not cause/] },
   { doc: 'balloon-inflated', has: ['5.11'] },
+  { doc: 'guest-memory-pressure', has: ['5.11'] },
   { doc: 'is-this-guest-ballooned', has: ['5.11', '5.3'] },
   // vmw_balloon compaction and shrinker: Linux 5.3. Its vmstat counters include the 2 MiB pages (in
   // 4 KiB frames, vmballoon_enqueue_page_list()); Balloon: / nr_balloon_pages do not.
