@@ -8,7 +8,8 @@ import { parseToolboxStat } from './parsers/toolbox';
 import { parseVmmemctl, type VmmemctlStats } from './parsers/vmmemctl';
 import { parseVmstat } from './parsers/vmstat';
 import { parseIomemVirtioMem, parseVirtioMemDmesg, virtioMemDevices, type VirtioMemDevice } from './parsers/virtiomem';
-import { parseXenMemory, type XenMemory } from './parsers/xen';
+import { parseProcXenBalloon, parseXenMemory, type XenMemory } from './parsers/xen';
+import { driverBehaviour, driverFamily, minimumVersionShown, parseKernelRelease, shrinksMemTotal as tableShrinksMemTotal, sourceAvailability, type DriverBehaviour, type KernelRelease } from './kernels';
 import type { ProbeOutput, ProbeStatus, RawSection } from './sections';
 import { BALLOON_FRAME_BYTES, MiB } from './units';
 
@@ -19,6 +20,18 @@ export interface ProbeRecord { id: string; status: ProbeStatus; detail?: string 
 
 /** One reading of the balloon size from one source. */
 export interface BalloonMeasurement { source: string; bytes: number }
+
+/** The kernel release, its page size, and what the kernel table says about the balloon driver on it. */
+export interface KernelFacts {
+  release: KernelRelease | null;
+  /** Why the release could not be read, when it could not. */
+  releaseProblem: string | null;
+  /** Bytes per kernel page, the unit of balloon_inflate and nr_balloon_pages; null = unknown. */
+  pageSizeBytes: number | null;
+  pageSizeSource: string;
+  /** The table's rows for this guest's balloon driver; null without a driver. */
+  behaviour: DriverBehaviour | null;
+}
 
 /** Everything the rules need, typed; null means "not known on this guest". */
 export interface GuestFacts {
@@ -37,6 +50,8 @@ export interface GuestFacts {
     /** Whether the balloon's pages leave MemTotal (virtio without deflate-on-oom, Hyper-V, Xen). */
     shrinksMemTotal: boolean | null;
     kernelThread: string | null;
+    /** What could not be measured on this kernel, and why (from the kernel table). */
+    notes?: string[];
   };
   vmware: {
     toolsInstalled: boolean;
@@ -54,6 +69,8 @@ export interface GuestFacts {
   virtioMem: VirtioMemDevice[];
   hyperv: HvBalloonStats | null;
   xen: XenMemory | null;
+  /** Classic Xen: the hard limit and driver pages of /proc/xen/balloon, when read from there. */
+  xenClassic?: { hardLimitBytes: number | null; driverBytes: number | null } | null;
   memory: {
     totalBytes: number | null;
     freeBytes: number | null;
@@ -64,6 +81,11 @@ export interface GuestFacts {
     configuredSource: string | null;
     unaccountedBytes: number | null;
     balloonLineBytes: number | null;
+    /** Where availableBytes comes from: MemAvailable, or an estimate on kernels without it (RHEL 5, RHEL 6 before 6.6). */
+    availableSource?: string | null;
+    /** Memory blocks the kernel has online / offline (hot-added but never onlined), in bytes; null = not counted. */
+    onlineBytes?: number | null;
+    offlineBytes?: number | null;
   };
   counters: {
     pswpin: number | null;
@@ -75,6 +97,8 @@ export interface GuestFacts {
     nrBalloonPages: number | null;
   };
   pressure: MemoryPressure | null;
+  /** The guest kernel as the kernel table (kernels.ts) sees it; absent in facts built by hand. */
+  kernel?: KernelFacts;
   probes: ProbeRecord[];
   /** The probe output was cut off before its end marker. */
   incomplete: boolean;
@@ -110,6 +134,11 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
   const meta = parseMeta(output.sections.get('meta')?.text ?? '');
   const dmi = parse('dmi', parseDmi);
   const cpu = parse('cpuinfo', parseCpuinfo);
+  const releaseParsed = parseKernelRelease(meta.kernel);
+  const release = releaseParsed.ok ? releaseParsed.value : null;
+  // balloon_inflate and nr_balloon_pages count kernel pages: 4 KiB on x86, 4/16/64 KiB on arm64 and ppc64.
+  const pageSizeBytes = meta.pageSize ?? (cpu?.hasFlagsLine ? 4096 : null);
+  const pageSizeSource = meta.pageSize ? 'probed (getconf PAGESIZE)' : cpu?.hasFlagsLine ? 'assumed 4096 (x86 CPU: always 4 KiB pages)' : 'unknown (not probed, and not an x86 CPU)';
   const sysHypervisor = parse('sys-hypervisor', parseSysHypervisor);
   // systemd-detect-virt exits 1 when it prints "none": an answer, not a failure.
   const detectSection = output.sections.get('detect-virt');
@@ -186,7 +215,10 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
 
   // Other hypervisors.
   const hv = parse('debugfs-hv-balloon', parseHvBalloon);
-  const xen = parse('xen-memory', parseXenMemory);
+  const xenSysfs = parse('xen-memory', parseXenMemory);
+  const procXen = parse('proc-xen-balloon', parseProcXenBalloon);
+  // Classic 2.6.18-xen kernels: /proc/xen/balloon is the balloon's own account when sysfs is absent.
+  const xen: XenMemory | null = xenSysfs ?? (procXen ? { targetBytes: procXen.targetBytes, currentBytes: procXen.currentBytes, balloonBytes: procXen.balloonBytes } : null);
   const features = virtioBalloon?.features ?? null;
 
   // Which balloon driver: a loaded module, or a /sys/module entry of the hypervisor's own driver,
@@ -208,7 +240,7 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
     driver ??= 'virtio_balloon';
     driverEvidence.push(`${virtioBalloon.name} (virtio balloon device) bound to virtio_balloon`);
   }
-  if (xen && !driver) { driver = 'xen_balloon'; driverEvidence.push('/sys/devices/system/xen_memory/xen_memory0'); }
+  if (xen && !driver) { driver = 'xen_balloon'; driverEvidence.push(xenSysfs ? '/sys/devices/system/xen_memory/xen_memory0' : '/proc/xen/balloon'); }
   if (debugfs && !driver) { driver = debugfsSource === '/proc/vmmemctl' ? 'vmmemctl' : 'vmw_balloon'; driverEvidence.push(debugfsSource); }
   if (hv && !driver) { driver = 'hv_balloon'; driverEvidence.push('debugfs hv-balloon'); }
   const kernelThread = kthreads.find((name) => ['vmmemctl', 'hv_balloon', 'xen-balloon', 'vballoon'].includes(name)) ?? null;
@@ -217,46 +249,71 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
     if (!driver && kernelThread === 'vmmemctl') driver = 'vmmemctl';
   }
 
+  // What the kernel table says about this driver on this kernel.
+  const family = driverFamily(driver);
+  const shownSince = minimumVersionShown({ balloonLine: bytes('Balloon') !== null || counter('nr_balloon_pages') !== null, hvDebugfs: hv !== null, vmstatBalloon: counter('balloon_inflate') !== null });
+  const behaviour = family ? driverBehaviour(family, release, shownSince) : null;
+  const notes: string[] = [];
+  const available = (id: Parameters<typeof sourceAvailability>[1]) => (behaviour ? sourceAvailability(behaviour, id) : 'unknown');
+
   // Balloon size: best source first, per driver (research notes §0.1).
   const measurements: BalloonMeasurement[] = [];
   // A size past 2^53 bytes is a damaged source, not a balloon: scaled() gives null and it is left out.
   const measure = (source: string, bytes: number | null) => { if (bytes !== null) measurements.push({ source, bytes }); };
+  /** A counter of kernel pages in bytes; without a known page size it is left out, and a note says so. */
+  const pagesToBytes = (source: string, pages: number | null): number | null => {
+    if (pages === null) return null;
+    if (pageSizeBytes === null) { notes.push(`${source} counts kernel pages, whose size is unknown on this guest: left out`); return null; }
+    return scaled(pages, pageSizeBytes);
+  };
   let targetBytes: number | null = null;
   const balloonLine = bytes('Balloon');
   const inflated = counter('balloon_inflate');
   const deflated = counter('balloon_deflate');
-  const inflateMinusDeflate = inflated !== null && deflated !== null ? scaled(Math.max(inflated - deflated, 0), BALLOON_FRAME_BYTES) : null;
-  const isVmwareDriver = driver === 'vmw_balloon' || driver === 'vmware_balloon' || driver === 'vmmemctl';
+  const VMSTAT_DIFF = '/proc/vmstat balloon_inflate - balloon_deflate';
+  const inflateMinusDeflate = () => (inflated !== null && deflated !== null ? pagesToBytes(VMSTAT_DIFF, Math.max(inflated - deflated, 0)) : null);
+  const isVmwareDriver = family === 'vmw_balloon';
   if (isVmwareDriver || hypervisorKind === 'vmware') {
     if (debugfs) {
+      // vmw_balloon counts 4 KiB frames on every architecture (a 2 MiB page is 512 frames).
       measure(debugfsSource, scaled(debugfs.currentFrames, BALLOON_FRAME_BYTES));
       targetBytes = scaled(debugfs.targetFrames, BALLOON_FRAME_BYTES);
     }
     measure('vmware-toolbox-cmd stat balloon', scaled(tbBalloon?.mib ?? null, MiB));
-    if (inflateMinusDeflate && driver === 'vmw_balloon') measure('/proc/vmstat balloon_inflate - balloon_deflate', inflateMinusDeflate);
+    // Before 5.3 the counters stay 0 for VMware (no balloon_compaction): a 0 there is no reading.
+    const vmstatCounts = available('vmstat-balloon');
+    if (driver === 'vmw_balloon' && vmstatCounts !== 'no') {
+      const diff = inflateMinusDeflate();
+      if (diff) measure(VMSTAT_DIFF, diff);
+    } else if (driver === 'vmw_balloon' && behaviour) {
+      notes.push(`/proc/vmstat balloon counters stay 0 for VMware on this kernel (${behaviour.sources.find((x) => x.id === 'vmstat-balloon')?.range}): not a reading`);
+    }
   } else if (driver === 'virtio_balloon') {
     if (balloonLine !== null) measure('/proc/meminfo Balloon', balloonLine);
-    else measure('/proc/vmstat nr_balloon_pages', scaled(counter('nr_balloon_pages'), BALLOON_FRAME_BYTES));
-    if (balloonLine === null) measure('/proc/vmstat balloon_inflate - balloon_deflate', inflateMinusDeflate);
+    else measure('/proc/vmstat nr_balloon_pages', pagesToBytes('/proc/vmstat nr_balloon_pages', counter('nr_balloon_pages')));
+    if (balloonLine === null) measure(VMSTAT_DIFF, inflateMinusDeflate());
   } else if (driver === 'hv_balloon') {
-    measure('debugfs hv-balloon pages_ballooned', scaled(hv?.pagesBallooned ?? null, BALLOON_FRAME_BYTES));
+    // hv_balloon counts Hyper-V pages of 4 KiB; the file says so in its page_size line.
+    measure('debugfs hv-balloon pages_ballooned', scaled(hv?.pagesBallooned ?? null, hv?.pageSize ?? BALLOON_FRAME_BYTES));
     measure('/proc/meminfo Balloon', balloonLine);
+    if (!hv && balloonLine === null && behaviour && available('hv-debugfs') === 'no') {
+      notes.push('This kernel has no hv-balloon debugfs file (Linux 6.0, d180e0a1be6c) and no Balloon: line (6.15): the guest cannot read the Hyper-V balloon size');
+    }
   } else if (driver === 'xen_balloon') {
-    measure('xen_memory0 info/low_kb + high_kb', xen?.balloonBytes ?? null);
+    measure(xenSysfs ? 'xen_memory0 info/low_kb + high_kb' : '/proc/xen/balloon Low-mem + High-mem balloon', xen?.balloonBytes ?? null);
     if (xen) targetBytes = xen.targetBytes;
     measure('/proc/meminfo Balloon', balloonLine);
   }
   const best = measurements[0] ?? null;
-  const shrinksMemTotal = driver === 'virtio_balloon' ? (features ? !features.deflateOnOom : null)
-    : driver === 'hv_balloon' || driver === 'xen_balloon' ? true
-    : isVmwareDriver ? false : null;
+  const shrinksMemTotal = behaviour ? tableShrinksMemTotal(behaviour, features ? features.deflateOnOom : null) : null;
 
   // Configured memory: online memory blocks, else MemTotal plus a balloon that left it.
   let configuredBytes: number | null = null;
   let configuredSource: string | null = null;
   if (blocks) {
+    // Every block the host gave counts as configured, online or not; offline ones are reported apart.
     configuredBytes = blocks.blocks * blocks.blockSizeBytes;
-    configuredSource = `${blocks.blocks} memory blocks of ${blocks.blockSizeBytes / MiB} MiB`;
+    configuredSource = `${blocks.blocks} memory blocks of ${blocks.blockSizeBytes / MiB} MiB${blocks.offline ? `, ${blocks.offline} of them offline` : ''}`;
   } else if (bytes('MemTotal') !== null) {
     configuredBytes = (bytes('MemTotal') as number) + (shrinksMemTotal && best ? best.bytes : 0);
     configuredSource = shrinksMemTotal && best ? 'MemTotal plus the balloon (lower bound)' : 'MemTotal (lower bound)';
@@ -265,6 +322,15 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
     configuredBytes = bytes('MemTotal');
     configuredSource = 'MemTotal (memory blocks counted less)';
   }
+
+  // Kernels before 3.14 (RHEL 5, RHEL 6 before 6.6) have no MemAvailable: estimate it as free(1) did then.
+  let availableBytes = bytes('MemAvailable');
+  let availableSource: string | null = availableBytes !== null ? 'MemAvailable' : null;
+  if (availableBytes === null && bytes('MemFree') !== null && bytes('Buffers') !== null && bytes('Cached') !== null) {
+    availableBytes = (bytes('MemFree') as number) + (bytes('Buffers') as number) + (bytes('Cached') as number);
+    availableSource = 'estimate: MemFree + Buffers + Cached (this kernel has no MemAvailable)';
+  }
+  const blockBytes = (count: number | null) => (blocks && count !== null ? scaled(count, blocks.blockSizeBytes) : null);
 
   const virtioMemNames = virtioDevices.filter((device) => device.deviceId === VIRTIO_ID_MEM).map((device) => device.name);
   const virtioMemRegions = parse('virtio-mem-iomem', parseIomemVirtioMem);
@@ -285,6 +351,7 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
       measurements,
       shrinksMemTotal,
       kernelThread,
+      notes,
     },
     vmware: {
       toolsInstalled,
@@ -300,10 +367,14 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
     virtioMem: virtioMemDevices(virtioMemNames, virtioMemRegions, virtioMemIomemReason, virtioMemLoad),
     hyperv: hv,
     xen,
+    xenClassic: !xenSysfs && procXen ? { hardLimitBytes: procXen.hardLimitBytes, driverBytes: procXen.driverBytes } : null,
     memory: {
       totalBytes: bytes('MemTotal'),
       freeBytes: bytes('MemFree'),
-      availableBytes: bytes('MemAvailable'),
+      availableBytes,
+      availableSource,
+      onlineBytes: blockBytes(blocks?.online ?? null),
+      offlineBytes: blockBytes(blocks?.offline ?? null),
       swapTotalBytes: bytes('SwapTotal'),
       swapFreeBytes: bytes('SwapFree'),
       configuredBytes,
@@ -321,6 +392,7 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
       nrBalloonPages: counter('nr_balloon_pages'),
     },
     pressure,
+    kernel: { release, releaseProblem: releaseParsed.ok ? null : releaseParsed.reason, pageSizeBytes, pageSizeSource, behaviour },
     probes: [...records.values()].filter((record) => record.id !== 'meta'),
     incomplete: !output.complete,
   };

@@ -1,4 +1,5 @@
-import { collectFacts, type BalloonDriver, type GuestFacts, type HypervisorKind, type ProbeRecord } from './facts';
+import { collectFacts, type BalloonDriver, type GuestFacts, type HypervisorKind, type KernelFacts, type ProbeRecord } from './facts';
+import { formatVersion } from './kernels';
 import { diagnose, worstSeverity, type Finding } from './rules';
 import { splitProbeOutput } from './sections';
 import { computeTrend, type Sample, type Trend } from './trend';
@@ -27,6 +28,24 @@ export interface Report {
     configuredSource: string | null;
     swapTotalBytes: number | null;
     swapFreeBytes: number | null;
+    /** "MemAvailable", or how availableBytes was estimated on a kernel without it; null when unknown. */
+    availableSource?: string | null;
+    /** Memory blocks online / offline (hot-added, never onlined), in bytes; null when not counted. */
+    onlineBytes?: number | null;
+    offlineBytes?: number | null;
+  };
+  /** The guest kernel as the kernel table sees it (src/core/kernels.ts). */
+  kernel?: {
+    release: string | null;
+    version: string | null;
+    distribution: string | null;
+    pageSizeBytes: number | null;
+    pageSizeSource: string;
+    /** Whether ballooned pages leave MemTotal on this kernel, for this guest's driver, with the source. */
+    memTotal: { value: string; range: string; source: string } | null;
+    /** The balloon size sources this driver has on this kernel. */
+    sizeSources: { name: string; available: string; note: string | null; source: string }[];
+    deflateOnOom: { value: string; range: string; source: string } | null;
   };
   balloon: {
     driver: BalloonDriver | null;
@@ -37,6 +56,8 @@ export interface Report {
     measurements: { source: string; bytes: number }[];
     shrinksMemTotal: boolean | null;
     deflateOnOom: boolean | null;
+    /** What could not be measured on this kernel, and why. */
+    notes?: string[];
     /** virtio feature bit 5 (VIRTIO_BALLOON_F_REPORTING): the guest hands free pages back to the host. */
     freePageReporting: boolean | null;
   };
@@ -75,7 +96,11 @@ export function buildReport(target: Target, facts: GuestFacts, collectedAt: Date
       configuredSource: facts.memory.configuredSource,
       swapTotalBytes: facts.memory.swapTotalBytes,
       swapFreeBytes: facts.memory.swapFreeBytes,
+      availableSource: facts.memory.availableSource ?? null,
+      onlineBytes: facts.memory.onlineBytes ?? null,
+      offlineBytes: facts.memory.offlineBytes ?? null,
     },
+    ...(facts.kernel ? { kernel: kernelSummary(facts.kernel) } : {}),
     balloon: {
       driver: facts.balloon.driver,
       loaded: facts.balloon.loaded,
@@ -85,6 +110,7 @@ export function buildReport(target: Target, facts: GuestFacts, collectedAt: Date
       measurements: facts.balloon.measurements,
       shrinksMemTotal: facts.balloon.shrinksMemTotal,
       deflateOnOom: facts.virtio.features ? facts.virtio.features.deflateOnOom : null,
+      notes: facts.balloon.notes ?? [],
       freePageReporting: facts.virtio.features ? facts.virtio.features.freePageReporting : null,
     },
     virtioMem: facts.virtioMem,
@@ -98,6 +124,22 @@ export function buildReport(target: Target, facts: GuestFacts, collectedAt: Date
     probes: facts.probes,
     guest: { hostname: facts.meta.hostname, kernel: facts.meta.kernel, insideContainer: facts.container.inside },
     ...(trend ? { trend } : {}),
+  };
+}
+
+function kernelSummary(kernel: KernelFacts): NonNullable<Report['kernel']> {
+  const behaviour = kernel.behaviour;
+  const cited = (value: { value: unknown; range: string; source: string } | null | undefined) =>
+    value ? { value: String(value.value), range: value.range, source: value.source } : null;
+  return {
+    release: kernel.release?.raw ?? null,
+    version: kernel.release ? formatVersion(kernel.release.version) : null,
+    distribution: kernel.release?.distribution ?? null,
+    pageSizeBytes: kernel.pageSizeBytes,
+    pageSizeSource: kernel.pageSizeSource,
+    memTotal: cited(behaviour?.memTotal),
+    sizeSources: behaviour?.sources.map(({ name, available, note, source }) => ({ name, available, note, source })) ?? [],
+    deflateOnOom: cited(behaviour?.deflateOnOom),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { GuestFacts } from './facts';
+import { deflateOnOomWording } from './kernels';
 import type { Trend } from './trend';
 import { formatBytes, MiB, percent } from './units';
 
@@ -39,6 +40,11 @@ export const FINDING_ARTICLES = {
   'xen-target-not-reached': ['xen-balloon'],
   'checked-from-container': ['what-is-ballooning'],
   'not-virtualized': ['what-is-ballooning'],
+  'memory-offline': [],
+  'balloon-persistent': [],
+  'reservation-inconsistent': [],
+  'memtotal-shrunk': ['kernel-behaviour'],
+  'balloon-line-disagrees': ['kernel-behaviour'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type FindingId = keyof typeof FINDING_ARTICLES;
@@ -63,6 +69,9 @@ function guestShortOfMemory(facts: GuestFacts): boolean {
   return (available !== null && total !== null && available < 0.1 * total) ||
     (pressure !== null && (pressure.some.avg60 >= 10 || (pressure.full?.avg10 ?? 0) >= 1));
 }
+
+/** Sources that are the kernel's hypervisor-agnostic balloon counter rather than the driver's own figure. */
+const isBalloonLine = (source: string) => source === '/proc/meminfo Balloon' || source === '/proc/vmstat nr_balloon_pages';
 
 /** Turns facts (and, in watch mode, a trend) into findings, worst first. */
 export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
@@ -89,11 +98,14 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
       `${facts.container.evidence.join('; ')}. The balloon and memory figures are those of the whole VM, which the container shares.`);
   }
 
+  /** How bad a balloon of this size is (balloon-inflated's scale). */
+  const inflatedSeverity = (bytes: number): Severity =>
+    // Research §8 XEN-BALLOONED: a Xen domain below its maximum is the admin's mem-set (info), unless the guest is short.
+    hv === 'xen' ? (guestShortOfMemory(facts) ? 'warning' : 'info') : configured && bytes >= 0.3 * configured ? 'critical' : 'warning';
+
   // The balloon itself.
   if (balloon !== null && balloon > 0) {
-    // Research §8 XEN-BALLOONED: a Xen domain below its maximum is the admin's mem-set (info), unless the guest is short.
-    const severity: Severity = hv === 'xen' ? (guestShortOfMemory(facts) ? 'warning' : 'info')
-      : configured && balloon >= 0.3 * configured ? 'critical' : 'warning';
+    const severity = inflatedSeverity(balloon);
     add('balloon-inflated', severity, `The ${NAMES[hv]} balloon holds ${formatBytes(balloon)}${ofConfigured(balloon)}`,
       `The ${facts.balloon.driver ?? 'balloon'} driver has taken ${formatBytes(balloon)} away from this guest (source: ${facts.balloon.source}).` +
       (facts.balloon.shrinksMemTotal === false ? ' These pages count as "used" memory that no process owns.' : facts.balloon.shrinksMemTotal ? ' These pages are no longer part of MemTotal.' : ''),
@@ -183,13 +195,40 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
     add('stats-need-root', noSize ? 'warning' : 'info', noSize ? 'The balloon size needs root to read' : 'The driver\'s own balloon statistics need root',
       `${needsRoot.map((probe) => probe.id).join(', ')}: ${needsRoot[0].detail ?? 'permission denied'}. Run balloon-check as root or with --sudo (sudo -n, never prompts)${noSize ? '; without it the balloon size is unknown' : ''}.`, hvArticle);
   }
-  if (facts.balloon.measurements.length >= 2) {
-    const [first, second] = facts.balloon.measurements;
+  // The driver's own sources (the Balloon: line is cross-checked by balloon-line-disagrees instead).
+  const own = facts.balloon.measurements.filter((m) => !isBalloonLine(m.source));
+  if (own.length >= 2) {
+    const [first, second] = own;
     const diff = Math.abs(first.bytes - second.bytes);
     if (diff > Math.max(64 * MiB, 0.1 * Math.max(first.bytes, second.bytes))) {
+      const larger = first.bytes >= second.bytes ? first : second;
       const seedAwk = facts.vmware.debugfsLayout === 'v4' ? ' On this kernel debugfs prints "current : N", so the classic awk \'{print $2}\' reads ":" and prints 0.' : '';
-      add('balloon-sources-disagree', 'info', 'Two sources disagree on the balloon size',
-        `${first.source}: ${formatBytes(first.bytes)}; ${second.source}: ${formatBytes(second.bytes)}. The first is used.${seedAwk}`);
+      // Which to trust: on drivers whose pages stay in "used" memory, the unexplained residue is an independent witness.
+      const residue = facts.memory.unaccountedBytes;
+      const witness = facts.balloon.shrinksMemTotal === false && residue !== null
+        ? [first, second].find((m) => Math.abs(m.bytes - residue) <= Math.max(256 * MiB, 0.2 * m.bytes) && m.bytes > 0) : undefined;
+      const trust = witness
+        ? ` Trust ${witness.source}: the ${formatBytes(residue)} of "used" memory no process owns matches it, and these balloon pages sit there.`
+        : first.source.includes('vmmemctl') && second.source.startsWith('vmware-toolbox-cmd')
+          ? ` Trust ${first.source} for what this guest has given up: it is the driver's own count, read now. vmware-toolbox-cmd relays the host's figure through the guest SDK, which can lag; if the gap lasts, the driver may have been reset or its file misread — ask the vSphere admin for the host's figure (esxtop MCTLSZ).`
+          : ` ${first.source} is the more direct source; the larger reading sets the severity until the two agree.`;
+      add('balloon-sources-disagree', inflatedSeverity(larger.bytes), `Two sources disagree on the balloon size: up to ${formatBytes(larger.bytes)}`,
+        `${first.source}: ${formatBytes(first.bytes)}; ${second.source}: ${formatBytes(second.bytes)}. The first is used for the figures; the severity follows the larger reading, since either may be the true one.${seedAwk}${trust}`, hvArticle);
+    }
+  }
+  // Balloon: / nr_balloon_pages (Linux 6.15) against the driver's own figure.
+  const lineBytes = facts.memory.balloonLineBytes ?? (facts.counters.nrBalloonPages !== null && facts.kernel?.pageSizeBytes ? facts.counters.nrBalloonPages * facts.kernel.pageSizeBytes : null);
+  const driverFigure = own[0] ?? null;
+  if (lineBytes !== null && driverFigure !== null) {
+    const tolerance = Math.max(64 * MiB, 0.1 * Math.max(lineBytes, driverFigure.bytes));
+    const vmw = facts.balloon.driver === 'vmw_balloon' || facts.balloon.driver === 'vmware_balloon' || facts.balloon.driver === 'vmmemctl';
+    // vmw_balloon's 2 MiB pages bypass balloon_compaction: on VMware the line may only fall short, never exceed.
+    const disagrees = vmw ? lineBytes > driverFigure.bytes + tolerance : Math.abs(lineBytes - driverFigure.bytes) > tolerance;
+    if (disagrees) {
+      add('balloon-line-disagrees', 'info', 'The kernel\'s Balloon: counter disagrees with the balloon driver',
+        `${facts.memory.balloonLineBytes !== null ? '/proc/meminfo Balloon' : '/proc/vmstat nr_balloon_pages'}: ${formatBytes(lineBytes)}; ${driverFigure.source}: ${formatBytes(driverFigure.bytes)}. ` +
+        (vmw ? 'On VMware the Balloon: line counts only 4 KiB balloon pages, so it can only read lower than the driver; a higher reading means one of the two is stale or misread. Trust the driver\'s figure.'
+          : 'Both count the same pages on this driver; a gap means one figure is stale (they are read at slightly different moments while the balloon moves) or a second balloon driver is active. Trust the driver\'s own figure, and re-check.'), hvArticle);
     }
   }
 
@@ -200,9 +239,16 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
     if (balloonInUsed !== null && balloonInUsed > 0 && Math.abs(unaccounted - balloonInUsed) <= Math.max(256 * MiB, 0.2 * balloonInUsed)) {
       add('unaccounted-memory', 'info', `${formatBytes(unaccounted)} of "used" memory belongs to no process: it is the balloon`,
         `free and top count the balloon's ${formatBytes(balloonInUsed)} as used, yet no process, cache or slab owns it (Red Hat solution 43729). This is not a leak.`, hvArticle);
-    } else if (balloon === null && (hv === 'vmware' || facts.balloon.shrinksMemTotal === false)) {
-      add('unaccounted-memory', 'warning', `${formatBytes(unaccounted)} of "used" memory belongs to no process`,
-        `No process, cache or kernel structure accounts for ${formatBytes(unaccounted)}${ofConfigured(unaccounted)}. On ${NAMES[hv]} this is usually the balloon, but its size could not be read to confirm (see the probes).`, hvArticle);
+    } else if (balloon === null && (hv === 'vmware' || (facts.balloon.loaded && facts.balloon.shrinksMemTotal !== true))) {
+      // Hyper-V before 5.11 keeps ballooned pages in MemTotal (d1df458cbfdb), exactly like VMware.
+      const why = facts.balloon.shrinksMemTotal === false && hv !== 'vmware' ? ` On this kernel the ${facts.balloon.driver} driver leaves ballooned pages in MemTotal (${facts.kernel?.behaviour?.memTotal.range}: ${facts.kernel?.behaviour?.memTotal.source}), so they show as used memory no process owns.`
+        : facts.balloon.shrinksMemTotal === null && hv !== 'vmware' ? ' Whether this kernel takes ballooned pages out of MemTotal is unknown, so they may sit here.' : '';
+      const notes = facts.balloon.notes?.length ? ` ${facts.balloon.notes.join('. ')}.` : ' Its size could not be read to confirm (see the probes).';
+      add('unaccounted-memory', 'warning', `${formatBytes(unaccounted)} of "used" memory belongs to no process: probably the balloon`,
+        `No process, cache or kernel structure accounts for ${formatBytes(unaccounted)}${ofConfigured(unaccounted)}. On ${NAMES[hv]} this is usually the balloon.${why}${notes}`, hvArticle);
+    } else if (balloon !== null && balloon > 0 && facts.balloon.shrinksMemTotal === null) {
+      add('unaccounted-memory', 'warning', `${formatBytes(unaccounted)} of "used" memory is unexplained; the balloon may be part of it`,
+        `No process, cache or kernel structure accounts for ${formatBytes(unaccounted)}. Whether this kernel takes the balloon's ${formatBytes(balloon)} out of MemTotal is unknown (kernel ${facts.meta.kernel ?? 'release unknown'}), so part of it may be the balloon.`, hvArticle);
     } else {
       add('unaccounted-memory', 'warning', `${formatBytes(unaccounted)} of "used" memory is unexplained, and it is not the balloon`,
         `No process, cache or kernel structure accounts for ${formatBytes(unaccounted)}, while the balloon holds ${formatBytes(balloonInUsed ?? 0)} of used memory. Look for driver or GPU allocations, or a kernel leak.`);
@@ -213,7 +259,7 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
   const features = facts.virtio.features;
   if (facts.balloon.driver === 'virtio_balloon' && features && !features.deflateOnOom && balloon !== null && balloon > 0) {
     add('no-deflate-on-oom', (facts.counters.oomKill ?? 0) > 0 ? 'critical' : 'warning', 'The virtio balloon will not give memory back when the guest runs out',
-      `deflate-on-oom (feature bit 2) was not negotiated, and the balloon holds ${formatBytes(balloon)}. Under memory pressure the guest kills processes while the host keeps that memory. Enable it on the host: libvirt <memballoon autodeflate='on'>, QEMU -device virtio-balloon,deflate-on-oom=on.`, hvArticle);
+      `deflate-on-oom (feature bit 2) was not negotiated, and the balloon holds ${formatBytes(balloon)}. Under memory pressure the guest kills processes while the host keeps that memory. Enable it on the host: libvirt <memballoon autodeflate='on'>, QEMU -device virtio-balloon,deflate-on-oom=on. ${deflateOnOomWording(facts.kernel?.behaviour ?? null)}`, hvArticle);
   }
 
   // Guest pressure, swap, OOM.
@@ -224,7 +270,7 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
   if (lowAvailable || stalled) {
     const critical = (available !== null && total !== null && available < 0.05 * total) || (pressure?.full?.avg60 ?? 0) >= 5;
     const parts = [
-      available !== null && total !== null ? `MemAvailable ${formatBytes(available)} of ${formatBytes(total)} (${percent(available, total)})` : null,
+      available !== null && total !== null ? `${facts.memory.availableSource?.startsWith('estimate') ? 'Estimated available (MemFree + Buffers + Cached; no MemAvailable on this kernel)' : 'MemAvailable'} ${formatBytes(available)} of ${formatBytes(total)} (${percent(available, total)})` : null,
       pressure ? `PSI memory some avg60 ${pressure.some.avg60.toFixed(2)}%, full avg10 ${(pressure.full?.avg10 ?? 0).toFixed(2)}%` : null,
     ].filter(Boolean);
     add('guest-memory-pressure', critical ? 'critical' : 'warning', 'The guest is short of memory',
@@ -238,7 +284,7 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
   const oomKills = trend?.oomKillsDelta ?? facts.counters.oomKill;
   if (oomKills !== null && oomKills > 0 && (balloon ?? 0) > 0) {
     add('guest-oom-kills', 'critical', `The kernel killed ${oomKills} process${oomKills === 1 ? '' : 'es'} for memory while the balloon holds memory`,
-      `/proc/vmstat oom_kill: ${oomKills}${trend ? ' during the watch' : ' since boot'}; balloon ${formatBytes(balloon)}. ${facts.balloon.driver === 'virtio_balloon' && features?.deflateOnOom ? 'deflate-on-oom is on, but it frees only 1 MiB per OOM event.' : 'The balloon does not shrink on its own when the guest runs out.'}`);
+      `/proc/vmstat oom_kill: ${oomKills}${trend ? ' during the watch' : ' since boot'}; balloon ${formatBytes(balloon)}. ${facts.balloon.driver === 'virtio_balloon' && features?.deflateOnOom ? oomDeflateNote(facts) : 'The balloon does not shrink on its own when the guest runs out.'}`);
   }
   const swapTotal = facts.memory.swapTotalBytes;
   const limitGap = limit !== null && configured !== null && limit < configured - 64 * MiB; // as limit-below-configured
@@ -248,7 +294,56 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
       `SwapTotal is 0. When the balloon inflates, the guest cannot page out idle memory and goes straight to the OOM killer. VMware asks for "sufficient swap space" in ballooned guests.`);
   }
 
+  // Hot-added memory that was never onlined: the host gave it, the guest does not use it.
+  const offline = facts.memory.offlineBytes ?? 0;
+  if (offline > 0) {
+    add('memory-offline', 'warning', `${formatBytes(offline)} of memory the host gave sits offline`,
+      `${formatBytes(offline)}${ofConfigured(offline)} is in memory blocks whose state is "offline": hot-added by the hypervisor but never onlined, so the kernel does not use it (${facts.memory.configuredSource}). ` +
+      'Online the blocks (echo online > /sys/devices/system/memory/memoryN/state), and make later hot-adds come online by themselves (a udev rule, or memhp_default_state=online).');
+  }
+
+  // A balloon that never deflated across the watch or the history: chronic reclamation, not a passing peak.
+  if (trend && trend.samples >= 3 && (trend.minBalloonBytes ?? 0) >= 16 * MiB) {
+    add('balloon-persistent', 'warning', `The balloon stayed inflated in all ${trend.samples} samples (at least ${formatBytes(trend.minBalloonBytes as number)})`,
+      `Over ${Math.round(trend.seconds)} s the balloon never went below ${formatBytes(trend.minBalloonBytes as number)}${ofConfigured(trend.minBalloonBytes as number)}: the host keeps reclaiming this guest's memory, not only at a peak. ` +
+      'A limit, an overcommitted host or pool, or a balloon target the host never lowers keeps it there.', hvArticle);
+  }
+
+  // VMware reservation: the balloon cannot take reserved memory (maximum = min(cap, configured − reservation)).
+  if (hv === 'vmware' && balloon !== null && configured !== null && (vm.reservationMiB ?? 0) > 0) {
+    const reserved = (vm.reservationMiB as number) * MiB;
+    if (balloon > configured - reserved + 64 * MiB) {
+      const maxBalloon = Math.min(DEFAULT_BALLOON_CAP * configured, configured - reserved);
+      add('reservation-inconsistent', 'warning', `The balloon holds more than the reservation leaves reclaimable`,
+        `Balloon ${formatBytes(balloon)}, but ${formatBytes(reserved)} of the ${formatBytes(configured)} configured is reserved: at most ${formatBytes(configured - reserved)} can be reclaimed, and the balloon stops at ${formatBytes(maxBalloon)} (min of 65% of configured and configured − reservation). ` +
+        'These figures cannot all be current: the reservation may have just changed, or one reading is stale. Re-check in a minute and compare with the VM\'s settings in vSphere.');
+    }
+  }
+
+  // virtio without deflate-on-oom: MemTotal shows a smaller machine than the host configured.
+  const usable = facts.memory.onlineBytes ?? configured;
+  if (facts.balloon.driver === 'virtio_balloon' && facts.balloon.shrinksMemTotal === true && usable !== null && total !== null &&
+      (facts.memory.configuredSource ?? '').includes('memory blocks')) {
+    const shortfall = usable - total;
+    if (shortfall >= Math.max(512 * MiB, 0.1 * usable)) {
+      const explained = balloon !== null && balloon > 0 && Math.abs(shortfall - balloon) <= Math.max(256 * MiB, 0.2 * balloon);
+      add('memtotal-shrunk', explained ? 'info' : 'warning', `MemTotal is ${formatBytes(shortfall)} below the ${formatBytes(usable)} of online memory`,
+        explained
+          ? `The virtio balloon's ${formatBytes(balloon)} left MemTotal (deflate-on-oom is off), so free and top show a ${formatBytes(total)} machine. The memory is the host's until it lowers the balloon.`
+          : `MemTotal ${formatBytes(total)} against ${formatBytes(usable)} of online memory blocks. Without deflate-on-oom the virtio balloon takes its pages out of MemTotal, so most of the gap is probably the balloon${balloon === null ? ', whose size this kernel does not show (Balloon: needs Linux 6.15; balloon_inflate 3.18)' : ` (it reads ${formatBytes(balloon)})`}. Ask the host: virsh dommemstat shows "actual".`, hvArticle);
+    }
+  }
+
   return findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+}
+
+/** What deflate-on-oom did on this kernel, for a guest that killed processes with it on. */
+function oomDeflateNote(facts: GuestFacts): string {
+  switch (facts.kernel?.behaviour?.deflateOnOom?.value) {
+    case 'shrinker': return 'deflate-on-oom is on, and on this kernel (4.20 to 5.6) a shrinker deflates the balloon under memory pressure (71994620bb25), yet processes were killed: the balloon could not give memory back fast enough, or was already empty.';
+    case 'oom-notifier': return 'deflate-on-oom is on, but it frees only 1 MiB per OOM event.';
+    default: return 'deflate-on-oom is on, but on 4.3-4.19 and 5.7+ it frees only 1 MiB per OOM event (a shrinker on 4.20-5.6; this kernel\'s version is unknown).';
+  }
 }
 
 export function worstSeverity(findings: readonly Finding[]): Severity | null {

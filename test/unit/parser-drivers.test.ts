@@ -64,9 +64,19 @@ test('virtio devices: an unbound balloon and a bad id stay unknown', () => {
 });
 
 test('memory blocks: block_size_bytes is hex without 0x (8000000 = 128 MiB)', () => {
-  assert.deepEqual(parseMemoryBlocks(BLOCKS_32G), { ok: true, value: { blockSizeBytes: 128 * 1024 ** 2, blocks: 256 } });
-  assert.deepEqual(parseMemoryBlocks('block_size_bytes=0x8000000\nblocks=64\n'), { ok: true, value: { blockSizeBytes: 128 * 1024 ** 2, blocks: 64 } });
-  assert.deepEqual(parseMemoryBlocks('block_size_bytes=80000000\r\nblocks=8\r\n'), { ok: true, value: { blockSizeBytes: 2 * 1024 ** 3, blocks: 8 } });
+  assert.deepEqual(parseMemoryBlocks(BLOCKS_32G), { ok: true, value: { blockSizeBytes: 128 * 1024 ** 2, blocks: 256, online: null, offline: null } });
+  assert.deepEqual(parseMemoryBlocks('block_size_bytes=0x8000000\nblocks=64\n'), { ok: true, value: { blockSizeBytes: 128 * 1024 ** 2, blocks: 64, online: null, offline: null } });
+  assert.deepEqual(parseMemoryBlocks('block_size_bytes=80000000\r\nblocks=8\r\n'), { ok: true, value: { blockSizeBytes: 2 * 1024 ** 3, blocks: 8, online: null, offline: null } });
+});
+
+test('memory blocks: online and offline counted apart (hot-added blocks never onlined)', () => {
+  assert.deepEqual(parseMemoryBlocks('block_size_bytes=8000000\nblocks=96\nonline=64\noffline=32\n'),
+    { ok: true, value: { blockSizeBytes: 128 * 1024 ** 2, blocks: 96, online: 64, offline: 32 } });
+  // a block going offline right now is in neither count
+  assert.equal(parseMemoryBlocks('block_size_bytes=8000000\nblocks=96\nonline=63\noffline=32\n').ok, true);
+  const refused = (text: string) => { const parsed = parseMemoryBlocks(text); assert.equal(parsed.ok, false, text); return parsed.ok ? '' : parsed.reason; };
+  assert.match(refused('block_size_bytes=8000000\nblocks=64\nonline=64\noffline=1\n'), /more than the 64 listed/);
+  assert.match(refused('block_size_bytes=8000000\nblocks=64\nonline=lots\n'), /not a number/);
 });
 
 test('memory blocks refusals', () => {

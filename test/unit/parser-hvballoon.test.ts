@@ -16,7 +16,7 @@ const reason = (text: string) => {
 
 test('debugfs hv-balloon (6.0+): pages in 4 KiB, state name from the parentheses', () => {
   assert.deepEqual(value(HV), {
-    pagesBallooned: 262144, pagesAdded: 0, pagesOnlined: 0, state: 'Balloon Up', maxDynamicPages: 4194304, committedPages: 1310720,
+    pagesBallooned: 262144, pagesAdded: 0, pagesOnlined: 0, state: 'Balloon Up', maxDynamicPages: 4194304, committedPages: 1310720, pageSize: 4096,
   });
   assert.equal(value(HV).pagesBallooned * 4096, 1024 ** 3);
 });

@@ -92,10 +92,18 @@ test('container markers and cgroup lines', () => {
 
 test('meta: guest_kernel wins over the host kernel in snapshot mode; bad numbers become null', () => {
   assert.deepEqual(parseMeta('kernel=6.18.44\nhostname=vm\nuid=0\nroot=/snap\nguest_kernel=5.14.0-427.el9.x86_64\nuptime=864213.52\n'), {
-    kernel: '5.14.0-427.el9.x86_64', hostname: 'vm', uid: 0, uptimeSeconds: 864213.52, root: '/snap',
+    kernel: '5.14.0-427.el9.x86_64', hostname: 'vm', uid: 0, uptimeSeconds: 864213.52, root: '/snap', pageSize: null,
   });
-  assert.deepEqual(parseMeta('uid=-1\nuptime=abc\n'), { kernel: null, hostname: null, uid: null, uptimeSeconds: null, root: null });
-  assert.deepEqual(parseMeta(''), { kernel: null, hostname: null, uid: null, uptimeSeconds: null, root: null });
+  assert.deepEqual(parseMeta('uid=-1\nuptime=abc\n'), { kernel: null, hostname: null, uid: null, uptimeSeconds: null, root: null, pageSize: null });
+  assert.deepEqual(parseMeta(''), { kernel: null, hostname: null, uid: null, uptimeSeconds: null, root: null, pageSize: null });
+});
+
+test('meta: the page size is the guest\'s (pagesize= live, guest_pagesize= of a snapshot), a power of two from 4 KiB', () => {
+  assert.equal(parseMeta('kernel=6.1.0\npagesize=65536\n').pageSize, 65536);
+  // a snapshot's pagesize= is the reading machine's: only guest_pagesize= counts there
+  assert.equal(parseMeta('root=/snap\npagesize=4096\n').pageSize, null);
+  assert.equal(parseMeta('root=/snap\npagesize=4096\nguest_pagesize=16384\n').pageSize, 16384);
+  for (const bad of ['4095', '12288', '0', '-4096', '4k', '2097152']) assert.equal(parseMeta(`pagesize=${bad}\n`).pageSize, null, bad);
 });
 
 test('meta: a uid or uptime too long for a double is null', () => {

@@ -189,8 +189,11 @@ test('balloon-sources-disagree: beyond max(64 MiB, 10 %), with the awk hint on V
     vmware: { debugfsLayout: layout },
     balloon: { currentBytes: a, targetBytes: a, measurements: [{ source: 'debugfs vmmemctl', bytes: a }, { source: 'vmware-toolbox-cmd stat balloon', bytes: b }] },
   });
+  // Disagreeing sources never make an OK verdict: the severity follows the larger reading (20 GiB of 32 GiB: critical).
   const zeroVsTools = find(two(0, 20 * GiB), 'balloon-sources-disagree');
-  assert.equal(zeroVsTools.severity, 'info');
+  assert.equal(zeroVsTools.severity, 'critical');
+  assert.match(zeroVsTools.detail, /Trust debugfs vmmemctl for what this guest has given up/);
+  assert.equal(find(two(0, 4 * GiB), 'balloon-sources-disagree').severity, 'warning');
   assert.match(zeroVsTools.detail, /debugfs vmmemctl: 0 B; vmware-toolbox-cmd stat balloon: 20\.0 GiB/);
   assert.match(zeroVsTools.detail, /awk/);
   assert.doesNotMatch(find(two(0, 20 * GiB, 'v2'), 'balloon-sources-disagree').detail, /awk/);
@@ -334,6 +337,11 @@ test('every finding id can fire (this file covers the whole table)', () => {
   record(diagnose(kvmGuest({ balloon: { currentBytes: 2 * GiB }, counters: { oomKill: 1 }, memory: { swapTotalBytes: 0, availableBytes: 100 * MiB }, container: { inside: true, evidence: ['x'] } }), trend({ swapOutPerSecond: 1, oomKillsDelta: 1 })));
   record(diagnose(xenGuest({ targetBytes: 4 * GiB, currentBytes: 3 * GiB, balloonBytes: GiB })));
   record(diagnose(buildFacts({ hypervisor: { kind: 'none' }, balloon: { driver: null, loaded: false } })));
+  record(vmware({ memory: { offlineBytes: 4 * GiB } }));
+  record(diagnose(buildFacts({ balloon: { currentBytes: GiB } }), trend({ samples: 5, minBalloonBytes: GiB })));
+  record(vmware({ vmware: { reservationMiB: 28 * 1024 }, balloon: { currentBytes: 8 * GiB } }));
+  record(diagnose(kvmGuest({ balloon: { currentBytes: 3 * GiB }, memory: { totalBytes: 5 * GiB - 180 * MiB } })));
+  record(vmware({ balloon: { currentBytes: GiB }, memory: { balloonLineBytes: 4 * GiB } }));
   assert.deepEqual([...FINDING_IDS].filter((id) => !fired.has(id)), []);
 });
 

@@ -22,7 +22,7 @@ test('inflating: first to last, with rates per second', () => {
     sample(60, 2 * GiB, { pswpin: 220, pswpout: 2200, pgmajfault: 110, oomKill: 3 }),
   ]);
   assert.deepEqual(trend, {
-    samples: 3, seconds: 60, firstBalloonBytes: GiB, lastBalloonBytes: 2 * GiB, balloonDeltaBytes: GiB, direction: 'inflating',
+    samples: 3, seconds: 60, firstBalloonBytes: GiB, lastBalloonBytes: 2 * GiB, balloonDeltaBytes: GiB, minBalloonBytes: GiB, direction: 'inflating',
     swapInPerSecond: 2, swapOutPerSecond: 20, majorFaultsPerSecond: 1, oomKillsDelta: 2,
   });
 });

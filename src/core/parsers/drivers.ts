@@ -86,7 +86,8 @@ export function parseVirtioDevices(text: string): Parsed<VirtioDevice[]> {
   return known(devices);
 }
 
-export interface MemoryBlocks { blockSizeBytes: number; blocks: number }
+/** online/offline: blocks whose state file says so; null when the probe did not count them (older probe). */
+export interface MemoryBlocks { blockSizeBytes: number; blocks: number; online: number | null; offline: number | null }
 
 /** `block_size_bytes` is hexadecimal without 0x (e.g. 8000000 = 128 MiB). */
 export function parseMemoryBlocks(text: string): Parsed<MemoryBlocks> {
@@ -103,7 +104,12 @@ export function parseMemoryBlocks(text: string): Parsed<MemoryBlocks> {
   if (blocks === null) return unknown('memory block count is missing');
   if (blocks === 0) return unknown('no memory blocks are listed');
   if (scaled(blocks, size) === null) return unknown('memory blocks add up to more than any machine has');
-  return known({ blockSizeBytes: size, blocks });
+  const online = values.has('online') ? parseCount(values.get('online')) : null;
+  const offline = values.has('offline') ? parseCount(values.get('offline')) : null;
+  if ((values.has('online') && online === null) || (values.has('offline') && offline === null)) return unknown('memory block online/offline count is not a number');
+  // Blocks can also be "going-offline" for a moment, so online + offline may fall short of blocks, never exceed it.
+  if ((online ?? 0) + (offline ?? 0) > blocks) return unknown(`memory blocks: ${online} online + ${offline} offline is more than the ${blocks} listed`);
+  return known({ blockSizeBytes: size, blocks, online, offline });
 }
 
 /** Kernel threads of balloon drivers found by the probe: `vmmemctl pid=123`. */

@@ -8,6 +8,8 @@ export interface HvBalloonStats {
   state: string | null;
   maxDynamicPages: number | null;
   committedPages: number | null;
+  /** The driver's own `page_size` line (bytes per counted page), when present. */
+  pageSize?: number | null;
 }
 
 export function parseHvBalloon(text: string): Parsed<HvBalloonStats> {
@@ -30,5 +32,6 @@ export function parseHvBalloon(text: string): Parsed<HvBalloonStats> {
     state: state ? (/\(([^)]+)\)/.exec(state)?.[1] ?? state) : null,
     maxDynamicPages: count('max_dynamic_page_count'),
     committedPages: count('total_pages_committed') ?? count('total_pages_commited'),
+    pageSize: count('page_size'),
   });
 }

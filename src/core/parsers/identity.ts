@@ -95,7 +95,18 @@ export function parseContainer(text: string): ContainerMarkers {
   return { inside: evidence.length > 0, evidence };
 }
 
-export interface ProbeMeta { kernel: string | null; hostname: string | null; uid: number | null; uptimeSeconds: number | null; root: string | null }
+export interface ProbeMeta {
+  kernel: string | null; hostname: string | null; uid: number | null; uptimeSeconds: number | null; root: string | null;
+  /** The guest kernel's page size: `pagesize=` of a live run, `guest_pagesize=` of a snapshot; absent when not probed. */
+  pageSize?: number | null;
+}
+
+/** A page size is a power of two from 4 KiB to 1 MiB (x86 4 KiB; arm64 4/16/64 KiB; ppc64 64 KiB). */
+function pageSizeValue(value: string | undefined): number | null {
+  if (!value || !/^\d{4,7}$/.test(value)) return null;
+  const size = Number(value);
+  return size >= 4096 && size <= 1 << 20 && (size & (size - 1)) === 0 ? size : null;
+}
 
 /** Kernel release and host name are utsname fields: at most 64 printable characters, else not trusted. */
 const utsField = (value: string | undefined): string | null => (value && value.length <= 64 && /^[\x21-\x7e]+$/.test(value) ? value : null);
@@ -110,5 +121,7 @@ export function parseMeta(text: string): ProbeMeta {
     uid: uid && /^\d{1,10}$/.test(uid) ? Number(uid) : null,
     uptimeSeconds: uptime && /^\d{1,12}(\.\d{1,6})?$/.test(uptime) ? Number(uptime) : null,
     root: values.get('root') ?? null,
+    // A snapshot's pagesize= is the page size of the machine that read it, not the guest's.
+    pageSize: pageSizeValue(values.get('guest_pagesize') ?? (values.has('root') ? undefined : values.get('pagesize'))),
   };
 }
