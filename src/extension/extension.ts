@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
   mark('treeView');
   const statusBar = new BalloonStatusBar(guests);
   const lenses = new RunbookLensProvider(extensionPath, guests);
-  const runner = new BlockRunner(guests);
+  const runner = new BlockRunner(guests, extensionPath);
   const requested = new Map<string, number>();
 
   const check = async (ids: string[], progress: boolean): Promise<Report[]> => {

@@ -1,9 +1,8 @@
-import { sep } from 'node:path';
 import * as vscode from 'vscode';
 import { INPUT_BOX_PROMPTER, settings, type GuestManager } from './guests';
 import { loadLazy } from './lazyLoader';
 import { log } from './log';
-import { confirmation, declaresRunbook, lensesForBlocks, terminalText, type RunnableBlock } from './model/runbook';
+import { confirmation, declaresRunbook, isShippedRunbookPath, lensesForBlocks, terminalText, type RunbookOrigin, type RunnableBlock } from './model/runbook';
 import { SSH_GUEST_PREFIX, WINDOW_GUEST_ID } from './model/tree';
 
 /**
@@ -32,7 +31,7 @@ export class RunbookLensProvider implements vscode.CodeLensProvider, vscode.Disp
   }
 
   isRunbook(document: vscode.TextDocument): boolean {
-    if (document.uri.scheme === 'file' && document.uri.fsPath.startsWith(`${this.extensionPath}${sep}knowledge${sep}runbooks${sep}`)) return true;
+    if (document.uri.scheme === 'file' && isShippedRunbookPath(document.uri.fsPath, this.extensionPath)) return true;
     return declaresRunbook(document.getText());
   }
 
@@ -47,18 +46,27 @@ export class RunbookLensProvider implements vscode.CodeLensProvider, vscode.Disp
     }
     const target = this.guests.get(this.guests.runTargetId) ?? this.guests.get(WINDOW_GUEST_ID);
     const trusted = vscode.workspace.isTrusted;
-    return lensesForBlocks(blocks, target?.label ?? 'this machine', trusted)
+    return lensesForBlocks(blocks, target?.label ?? 'this machine', trusted, runbookOrigin(document, this.extensionPath))
       .map((spec) => new vscode.CodeLens(new vscode.Range(spec.line, 0, spec.line, 0), {
         title: spec.title, tooltip: spec.tooltip, command: spec.command, arguments: [document.uri, spec.line],
       }));
   }
 }
 
+/**
+ * A runbook is ours only as shipped: a file of this extension's knowledge/runbooks, unedited.
+ * Anything else (workspace Markdown, an untitled or edited copy) asks before every step.
+ */
+function runbookOrigin(document: vscode.TextDocument, extensionPath: string): RunbookOrigin {
+  return document.uri.scheme === 'file' && !document.isDirty && isShippedRunbookPath(document.uri.fsPath, extensionPath) ? 'shipped' : 'workspace';
+}
+
 /** Finds the block whose fence opens on `line` (the lens's argument) in the document as it is now. */
-async function blockAt(uri: unknown, line: unknown): Promise<RunnableBlock | undefined> {
+async function blockAt(uri: unknown, line: unknown, extensionPath: string): Promise<{ block: RunnableBlock; origin: RunbookOrigin } | undefined> {
   if (!(uri instanceof vscode.Uri) || typeof line !== 'number') return undefined;
   const document = await vscode.workspace.openTextDocument(uri);
-  return loadLazy().runnableBlocks(document.getText()).find((block) => block.line === line);
+  const block = loadLazy().runnableBlocks(document.getText()).find((candidate) => candidate.line === line);
+  return block && { block, origin: runbookOrigin(document, extensionPath) };
 }
 
 /** Runs and copies runbook blocks: in a terminal the user sees, after confirmation when needed. */
@@ -66,7 +74,7 @@ export class BlockRunner implements vscode.Disposable {
   private readonly terminals = new Map<string, vscode.Terminal>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly guests: GuestManager) {
+  constructor(private readonly guests: GuestManager, private readonly extensionPath: string) {
     this.subscription = vscode.window.onDidCloseTerminal((terminal) => {
       for (const [id, known] of this.terminals) if (known === terminal) this.terminals.delete(id);
     });
@@ -77,8 +85,9 @@ export class BlockRunner implements vscode.Disposable {
   }
 
   async copy(uri: unknown, line: unknown): Promise<void> {
-    const block = await blockAt(uri, line);
-    if (!block) { void vscode.window.showWarningMessage('Balloon Inspector: no runnable block at that line any more.'); return; }
+    const found = await blockAt(uri, line, this.extensionPath);
+    if (!found) { void vscode.window.showWarningMessage('Balloon Inspector: no runnable block at that line any more.'); return; }
+    const block = found.block;
     await vscode.env.clipboard.writeText(block.code);
     vscode.window.setStatusBarMessage(`$(copy) Copied ${block.name}`, 3000);
   }
@@ -92,10 +101,12 @@ export class BlockRunner implements vscode.Disposable {
       log().warn('refused to run a runbook step: the workspace is not trusted');
       return false;
     }
-    const block = await blockAt(uri, line);
-    if (!block) { void vscode.window.showWarningMessage('Balloon Inspector: no runnable block at that line any more.'); return false; }
+    const found = await blockAt(uri, line, this.extensionPath);
+    if (!found) { void vscode.window.showWarningMessage('Balloon Inspector: no runnable block at that line any more.'); return false; }
+    const { block, origin } = found;
     const guest = this.guests.get(this.guests.runTargetId) ?? this.guests.get(WINDOW_GUEST_ID)!;
-    const question = confirmation(block, guest.label, sudo);
+    // Workspace runbooks and risky commands ask whatever the block's attributes say (commandRisks).
+    const question = confirmation(block, guest.label, sudo, origin);
     if (question) {
       const answer = await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, 'Run');
       if (answer !== 'Run') return false;

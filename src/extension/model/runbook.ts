@@ -1,3 +1,4 @@
+import { isAbsolute, join, relative } from 'node:path';
 import { shellQuote } from '../../core/sections';
 
 /** vscode-free: what the runbook code lenses offer, and the exact text a terminal receives. */
@@ -29,15 +30,26 @@ export function usesSudoItself(code: string): boolean {
 }
 
 /** The lenses above each block; in an untrusted workspace only "Copy" (nothing may run there). */
-export function lensesForBlocks(blocks: readonly RunnableBlock[], guestLabel: string, trusted = true): LensSpec[] {
-  const all = allLenses(blocks, guestLabel);
+export function lensesForBlocks(blocks: readonly RunnableBlock[], guestLabel: string, trusted = true, origin: RunbookOrigin = 'workspace'): LensSpec[] {
+  const all = allLenses(blocks, guestLabel, origin);
   return trusted ? all : all.filter((lens) => lens.command === 'balloonInspector.copyBlock');
 }
 
-function allLenses(blocks: readonly RunnableBlock[], guestLabel: string): LensSpec[] {
+/** Why running a block asks first, in the words of a lens tooltip (empty: it runs at once). */
+function askReasons(block: RunnableBlock, origin: RunbookOrigin): string[] {
+  return [
+    block.root ? 'needs root' : '',
+    block.mutates ? 'changes the guest' : '',
+    ...commandRisks(block.code),
+    origin === 'shipped' ? '' : 'not a runbook Balloon Inspector ships',
+  ].filter(Boolean);
+}
+
+function allLenses(blocks: readonly RunnableBlock[], guestLabel: string, origin: RunbookOrigin): LensSpec[] {
   const lenses: LensSpec[] = [];
   for (const block of blocks) {
-    const warning = block.root || block.mutates ? ` (asks first: ${[block.root ? 'needs root' : '', block.mutates ? 'changes the guest' : ''].filter(Boolean).join(', ')})` : '';
+    const reasons = askReasons(block, origin);
+    const warning = reasons.length ? ` (asks first: ${reasons.join(', ')})` : '';
     lenses.push({ line: block.line, title: `$(play) Run on ${guestLabel}`, command: 'balloonInspector.runBlock', tooltip: `Run ${block.name} in a terminal on ${guestLabel}${warning}` });
     if (block.root && !usesSudoItself(block.code)) {
       lenses.push({ line: block.line, title: '$(shield) Run with sudo', command: 'balloonInspector.runBlockWithSudo', tooltip: `Run ${block.name} as root through sudo on ${guestLabel} (sudo asks for its password in the terminal)` });
@@ -55,20 +67,263 @@ export function terminalText(code: string, options: { sudo: boolean }): string {
   return `sudo -- sh -c ${shellQuote(body)}`;
 }
 
-/** Whether running this block must be confirmed first, and the words of that question. */
-export function confirmation(block: RunnableBlock, guestLabel: string, sudo: boolean): { message: string; detail: string } | null {
+/**
+ * Whether running this block must be confirmed first, and the words of that question. A step asks
+ * when it needs root or changes the guest (its attributes), when its commands do something that
+ * needs a look whatever the attributes say (commandRisks), and always when the runbook is not ours.
+ */
+export function confirmation(block: RunnableBlock, guestLabel: string, sudo: boolean, origin: RunbookOrigin): { message: string; detail: string } | null {
   const root = block.root || sudo;
-  if (!root && !block.mutates) return null;
-  const reasons = [root ? 'runs as root' : '', block.mutates ? 'changes the state of the guest' : ''].filter(Boolean).join(' and ');
+  const risks = commandRisks(block.code);
+  const foreign = origin !== 'shipped';
+  if (!root && !block.mutates && !risks.length && !foreign) return null;
+  const reasons = [root ? 'runs as root' : '', block.mutates ? 'changes the state of the guest' : '', ...risks].filter(Boolean);
+  const why = reasons.length ? ` It ${listWords(reasons)}.` : '';
+  const source = foreign ? ' It comes from a runbook Balloon Inspector does not ship: read the command before you run it.' : '';
   return {
-    message: `Run ${block.name} on ${guestLabel}? It ${reasons}.`,
+    message: `Run ${block.name} on ${guestLabel}?${why}${source}`,
     detail: terminalText(block.code, { sudo }),
   };
 }
+
+const listWords = (items: readonly string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
 
 /** Cheap check for workspace markdown that declares itself a runbook (`runbook: true` in its front matter). */
 export function declaresRunbook(text: string): boolean {
   const match = /^(?:\uFEFF)?---[ \t]*\r?\n([\s\S]*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/.exec(text);
   if (!match) return false;
   return /^runbook:[ \t]*(?:true|yes|on)[ \t]*(?:#.*)?$/m.test(match[1]);
+}
+
+/** Where a runbook comes from. Steps of a runbook Balloon Inspector does not ship always ask first. */
+export type RunbookOrigin = 'shipped' | 'workspace';
+
+/** Whether `path` is a Markdown file inside this extension's own knowledge/runbooks folder. */
+export function isShippedRunbookPath(path: string, extensionPath: string): boolean {
+  const inside = relative(join(extensionPath, 'knowledge', 'runbooks'), path);
+  return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside) && inside.endsWith('.md');
+}
+
+/** Commands that act as root, and commands a step may not run without asking. */
+const ROOT_COMMANDS = new Set(['sudo', 'su', 'doas', 'pkexec', 'runuser']);
+const RISKY_COMMANDS = new Set(['dd', 'rm', 'shred', 'wipefs', 'mkfs', 'mkswap', 'swapon', 'swapoff', 'reboot', 'shutdown', 'halt', 'poweroff', 'kexec', 'telinit']);
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'mksh', 'yash', 'fish', 'csh', 'tcsh']);
+/** Words that run the words after them as a command; the value: their options that take a separate argument. */
+const WRAPPERS = new Map<string, ReadonlySet<string>>([
+  ['sudo', new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-T', '-U'])], ['doas', new Set(['-u', '-C'])], ['pkexec', new Set(['--user'])],
+  ['runuser', new Set(['-u', '-g', '-G', '-l', '-c', '-s'])], ['env', new Set(['-u', '-C', '-S'])], ['command', new Set()], ['exec', new Set(['-a'])],
+  ['nohup', new Set()], ['time', new Set(['-f', '-o'])], ['nice', new Set(['-n'])], ['ionice', new Set(['-c', '-n', '-p'])], ['timeout', new Set(['-s', '-k'])],
+  ['stdbuf', new Set(['-i', '-o', '-e'])], ['setsid', new Set()], ['xargs', new Set(['-I', '-n', '-P', '-L', '-s', '-d', '-E', '-a'])], ['chroot', new Set()],
+  ['builtin', new Set()], ['busybox', new Set()], ['then', new Set()], ['do', new Set()], ['else', new Set()], ['elif', new Set()], ['if', new Set()],
+  ['while', new Set()], ['until', new Set()], ['!', new Set()], ['{', new Set()], ['}', new Set()],
+]);
+/** Wrappers whose first argument is not the command (timeout DURATION, chroot DIR). */
+const WRAPPER_ARGUMENT = new Set(['timeout', 'chroot']);
+const SAFE_DEVICES = /^\/dev\/(?:null|zero|stdout|stderr|tty|fd\/\d+)$/;
+/** Stands for the unknown text of an expansion ($x, $(...), `...`) inside a word. */
+const EXPANSION = '\u0000';
+const MAX_NESTING = 16;
+
+interface LexedCommand { words: string[]; afterPipe: boolean; writes: string[] }
+
+/**
+ * Why running `code` must be confirmed whatever its attributes say: calls to sudo/su, dd, rm,
+ * mkswap/swapon, reboot/shutdown/halt/poweroff; writes to /proc/sys (redirection, tee, sysctl -w),
+ * /sys or a device; a shell fed by a pipe (`curl … | sh`). Every command counts: after `;`, `&&`,
+ * `||`, `|`, `&`, newlines, inside `$( )`, backticks and `<( )`, behind sudo/env/xargs/find -exec
+ * and `sh -c`; quotes and backslashes are removed first (`s\udo`, `"rm"`) and `${IFS}` splits words.
+ * A command named by an expansion (`$X reboot`) asks too. Empty: the step may run without asking.
+ */
+export function commandRisks(code: string): string[] {
+  const risks = new Set<string>();
+  const pending: [string, number][] = [[code, 0]];
+  while (pending.length) {
+    const [text, depth] = pending.pop()!;
+    if (depth > MAX_NESTING) { risks.add('nests commands too deep to read'); continue; }
+    const nested: string[] = [];
+    for (const command of lexShell(text, nested)) classifyCommand(command, risks, nested);
+    for (const inner of nested) pending.push([inner, depth + 1]);
+  }
+  return [...risks];
+}
+
+/** Splits shell text into simple commands (words with quotes removed); command substitutions go to `nested`. */
+function lexShell(code: string, nested: string[]): LexedCommand[] {
+  const commands: LexedCommand[] = [];
+  let current: LexedCommand = { words: [], afterPipe: false, writes: [] };
+  let word = '';
+  let inWord = false;
+  let redirect: 'write' | 'read' | null = null;
+  let i = 0;
+  const endWord = () => {
+    if (!inWord) return;
+    if (redirect === 'write') current.writes.push(word);
+    else if (redirect === null) current.words.push(word);
+    redirect = null;
+    word = '';
+    inWord = false;
+  };
+  const endCommand = (pipe: boolean) => {
+    endWord();
+    if (current.words.length || current.writes.length) commands.push(current);
+    current = { words: [], afterPipe: pipe, writes: [] };
+  };
+  const add = (text: string) => { word += text; inWord = true; };
+  /** The text up to the parenthesis or brace that closes the one just passed. */
+  const balanced = (open: string, close: string): string => {
+    const start = i;
+    for (let depth = 1; i < code.length; i++) {
+      const char = code[i];
+      if (char === '\\') i++;
+      else if (char === "'" && open === '(') i = code.indexOf("'", i + 1) < 0 ? code.length : code.indexOf("'", i + 1);
+      else if (char === open) depth++;
+      else if (char === close && --depth === 0) return code.slice(start, i++);
+    }
+    return code.slice(start);
+  };
+  const backticks = (): string => {
+    let inner = '';
+    for (; i < code.length && code[i] !== '`'; i++) inner += code[i] === '\\' && i + 1 < code.length ? code[++i] : code[i];
+    i++;
+    return inner;
+  };
+  const dollar = () => {
+    const next = code[i + 1];
+    if (next === '(' && code[i + 2] === '(') {
+      // $(( arithmetic )): not a command, but a $( ) inside it is.
+      i += 3;
+      lexShell(balanced('(', ')'), nested);
+      if (code[i] === ')') i++;
+      add(EXPANSION);
+      return;
+    }
+    if (next === '(') { i += 2; nested.push(balanced('(', ')')); add(EXPANSION); return; }
+    if (next === '{') {
+      i += 2;
+      const inner = balanced('{', '}');
+      if (/^IFS\b/.test(inner)) endWord(); else add(EXPANSION); // ${IFS} splits words
+      if (/[$`]/.test(inner)) nested.push(inner);
+      return;
+    }
+    if (next === "'") { const end = code.indexOf("'", i + 2); i = end < 0 ? code.length : end + 1; add(EXPANSION); return; } // $'\x73udo'
+    const name = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(code.slice(i + 1, i + 200))?.[0];
+    if (!name) { add('$'); i++; return; }
+    i += 1 + name.length;
+    if (name === 'IFS') endWord(); else add(EXPANSION);
+  };
+  while (i < code.length) {
+    const char = code[i]!;
+    if (char === '\\') {
+      if (code[i + 1] !== '\n') add(code[i + 1] ?? '');
+      i += 2;
+    } else if (char === "'") {
+      const end = code.indexOf("'", i + 1);
+      add(code.slice(i + 1, end < 0 ? code.length : end));
+      i = end < 0 ? code.length : end + 1;
+    } else if (char === '"') {
+      inWord = true;
+      for (i++; i < code.length && code[i] !== '"';) {
+        if (code[i] === '\\' && /[$`"\\\n]/.test(code[i + 1] ?? '')) { if (code[i + 1] !== '\n') add(code[i + 1]!); i += 2; }
+        else if (code[i] === '$') dollar();
+        else if (code[i] === '`') { i++; nested.push(backticks()); add(EXPANSION); }
+        else add(code[i++]!);
+      }
+      i++;
+    } else if (char === '$') {
+      dollar();
+    } else if (char === '`') {
+      i++;
+      nested.push(backticks());
+      add(EXPANSION);
+    } else if ((char === '<' || char === '>') && code[i + 1] === '(') {
+      i += 2; // process substitution: its text is a command too
+      nested.push(balanced('(', ')'));
+      add(EXPANSION);
+    } else if (char === ' ' || char === '\t' || char === '\r') {
+      endWord();
+      i++;
+    } else if (char === '#' && !inWord) {
+      const end = code.indexOf('\n', i);
+      i = end < 0 ? code.length : end;
+    } else if (/^(?:&>>?|[<>]&|>>|>\||<>|<<<|<<-?|>|<)/.test(code.slice(i, i + 3))) {
+      const operator = /^(?:&>>?|[<>]&|>>|>\||<>|<<<|<<-?|>|<)/.exec(code.slice(i, i + 3))![0];
+      // Digits right before are the file descriptor (2>), not an argument.
+      if (inWord && /^\d+$/.test(word)) { word = ''; inWord = false; } else endWord();
+      i += operator.length;
+      redirect = operator.includes('>') ? 'write' : 'read';
+    } else if (char === '\n' || char === ';' || char === '(' || char === ')') {
+      endCommand(false);
+      i++;
+    } else if (char === '|') {
+      const or = code[i + 1] === '|';
+      endCommand(!or);
+      i += or || code[i + 1] === '&' ? 2 : 1;
+    } else if (char === '&') {
+      endCommand(false);
+      i += code[i + 1] === '&' ? 2 : 1;
+    } else {
+      add(char);
+      i++;
+    }
+  }
+  endCommand(false);
+  return commands;
+}
+
+function classifyCommand(command: LexedCommand, risks: Set<string>, nested: string[]): void {
+  for (const target of command.writes) checkWriteTarget(target, risks);
+  const words = command.words;
+  let at = 0;
+  while (at < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[at]!)) at++; // NAME=value before the command
+  while (at < words.length) {
+    const word = words[at]!;
+    // `{sudo,reboot}` and /usr/bin/sudo: every name the word may expand to, by its last path component.
+    const names = (word.includes(',') ? word.replace(/^\{|\}$/g, '').split(',') : [word]).map((part) => part.slice(part.lastIndexOf('/') + 1));
+    if (word.includes(EXPANSION)) { risks.add('runs a command named by a variable or substitution'); return; }
+    for (const name of names) if (ROOT_COMMANDS.has(name) || RISKY_COMMANDS.has(name) || name.startsWith('mkfs.')) risks.add(`calls ${name}`);
+    const name = names[0]!;
+    const args = words.slice(at + 1);
+    const wrapper = WRAPPERS.get(name);
+    if (wrapper) {
+      at++;
+      while (at < words.length && (words[at]!.startsWith('-') || (name === 'env' && words[at]!.includes('='))) && words[at] !== '--') at += wrapper.has(words[at]!) ? 2 : 1;
+      if (words[at] === '--') at++;
+      if (WRAPPER_ARGUMENT.has(name)) at++;
+      continue;
+    }
+    if (SHELLS.has(name) || name === 'su') {
+      const script = args.findIndex((arg) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg));
+      if (script >= 0 && args[script + 1] !== undefined) nested.push(args[script + 1]!);
+      else if (name !== 'su') risks.add(command.afterPipe ? 'pipes into a shell' : 'runs a shell on a script the step does not show');
+      return;
+    }
+    if (name === 'eval') { nested.push(args.join(' ')); return; }
+    if (name === 'watch') {
+      // watch [-n SECONDS] [options] COMMAND...: runs the rest through sh -c.
+      let first = 0;
+      while (first < args.length && args[first]!.startsWith('-')) first += /^(?:-n|--interval|-d|--differences)$/.test(args[first]!) && /^[\d.]+$|^permanent$/.test(args[first + 1] ?? '') ? 2 : 1;
+      nested.push(args.slice(first).join(' '));
+      return;
+    }
+    if ((name === '.' || name === 'source') && (!args[0] || args[0].includes(EXPANSION) || /^(?:-|\/dev\/|\/proc\/)/.test(args[0]))) risks.add('runs a script the step does not show');
+    if (name === 'sysctl' && args.some((arg) => /^(?:-[a-zA-Z]*[wp][a-zA-Z]*|--write|--load|--system)$|=/.test(arg))) risks.add('writes kernel settings (sysctl)');
+    const verb = args.find((arg) => !arg.startsWith('-'));
+    if ((name === 'systemctl' || name === 'loginctl') && verb && /^(?:reboot|soft-reboot|poweroff|halt|kexec|suspend|hibernate|hybrid-sleep|rescue|emergency|isolate|default)$/.test(verb)) risks.add(`calls ${name} ${verb}`);
+    if (name === 'init' && verb && /^[0-6sS]$/.test(verb)) risks.add('calls init (changes the runlevel)');
+    if (name === 'tee' || name === 'cp' || name === 'mv' || name === 'install' || name === 'truncate' || name === 'ln') for (const arg of args) checkWriteTarget(arg, risks);
+    if (name === 'find') {
+      if (args.includes('-delete')) risks.add('deletes files (find -delete)');
+      const exec = args.findIndex((arg) => /^-(?:exec|execdir|ok|okdir)$/.test(arg));
+      if (exec >= 0) { at += exec + 2; continue; }
+    }
+    return;
+  }
+}
+
+function checkWriteTarget(target: string, risks: Set<string>): void {
+  if (target === '/proc/sys' || target.startsWith('/proc/sys/')) risks.add('writes to /proc/sys');
+  else if (target.startsWith('/proc/')) risks.add('writes to /proc');
+  else if (target.startsWith('/sys/')) risks.add('writes to /sys');
+  else if (target.startsWith('/dev/') && !SAFE_DEVICES.test(target)) risks.add(`writes to ${target}`);
+  else if (/^\/(?:etc|boot)\//.test(target)) risks.add(`writes to /${target.split('/')[1]}`);
 }
