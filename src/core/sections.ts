@@ -91,13 +91,28 @@ export interface ProbeSettings {
   /** Read root-only files through `sudo -n`. */
   sudo?: boolean;
   toolTimeoutSeconds?: number;
+  /** With `root`: run the snapshot's own tools (--run-snapshot-tools) instead of reading their saved outputs. */
+  runSnapshotTools?: boolean;
 }
 
-/** The script with its settings prepended as shell assignments. */
+/** Default and bounds of the per-tool time limit; the script clamps BI_TOOL_TIMEOUT to the same. */
+export const DEFAULT_TOOL_TIMEOUT_SECONDS = 5;
+const MAX_SCRIPT_TOOL_TIMEOUT_SECONDS = 600;
+
+/**
+ * The script with its settings prepended as shell assignments. Every setting the script reads is
+ * assigned, also when unset, so a stray BI_* variable of the caller's (or the SSH server's)
+ * environment never becomes a setting.
+ */
 export function scriptWithSettings(settings: ProbeSettings = {}): string {
-  const assignments: string[] = [];
-  if (settings.root) assignments.push(`BI_ROOT=${shellQuote(settings.root)}`);
-  if (settings.sudo) assignments.push('BI_SUDO=1');
-  if (settings.toolTimeoutSeconds) assignments.push(`BI_TOOL_TIMEOUT=${Math.max(1, Math.round(settings.toolTimeoutSeconds))}`);
-  return (assignments.length ? `${assignments.join('\n')}\n` : '') + probeScript();
+  const seconds = Number.isFinite(settings.toolTimeoutSeconds) && settings.toolTimeoutSeconds! > 0 ? settings.toolTimeoutSeconds! : DEFAULT_TOOL_TIMEOUT_SECONDS;
+  const assignments = [
+    `BI_ROOT=${settings.root ? shellQuote(settings.root) : "''"}`,
+    `BI_SUDO=${settings.sudo ? 1 : "''"}`,
+    `BI_TOOL_TIMEOUT=${Math.min(MAX_SCRIPT_TOOL_TIMEOUT_SECONDS, Math.max(1, Math.round(seconds)))}`,
+    `BI_RUN_SNAPSHOT_TOOLS=${settings.root && settings.runSnapshotTools ? 1 : "''"}`,
+    "BI_CAP=''",
+    "BI_DETECT_VIRT=''",
+  ];
+  return `${assignments.join('\n')}\n${probeScript()}`;
 }

@@ -88,6 +88,10 @@ while [ $i -lt ${HUGE.toolOutputBytes / 128} ]; do printf '%s\\n' "$line" || exi
 echo '20480 MB'
 `);
   chmodSync(at('usr/bin/vmware-toolbox-cmd'), 0o755);
+  // The same flood as the saved outputs --root reads by default (sos report layout).
+  for (const stat of ['balloon', 'swap', 'memlimit', 'memres']) {
+    fill(at(`sos_commands/vmware/vmware-toolbox-cmd_stat_${stat}`), '', `${'0'.repeat(120)}#`, HUGE.toolOutputBytes);
+  }
   writeFileSync(at('README.md'), 'Hostile guest generated at test time by test/helpers/hostile-huge.ts: the vmware-limit-12g-of-32g tree with multi-megabyte files (formats of balloon-interfaces.md §1.3, §8.1, §9 padded far beyond what a kernel prints).\n');
   return root;
 }
