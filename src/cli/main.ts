@@ -29,8 +29,9 @@ balloon driver, how much, why, and what to do about it.
 
 Options:
   --format FORMAT     text (default), json, ndjson, markdown or prometheus
-  --root DIR          check a snapshot: DIR is the guest's /, tools come from DIR's bin dirs
-                      (with --ssh, DIR is on the remote host)
+  --root DIR          check a snapshot: DIR is the guest's /; runs none of DIR's programs: tool
+                      answers come from DIR/sos_commands (with --ssh, DIR is on the remote host)
+  --run-snapshot-tools  with --root: run DIR's own usr/bin tools instead (bounded, inside DIR)
   --input FILE        analyse saved output of the probe script (- reads stdin)
   --script            print the probe script (run it with: sh -s < script > output)
   --sudo              read root-only statistics (debugfs) through sudo -n; never prompts
@@ -74,6 +75,7 @@ export interface CliOptions {
   input?: string;
   script: boolean;
   sudo: boolean;
+  runSnapshotTools: boolean;
   watchSeconds?: number;
   count?: number;
   toolTimeoutSeconds?: number;
@@ -104,6 +106,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
         input: { type: 'string' },
         script: { type: 'boolean' },
         sudo: { type: 'boolean' },
+        'run-snapshot-tools': { type: 'boolean' },
         watch: { type: 'string' },
         count: { type: 'string' },
         'tool-timeout': { type: 'string' },
@@ -129,6 +132,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
   const format = (values.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`unknown --format ${JSON.stringify(values.format)}; use one of ${FORMATS.join(', ')}`);
   if (values.root !== undefined && values.input !== undefined) throw new UsageError('--root and --input exclude each other');
+  if (values['run-snapshot-tools'] && values.root === undefined) throw new UsageError('--run-snapshot-tools needs --root');
   const watchSeconds = positiveNumber('--watch', values.watch, false);
   const count = positiveNumber('--count', values.count, true);
   if (count !== undefined && watchSeconds === undefined) throw new UsageError('--count needs --watch');
@@ -151,6 +155,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
     input: values.input,
     script: values.script ?? false,
     sudo: values.sudo ?? false,
+    runSnapshotTools: values['run-snapshot-tools'] ?? false,
     watchSeconds,
     count,
     toolTimeoutSeconds: positiveNumber('--tool-timeout', values['tool-timeout'], false),
@@ -210,7 +215,7 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
     return emit(analyzeProbeOutput(text, target), options, io);
   }
 
-  const settings: ProbeSettings = { sudo: options.sudo, toolTimeoutSeconds: options.toolTimeoutSeconds };
+  const settings: ProbeSettings = { sudo: options.sudo, toolTimeoutSeconds: options.toolTimeoutSeconds, runSnapshotTools: options.runSnapshotTools };
   let transport: Transport;
   if (options.ssh.ssh.length || options.ssh.allSshHosts) {
     const { runFleet, SshSession: Session } = loadFleet();
@@ -242,7 +247,7 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
     if (signal.aborted) break;
     let output: string;
     try {
-      output = await transport.runProbe(settings);
+      output = await transport.runProbe(settings, signal);
     } catch (error) {
       const message = error instanceof ProbeError ? error.message : String(error);
       io.stderr(`balloon-check: ${transport.target.name}: ${message}\n`);
