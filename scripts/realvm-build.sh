@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds what the real-VM lane (test/realvm) boots, into a cache dir (default .realvm/, gitignored):
-#   kernel/boot/vmlinuz-*   Debian's own kernel: `apt-get download` + `dpkg-deb -x`, never installed
+#   kernel/boot/vmlinuz-*   Debian's own kernel: `apt-get download` + `dpkg-deb -x`, never installed (only the
+#                           guest's modules are kept)
 #   initrd.gz               busybox (static) + the virtio modules + the host's OpenSSH sshd with its libraries
 #   keys/                   throwaway SSH host and client keys (the guest trusts the client key as root)
 # Needs: apt-get, dpkg-deb, busybox-static, cpio, gzip, openssh-server (sshd), openssh-client (ssh-keygen), ldd.
@@ -24,19 +25,32 @@ for b in /bin/busybox /usr/bin/busybox; do
 done
 [ -n "$BUSYBOX" ] || { echo "realvm-build: a static busybox is missing (busybox-static)" >&2; exit 2; }
 
+# Modules the guest loads, in load order; each one's dependencies come before it (checked below).
+MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_balloon virtio_mem failover net_failover virtio_net"
+
 # ---- Debian's kernel, fetched once --------------------------------------------------------
 if ! ls "$CACHE"/kernel/boot/vmlinuz-* >/dev/null 2>&1; then
   need apt-get apt
   PKG=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
   [ -n "$PKG" ] || { echo "realvm-build: apt-cache knows no linux-image-amd64 (apt-get update?)" >&2; exit 2; }
   rm -f "$CACHE"/debs/linux-image-*.deb
-  (cd "$CACHE/debs" && apt-get download -qq "$PKG" 2>&1 | grep -v 'unsandboxed' >&2 || true)
-  DEB=$(ls "$CACHE"/debs/"$PKG"_*.deb)
+  # As root apt warns that its _apt user cannot write here ("unsandboxed"): harmless, so not shown.
+  (cd "$CACHE/debs" && apt-get download -qq "$PKG" 2>&1) | grep -v 'unsandboxed' >&2 || :
+  DEB=
+  for f in "$CACHE"/debs/"$PKG"_*.deb; do [ -f "$f" ] && DEB=$f; done
+  [ -n "$DEB" ] || { echo "realvm-build: apt-get download $PKG failed" >&2; exit 2; }
   rm -rf "$CACHE/kernel.tmp" && mkdir "$CACHE/kernel.tmp"
   dpkg-deb -x "$DEB" "$CACHE/kernel.tmp"
+  # Keep the kernel image and the modules the guest loads (~10 MB of the ~490 MB unpacked), not the .deb.
+  KEEP=
+  for m in $MODULES; do KEEP="$KEEP ! -name $m.ko ! -name $m.ko.xz ! -name $m.ko.zst"; done
+  # shellcheck disable=SC2086 # KEEP is a list of find arguments
+  find "$CACHE/kernel.tmp/lib/modules" -type f $KEEP -delete
+  rm -rf "$CACHE/kernel.tmp/usr" "$DEB"
   rm -rf "$CACHE/kernel" && mv "$CACHE/kernel.tmp" "$CACHE/kernel"
 fi
-VMLINUZ=$(ls "$CACHE"/kernel/boot/vmlinuz-* | head -n 1)
+VMLINUZ=
+for f in "$CACHE"/kernel/boot/vmlinuz-*; do [ -f "$f" ] && VMLINUZ=$f; done
 KVER=${VMLINUZ##*/vmlinuz-}
 MODDIR="$CACHE/kernel/lib/modules/$KVER/kernel"
 
@@ -51,8 +65,6 @@ mkdir -p "$STAGE"/bin "$STAGE"/sbin "$STAGE"/etc/ssh "$STAGE"/proc "$STAGE"/sys 
   "$STAGE"/root/.ssh "$STAGE"/tmp "$STAGE"/lib/modules "$STAGE"/usr/sbin "$STAGE"/var/log
 cp "$BUSYBOX" "$STAGE/bin/busybox"
 
-# Modules in load order; each one's dependencies come before it (checked below).
-MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_balloon virtio_mem failover net_failover virtio_net"
 loaded=" "
 for m in $MODULES; do
   f=$(find "$MODDIR" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" | head -n 1)
@@ -64,6 +76,7 @@ for m in $MODULES; do
   done
   loaded="$loaded$m "
 done
+# shellcheck disable=SC2086 # one module a line
 printf '%s\n' $MODULES >"$STAGE/lib/modules/order"
 
 # sshd and the shared libraries it links (ldd's absolute paths, kept where they are).
