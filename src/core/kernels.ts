@@ -79,7 +79,7 @@ interface DriverTable {
   sources: Partial<Record<SizeSourceId, Change<{ available: Availability; note?: string }>[]>>;
   deflateOnOom?: Change<DeflateOnOom>[];
   /** Xen: how often the driver retries a failed increase before it gives up (0 = forever). */
-  xenMaxRetry?: Change<number | 'unlimited'>[];
+  xenMaxRetry?: Change<number | 'unlimited' | 'unknown'>[];
 }
 
 const V = (major: number, minor: number): Version => [major, minor];
@@ -137,7 +137,7 @@ export const DRIVERS: Record<BalloonDriverFamily, DriverTable> = {
   hv_balloon: {
     name: 'Hyper-V (hv_balloon)',
     memTotal: [
-      { since: null, value: 'no', source: 'drivers/hv/hv_balloon.c before 5.11 does not adjust the managed page count: ballooned pages stay in MemTotal as "used"' },
+      { since: null, value: 'no', source: 'drivers/hv/hv_balloon.c before 5.11 never adjusts the managed page count (the fix is d1df458cbfdb, Linux 5.11)' },
       { since: V(5, 11), value: 'yes', source: 'Linux 5.11: commit d1df458cbfdb "hv_balloon: do adjust_managed_page_count() when ballooning/un-ballooning"' },
     ],
     sources: {
@@ -165,7 +165,8 @@ export const DRIVERS: Record<BalloonDriverFamily, DriverTable> = {
       ],
     },
     xenMaxRetry: [
-      { since: null, value: 'unlimited', source: 'drivers/xen/balloon.c balloon_init(): max_retry_count = RETRY_UNLIMITED (the sysfs ABI text still says so); stable kernels 4.4-5.2 may carry the backport' },
+      { since: null, value: 'unlimited', source: 'drivers/xen/balloon.c balloon_init(): max_retry_count = RETRY_UNLIMITED (the sysfs ABI text still says so)' },
+      { since: V(4, 4), value: 'unknown', source: 'forever, unless the kernel carries the stable backport of a1078e821b60 (sent to the 4.4, 4.9, 4.14, 4.19, 5.1 and 5.2 stable trees, July 2019 to January 2020): then 4' },
       { since: V(5, 3), value: 4, source: 'Linux 5.3: commit a1078e821b60 "xen: let alloc_xenballooned_pages() fail if not enough memory free" (CVE-2019-17351; stable backports to 4.4-5.2)' },
     ],
   },
@@ -183,6 +184,7 @@ interface Override {
 }
 
 export const DISTRO_OVERRIDES: readonly Override[] = [
+  { distribution: 'RHEL 7', base: V(3, 10), driver: 'vmw_balloon', property: 'vmstat-balloon', value: { available: 'no', note: 'the RHEL 7 driver keeps private page lists (no balloon_compaction): the counters stay 0' }, source: 'RHEL 7 kernel source drivers/misc/vmw_balloon.c (halfline/rhel7 @ 07da5ff6e3be)' },
   { distribution: 'RHEL 7', base: V(3, 10), driver: 'vmw_balloon', property: 'debugfs-vmmemctl', value: { available: 'yes', note: 'RHEL 7 backport (MODULE_VERSION 1.3.4.0-k): "balloon capabilities: 0x6" then "target: N pages" (4 KiB frames)' }, source: 'RHEL 7 kernel source drivers/misc/vmw_balloon.c (halfline/rhel7 @ 07da5ff6e3be)' },
   { distribution: 'RHEL 8', base: V(4, 18), driver: 'vmw_balloon', property: 'debugfs-vmmemctl', value: { available: 'yes', note: 'layout unknown: 4.18 prints the old layout upstream, the new one only with a backport of the 2018 rewrite; check whether the file has "current : N" lines' }, source: 'no source shows whether Red Hat backported the 2018 vmw_balloon rewrite to RHEL 8' },
   { distribution: 'RHEL 8', base: V(4, 18), driver: 'vmw_balloon', property: 'vmstat-balloon', value: { available: 'unknown', note: 'non-zero only if Red Hat backported 83a8afa72e9c (5.3); a 0 proves nothing' }, source: 'no source shows a RHEL 8 backport of vmw_balloon compaction' },
@@ -262,10 +264,21 @@ export interface DriverBehaviour {
   memTotal: Cited<MemTotalEffect>;
   sources: SizeSourceBehaviour[];
   deflateOnOom: Cited<DeflateOnOom> | null;
-  xenMaxRetry: Cited<number | 'unlimited'> | null;
+  xenMaxRetry: Cited<number | 'unlimited' | 'unknown'> | null;
 }
 
 const UNKNOWN_KERNEL = 'the kernel release is unknown and the versions differ';
+/** Distributions whose kernels carry many backports: a feature newer than the base version may be in. */
+const BACKPORTING = (distribution: string | null | undefined) => !!distribution && (distribution.startsWith('RHEL') || distribution === 'SUSE');
+const LATEST: Version = [99, 0];
+
+/** On a backporting distribution, an upstream answer that later upstream releases changed is not known to hold. */
+function unlessBackported<T>(changes: readonly Change<T>[], at: Cited<T> | null, release: KernelRelease | null, same: (a: T, b: T) => boolean): Cited<T> | null {
+  if (!at || !release || !BACKPORTING(release.distribution)) return at;
+  const latest = pick(changes, LATEST, same);
+  if (!latest || same(latest.value, at.value)) return at;
+  return null;
+}
 
 /**
  * The table's answer for a driver on a kernel release. Without a release, only what holds on every version —
@@ -275,10 +288,9 @@ export function driverBehaviour(driver: BalloonDriverFamily, release: KernelRele
   const table = DRIVERS[driver];
   const version = release?.version ?? null;
   const lower = version === null ? atLeast : null;
-  const unknownCited = <T>(value: T): Cited<T> => ({ value, source: UNKNOWN_KERNEL, range: 'unknown kernel' });
   const memOverride = overrideFor(release, driver, 'memTotal');
   const memTotal = memOverride ? { value: memOverride.value as MemTotalEffect, source: memOverride.source, range: release?.distribution ?? '' }
-    : pick(table.memTotal, version, Object.is, lower) ?? unknownCited<MemTotalEffect>('unknown');
+    : unlessBackported(table.memTotal, pick(table.memTotal, version, Object.is, lower), release, Object.is) ?? backportUnknown<MemTotalEffect>('unknown', release, pick(table.memTotal, version));
   const sameAvailability = (a: { available: Availability }, b: { available: Availability }) => a.available === b.available;
   const sources = (Object.keys(table.sources) as SizeSourceId[]).map((id): SizeSourceBehaviour => {
     const override = overrideFor(release, driver, id);
@@ -286,7 +298,12 @@ export function driverBehaviour(driver: BalloonDriverFamily, release: KernelRele
       const value = override.value as { available: Availability; note?: string };
       return { id, name: SIZE_SOURCE_NAMES[id], available: value.available, note: value.note ?? null, source: override.source, range: override.distribution };
     }
-    const cited = pick(table.sources[id] ?? [], version, sameAvailability, lower);
+    const upstream = pick(table.sources[id] ?? [], version, sameAvailability, lower);
+    const cited = unlessBackported(table.sources[id] ?? [], upstream, release, sameAvailability);
+    if (!cited && upstream) {
+      const why = backportUnknown(upstream.value, release, upstream);
+      return { id, name: SIZE_SOURCE_NAMES[id], available: 'unknown', note: upstream.value.note ?? null, source: why.source, range: why.range };
+    }
     return cited ? { id, name: SIZE_SOURCE_NAMES[id], available: cited.value.available, note: cited.value.note ?? null, source: cited.source, range: cited.range }
       : { id, name: SIZE_SOURCE_NAMES[id], available: 'unknown', note: null, source: UNKNOWN_KERNEL, range: 'unknown kernel' };
   });
@@ -296,8 +313,10 @@ export function driverBehaviour(driver: BalloonDriverFamily, release: KernelRele
     distribution: release?.distribution ?? null,
     memTotal,
     sources,
-    deflateOnOom: table.deflateOnOom ? pick(table.deflateOnOom, version, Object.is, lower) ?? unknownCited<DeflateOnOom>('unknown') : null,
-    xenMaxRetry: table.xenMaxRetry ? pick(table.xenMaxRetry, version, Object.is, lower) : null,
+    deflateOnOom: table.deflateOnOom ? unlessBackported(table.deflateOnOom, pick(table.deflateOnOom, version, Object.is, lower), release, Object.is)
+      ?? backportUnknown<DeflateOnOom>('unknown', release, pick(table.deflateOnOom, version)) : null,
+    xenMaxRetry: table.xenMaxRetry ? unlessBackported(table.xenMaxRetry, pick(table.xenMaxRetry, version, Object.is, lower), release, Object.is)
+      ?? backportUnknown<number | 'unlimited' | 'unknown'>('unknown', release, pick(table.xenMaxRetry, version)) : null,
   };
 }
 
@@ -307,6 +326,16 @@ export function minimumVersionShown(shown: { balloonLine: boolean; hvDebugfs: bo
   if (shown.hvDebugfs) return [6, 0];
   if (shown.vmstatBalloon) return [3, 18];
   return null;
+}
+
+/** "unknown", saying why: the kernel is unknown, or a backporting distribution may carry a later change. */
+function backportUnknown<T>(value: T, release: KernelRelease | null, upstream: Cited<unknown> | null): Cited<T> {
+  if (!release || !upstream || !BACKPORTING(release.distribution)) return { value, source: UNKNOWN_KERNEL, range: 'unknown kernel' };
+  return {
+    value,
+    source: `upstream ${formatVersion(release.version)} says "${String((upstream.value as { available?: string }).available ?? upstream.value)}" (${upstream.source}), but ${release.distribution} kernels backport and no source shows whether the later change is in`,
+    range: `${release.distribution} (${formatVersion(release.version)} base)`,
+  };
 }
 
 /** Whether one size source exists for the driver on this kernel. */
