@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'node:test';
 import { analyzeProbeOutput } from '../../src/core/report';
 import { createSshTransport, sshConfigHosts, sshPseudoterminal, type PseudoterminalLike, type SshTransportSettings } from '../../src/extension/lazy';
 import { requireSshLab, SshLab, TEST_USER, userExists, type Sshd } from '../helpers/sshd';
-import { which } from '../helpers/system';
+import { ROOT, which } from '../helpers/system';
 
 // Real sshd on loopback (test/helpers/sshd.ts): the extension's SSH half against a real server.
 const canRun = which('sshd') !== null && process.getuid?.() === 0 && userExists(TEST_USER);
@@ -69,4 +73,34 @@ test('the runbook terminal refuses an unknown host key, says why, and runs nothi
   const { output } = await runTerminal(pty, ['touch /tmp/bi-should-not-exist\r']);
   assert.match(output, /host key .* is not in/);
   assert.match(output, /Nothing was run/);
+});
+
+test('the extension reads hostile SSH configs through the same capped SshConfig.load: Include /dev/zero or a FIFO fails fast with a config error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bi-ext-sshcfg-'));
+  try {
+    const fifo = join(dir, 'include.fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const [included, kind] of [['/dev/zero', 'character device'], [fifo, 'FIFO']] as const) {
+      const config = join(dir, `config-${kind.replace(/ /g, '-')}`);
+      writeFileSync(config, `Host guest-a\n  Port 2222\nInclude ${included}\n`);
+      // In a child node: before the fix /dev/zero was read until memory ran out and a FIFO blocked forever.
+      const script = `const lazy = require('./src/extension/lazy.ts');
+        const settings = { configFile: ${JSON.stringify(config)}, prompter: { available: () => false, ask: async () => null }, acceptNewHostKey: false, probeTimeoutSeconds: 5 };
+        const out = [];
+        for (const load of [() => lazy.sshConfigHosts(settings.configFile), () => lazy.createSshTransport('guest-a', settings)]) {
+          try { load(); out.push('loaded'); } catch (error) { out.push(error.kind + ': ' + error.message); }
+        }
+        process.stdout.write(JSON.stringify(out));`;
+      const result = spawnSync(process.execPath, ['--import', 'tsx', '--max-old-space-size=512', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+      assert.equal(result.signal, null, `${included}: the config read did not finish (${result.signal})`);
+      const messages = JSON.parse(result.stdout) as string[];
+      assert.equal(messages.length, 2);
+      for (const message of messages) {
+        assert.match(message, /^config: /, message);
+        assert.ok(message.includes(JSON.stringify(included)) && message.includes(kind), message);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
