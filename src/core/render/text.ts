@@ -31,7 +31,9 @@ export function memoryBar(report: Report, width = 48): string[] {
     const at = Math.min(cells(limit), width - 1);
     out.push(`         ${' '.repeat(at)}^ limit ${formatBytes(limit)}`);
   }
-  out.push(`        █ used ${formatBytes(used)}   ▒ balloon ${formatBytes(balloon)}   ░ available ${formatBytes(available)}`);
+  // Kernels without MemAvailable (RHEL 5, RHEL 6 before 6.6): the figure is MemFree + Buffers + Cached.
+  const estimated = report.memory.availableSource?.startsWith('estimate') ? ' (estimate: MemFree + Buffers + Cached)' : '';
+  out.push(`        █ used ${formatBytes(used)}   ▒ balloon ${formatBytes(balloon)}   ░ available ${formatBytes(available)}${estimated}`);
   return out;
 }
 
