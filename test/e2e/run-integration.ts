@@ -2,13 +2,14 @@
 // - code-server 4.139.1 with `--vscode-option enable-smoke-test-driver`, the suite loaded through the
 //   page's payload parameter (extensionDevelopmentPath + extensionTestsPath), driven by Chromium;
 // - and, where a desktop VS Code exists (VSCODE_EXECUTABLE_PATH), through @vscode/test-electron.
-// Usage: node --import tsx test/e2e/run-integration.ts [--guest FIXTURE|this-machine] [--untrusted]
+// Usage: node --import tsx test/e2e/run-integration.ts [--guest FIXTURE|this-machine] [--untrusted] | --realvm
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT } from '../helpers/system';
-import type { IntegrationExpectation, IntegrationResults } from '../integration/expectations';
+import type { IntegrationExpectation, IntegrationResults, SshGuestExpectation } from '../integration/expectations';
 import { E2E_DIR, launchBrowser, runAsScript, runLaneMain, startCodeServer, summaryLine } from './code-server';
 import { guestExpectation } from './guests';
+import { realVmIntegration } from './realvm-integration';
 
 export const INTEGRATION_BUNDLE = join(ROOT, 'dist-test', 'integration.js');
 
@@ -21,6 +22,10 @@ export interface IntegrationRun {
   testsFile?: string;
   runbook?: string | null;
   label?: string;
+  /** The window's SSH config (default: an empty one), extra guests by alias, and the SSH guest the suite then checks. */
+  sshConfig?: string;
+  sshHosts?: string[];
+  sshGuest?: SshGuestExpectation;
 }
 
 export interface SuiteOutcome { label: string; passed: number; failed: number; exitCode: number; ms: number; error?: string }
@@ -55,6 +60,7 @@ export async function runInCodeServer(run: IntegrationRun, log = (line: string) 
   const expectation: IntegrationExpectation = {
     trusted: run.trusted,
     guest: guestExpectation(run.guest, fixture),
+    ...(run.sshGuest ? { sshGuest: run.sshGuest } : {}),
     runbook: run.runbook === undefined ? firstRunbook(extensionDir) : run.runbook,
     resultsFile: join(runDir, 'results.json'),
     logDir,
@@ -63,8 +69,13 @@ export async function runInCodeServer(run: IntegrationRun, log = (line: string) 
   writeFileSync(expectFile, JSON.stringify(expectation, null, 2));
 
   // No SSH hosts: "Check Ballooning" then checks this window's guest without asking which.
-  const sshConfig = join(runDir, 'ssh_config');
-  writeFileSync(sshConfig, '');
+  const sshConfig = run.sshConfig ?? join(runDir, 'ssh_config');
+  if (!run.sshConfig) writeFileSync(sshConfig, '');
+  if (run.sshHosts) {
+    // A remote window ignores machine-scoped user settings: SSH guests go in the (trusted) workspace's settings.
+    mkdirSync(join(workspace, '.vscode'), { recursive: true });
+    writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'balloonInspector.sshConfigFile': sshConfig, 'balloonInspector.sshHosts': run.sshHosts }, null, 2));
+  }
   const server = await startCodeServer({
     runDir, workspace, trusted: run.trusted, smokeTestDriver: true, guestFixture: fixture,
     env: { BALLOON_INSPECTOR_LOG_DIR: logDir, BALLOON_INSPECTOR_TEST_EXPECT: expectFile },
@@ -177,6 +188,13 @@ export async function integrationLane(log = (line: string) => console.log(line))
     log(`  ${summaryLine(outcome.passed, outcome.failed)} in ${(outcome.ms / 1000).toFixed(1)} s`);
     outcomes.push(outcome);
   }
+  log('▶ the QEMU guest of test/realvm over SSH, trusted workspace (code-server, extension host)');
+  const realVm = await realVmIntegration(log);
+  if (realVm) {
+    if (realVm.error) log(`  error: ${realVm.error}`);
+    log(`  ${summaryLine(realVm.passed, realVm.failed)} in ${(realVm.ms / 1000).toFixed(1)} s`);
+    outcomes.push(realVm);
+  }
   const desktop = await runInDesktopVsCode({ guest: 'this-machine', trusted: true }, log);
   if (desktop) outcomes.push(desktop);
   return outcomes;
@@ -185,6 +203,7 @@ export async function integrationLane(log = (line: string) => console.log(line))
 function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const guestIndex = argv.indexOf('--guest');
+  if (argv.includes('--realvm')) return runLaneMain('integration suite', async () => [await realVmIntegration()].filter((outcome): outcome is SuiteOutcome => outcome !== null));
   return runLaneMain('integration suite', async () => (guestIndex >= 0
     ? [await runInCodeServer({ guest: argv[guestIndex + 1]!, trusted: !argv.includes('--untrusted') })]
     : integrationLane()));

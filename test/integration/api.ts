@@ -14,7 +14,7 @@ export interface PlainTreeItem {
 }
 
 export interface BalloonInspectorApi {
-  checkNow(): Promise<Report[]>;
+  checkNow(which?: 'current' | 'all'): Promise<Report[]>;
   guests(): PlainTreeItem[] | Promise<PlainTreeItem[]>;
   version: string;
 }

@@ -15,9 +15,24 @@ export interface GuestExpectation {
   findingIds: string[];
 }
 
+/** A real QEMU guest reached over SSH (test/realvm), as its runner set it up. */
+export interface SshGuestExpectation {
+  /** Its Host alias in the window's SSH config. */
+  alias: string;
+  /** The balloon QEMU reports (configured - query-balloon actual), with a tolerance. */
+  balloonBytes: number;
+  toleranceBytes: number;
+  /** The verdict row must match each of these. */
+  verdictPatterns: string[];
+  /** Finding ids balloon-check --ssh reports for it in the same run. */
+  findingIds: string[];
+}
+
 export interface IntegrationExpectation {
   trusted: boolean;
   guest: GuestExpectation;
+  /** When set, the run checks this SSH guest only (test/integration/realvm.suite.ts). */
+  sshGuest?: SshGuestExpectation;
   /** Runbook whose lenses are checked, relative to the extension's folder (knowledge/runbooks/...). */
   runbook: string | null;
   /** Where the suite writes its results as JSON. */

@@ -6,6 +6,7 @@ import type { IntegrationExpectation, IntegrationResults } from './expectations'
 import { runTests } from './harness';
 import { extensionTests } from './extension.suite';
 import { lensTests } from './lenses.suite';
+import { realVmTests } from './realvm.suite';
 
 export async function run(): Promise<void> {
   const expectFile = process.env.BALLOON_INSPECTOR_TEST_EXPECT;
@@ -13,7 +14,8 @@ export async function run(): Promise<void> {
   const expectation = JSON.parse(readFileSync(expectFile, 'utf8')) as IntegrationExpectation;
   const log = (line: string) => console.log(line);
   log(`Balloon Inspector integration suite (guest: ${expectation.guest.name}, workspace ${expectation.trusted ? 'trusted' : 'untrusted'})`);
-  const results = await runTests([...extensionTests(expectation), ...lensTests(expectation)], log);
+  const cases = expectation.sshGuest ? realVmTests(expectation) : [...extensionTests(expectation), ...lensTests(expectation)];
+  const results = await runTests(cases, log);
   const passed = results.filter((result) => result.ok).length;
   const failed = results.length - passed;
   const summary: IntegrationResults = { passed, failed, tests: results };

@@ -1,0 +1,64 @@
+// The real QEMU guest of test/realvm, checked once over SSH from inside the extension host: the guest is an
+// SSH host of the window's SSH config, its balloon inflated through QMP by the runner (test/e2e/realvm-integration.ts).
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, isApi, rowText, type BalloonInspectorApi } from './api';
+import type { IntegrationExpectation } from './expectations';
+import { waitFor, type TestCase } from './harness';
+
+export function realVmTests(expectation: IntegrationExpectation): TestCase[] {
+  const ssh = expectation.sshGuest!;
+  let api: BalloonInspectorApi | undefined;
+  const needApi = () => {
+    assert.ok(api, 'the extension did not activate (see the first test)');
+    return api;
+  };
+  return [
+    {
+      name: 'the extension activates with the QEMU guest in its SSH config',
+      fn: async () => {
+        const extension = vscode.extensions.getExtension(EXTENSION_ID);
+        assert.ok(extension, `${EXTENSION_ID} is not installed in this extension host`);
+        const exported: unknown = await extension.activate();
+        assert.ok(isApi(exported), 'activate() returned no test API');
+        api = exported;
+        const nodes = await waitFor(`guest ${ssh.alias} in the tree`, async () => {
+          const list = await needApi().guests();
+          return list.some((node) => node.label.includes(ssh.alias)) ? list : undefined;
+        }, 10_000);
+        assert.ok(nodes.length >= 2, 'this window\'s guest and the SSH guest');
+      },
+    },
+    {
+      name: 'checkNow("all") reads the QEMU guest over SSH: the balloon QEMU reports, deflate-on-oom off, balloon-check\'s findings',
+      timeoutMs: 90_000,
+      fn: async () => {
+        const reports = await needApi().checkNow('all');
+        const report = reports.find((candidate) => candidate.target.kind === 'ssh' && candidate.target.name === ssh.alias);
+        assert.ok(report, `no SSH report for ${ssh.alias} among ${JSON.stringify(reports.map((r) => r.target))}`);
+        assert.equal(report.hypervisor.kind, 'kvm');
+        assert.equal(report.balloon.driver, 'virtio_balloon');
+        assert.equal(report.balloon.deflateOnOom, false);
+        const off = Math.abs((report.balloon.currentBytes ?? -1) - ssh.balloonBytes);
+        assert.ok(off <= ssh.toleranceBytes, `balloon ${report.balloon.currentBytes} B, QEMU says ${ssh.balloonBytes} B`);
+        assert.deepEqual(report.findings.map((finding) => finding.id).sort(), [...ssh.findingIds].sort());
+      },
+    },
+    {
+      name: 'the tree shows the QEMU guest\'s verdict and every finding under it',
+      timeoutMs: 30_000,
+      fn: async () => {
+        const node = await waitFor(`a checked ${ssh.alias} node`, async () => {
+          const found = (await needApi().guests()).find((candidate) => candidate.label.includes(ssh.alias));
+          return found?.children?.length ? found : undefined;
+        }, 20_000);
+        const rows = node.children!.map(rowText);
+        for (const pattern of ssh.verdictPatterns) assert.match(rows[0]!, new RegExp(pattern), `verdict row ${JSON.stringify(rows[0])}`);
+        const [report] = (await needApi().checkNow('all')).filter((candidate) => candidate.target.name === ssh.alias);
+        for (const finding of report!.findings) {
+          assert.ok(rows.some((row) => row.includes(finding.title)), `finding "${finding.title}" missing from ${JSON.stringify(rows)}`);
+        }
+      },
+    },
+  ];
+}
