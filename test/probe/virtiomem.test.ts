@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { copyGuest, jsonReport, MiB, probe, schemaErrors, tempDir } from '../helpers/guests';
+import { copyGuest, jsonReport, MiB, probe, runCli, schemaErrors, tempDir } from '../helpers/guests';
 
 /*
  * The probe's virtio-mem block on a snapshot root: a committed KVM guest plus a virtio-mem device (id 0x0018)
@@ -84,5 +84,17 @@ test('snapshot with virtio-mem and no /proc/iomem at all: the device is listed, 
     assert.equal(report.virtioMem[0].addedBytes, null);
     assert.match(report.virtioMem[0].addedUnknownReason ?? '', /no such file|not read/);
     assert.equal(report.virtioMem[0].requestedBytes, 256 * MiB);
+  } finally { remove(); }
+});
+
+test('text format: one virtio-mem line with requested and added sizes, saying it is not a balloon', () => {
+  const { dir, remove } = tempDir();
+  try {
+    const root = guestWithVirtioMem(dir, { iomem: IOMEM, dmesg: DMESG });
+    const text = runCli(['--root', root, '--format', 'text']).stdout;
+    const lines = text.split('\n').filter((line) => line.startsWith('virtio-mem '));
+    assert.deepEqual(lines, ['virtio-mem virtio5: requested 256 MiB of a 1.0 GiB region, 256 MiB added to Linux (plugged is at most that); hot-plugged memory, not a balloon']);
+    const plain = runCli(['--root', copyGuest('kvm-virtio-inflated-no-deflate', join(dir, 'plain')), '--format', 'text']).stdout;
+    assert.ok(!plain.includes('virtio-mem '), 'no line without a device');
   } finally { remove(); }
 });
