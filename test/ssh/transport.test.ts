@@ -241,7 +241,8 @@ test('connection killed mid-probe: dropped, with how far it got', async (t) => {
   const ssh = transport('dropped', { guest: [`Port ${proxy.port}`] }, 'guest');
   const watcher = setInterval(() => { if (existsSync(started)) { clearInterval(watcher); proxy.cut(); } }, 20);
   try {
-    await rejectsWith(ssh.runProbe({ root: lab!.path('hanging-guest'), toolTimeoutSeconds: 4 }), 'dropped', /connection (closed|failed) while the probe ran.*after \d+ bytes/);
+    // The snapshot's own (hanging) tool runs only on opt-in, as --run-snapshot-tools.
+    await rejectsWith(ssh.runProbe({ root: lab!.path('hanging-guest'), toolTimeoutSeconds: 4, runSnapshotTools: true }), 'dropped', /connection (closed|failed) while the probe ran.*after \d+ bytes/);
   } finally {
     clearInterval(watcher);
   }
