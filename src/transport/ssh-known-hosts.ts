@@ -26,58 +26,56 @@ export function knownHostsName(host: string, port: number): string {
  */
 export const MAX_KNOWN_HOSTS_BYTES = 64 * 1024 * 1024;
 
-/** The entries of a set of known_hosts files, with an index by host name (a fleet looks up every host). */
-export interface KnownHosts {
+/** One known_hosts file's entries, with an index by host name (a fleet looks up every host in it). */
+interface KnownHostsFile {
   readonly entries: readonly KnownHostEntry[];
-  /** Entries whose host field is a list of plain names, by each lower-cased name (position order). */
+  /** Entries whose host field is a list of plain names, by each lower-cased name (line order). */
   readonly byName: ReadonlyMap<string, readonly number[]>;
-  /** Hashed, wildcard and negated entries: any name may match them (position order). */
+  /** Hashed, wildcard and negated entries: any name may match them (line order). */
   readonly general: readonly number[];
   /** @revoked entries: a revoked key is refused whichever host presents it. */
   readonly revoked: readonly KnownHostEntry[];
 }
 
-const parsedFiles = new Map<string, { stamp: string; entries: KnownHostEntry[] }>();
-const combined = new Map<string, { stamps: string; known: KnownHosts }>();
+/** The known_hosts files of one connection, in the order OpenSSH reads them. */
+export interface KnownHosts {
+  readonly files: readonly KnownHostsFile[];
+}
+
+const parsedFiles = new Map<string, { stamp: string; file: KnownHostsFile }>();
 
 /**
- * The entries of known_hosts files. A file is parsed again only when it changed, and the same set of
- * unchanged files gives the same object back, index included: a fleet of N hosts costs N stats, not N².
- * Only regular files are read (`/dev/null`, the usual "none", reads as empty; a FIFO is never opened).
+ * The known_hosts files, each parsed and indexed again only when it changed: a fleet of N hosts
+ * costs N stats and N indexed look-ups, not N × the file. Only regular files are read (`/dev/null`,
+ * the usual "none", reads as empty; a FIFO or device is never opened).
  */
 export function readKnownHosts(files: readonly string[]): KnownHosts {
-  const stamps: string[] = [];
-  const present: string[] = [];
+  const read: KnownHostsFile[] = [];
   for (const file of files) {
+    let stamp: string;
     try {
       const stat = statSync(file);
       if (!stat.isFile()) continue;
-      stamps.push(`${file}\0${stat.mtimeMs}:${stat.ctimeMs}:${stat.size}:${stat.ino}`);
-      present.push(file);
+      stamp = `${stat.mtimeMs}:${stat.ctimeMs}:${stat.size}:${stat.ino}`;
     } catch { continue; }
-  }
-  const key = files.join('\0');
-  const stampText = stamps.join('\n');
-  const cached = combined.get(key);
-  if (cached?.stamps === stampText) return cached.known;
-  const entries: KnownHostEntry[] = [];
-  present.forEach((file, index) => {
-    const stamp = stamps[index]!;
-    let parsed = parsedFiles.get(file);
-    if (parsed?.stamp !== stamp) {
-      parsed = { stamp, entries: parseKnownHostsFile(file) };
-      parsedFiles.set(file, parsed);
+    let cached = parsedFiles.get(file);
+    if (cached?.stamp !== stamp) {
+      cached = { stamp, file: indexKnownHosts(parseKnownHostsFile(file)) };
+      parsedFiles.set(file, cached);
     }
-    // Never spread a file's entries into push(): 150,000 arguments overflow the stack.
-    for (const entry of parsed.entries) entries.push(entry);
-  });
-  const known = indexKnownHosts(entries);
-  combined.set(key, { stamps: stampText, known });
-  return known;
+    read.push(cached.file);
+  }
+  return { files: read };
 }
 
-/** Builds the name index of a list of entries (exported for tests that build entries by hand). */
-export function indexKnownHosts(entries: readonly KnownHostEntry[]): KnownHosts {
+/** Every entry, file after file (never spread into push(): 150,000 arguments overflow the stack). */
+export function knownHostEntries(known: KnownHosts): KnownHostEntry[] {
+  const all: KnownHostEntry[] = [];
+  for (const file of known.files) for (const entry of file.entries) all.push(entry);
+  return all;
+}
+
+function indexKnownHosts(entries: readonly KnownHostEntry[]): KnownHostsFile {
   const byName = new Map<string, number[]>();
   const general: number[] = [];
   const revoked: KnownHostEntry[] = [];
@@ -94,12 +92,16 @@ export function indexKnownHosts(entries: readonly KnownHostEntry[]): KnownHosts 
   return { entries, byName, general, revoked };
 }
 
-/** The entries that match one of `names`, in file order. */
+/** The entries that match one of `names`, in file and line order. */
 function entriesFor(known: KnownHosts, names: readonly string[]): KnownHostEntry[] {
-  const positions = new Set<number>();
-  for (const name of names) for (const position of known.byName.get(name.toLowerCase()) ?? []) positions.add(position);
-  for (const position of known.general) if (entryMatches(known.entries[position]!.hosts, names)) positions.add(position);
-  return [...positions].sort((a, b) => a - b).map((position) => known.entries[position]!);
+  const found: KnownHostEntry[] = [];
+  for (const file of known.files) {
+    const positions = new Set<number>();
+    for (const name of names) for (const position of file.byName.get(name.toLowerCase()) ?? []) positions.add(position);
+    for (const position of file.general) if (entryMatches(file.entries[position]!.hosts, names)) positions.add(position);
+    for (const position of [...positions].sort((a, b) => a - b)) found.push(file.entries[position]!);
+  }
+  return found;
 }
 
 function parseKnownHostsFile(file: string): KnownHostEntry[] {
@@ -167,7 +169,7 @@ export type HostKeyVerdict =
 export function checkHostKey(known: KnownHosts, names: readonly string[], key: Buffer): HostKeyVerdict {
   const keyType = blobKeyType(key);
   const forHost = entriesFor(known, names).filter((entry) => entry.marker !== '@cert-authority');
-  const revoked = known.revoked.find((entry) => entry.key.equals(key));
+  const revoked = known.files.flatMap((file) => file.revoked).find((entry) => entry.key.equals(key));
   if (revoked) return { status: 'revoked', entry: revoked };
   const plain = forHost.filter((entry) => entry.marker === '');
   const same = plain.find((entry) => entry.key.equals(key));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { parseDestination, patternListMatches, SshConfig, type SshConfigEnvironment } from '../../src/transport/ssh-config';
-import { appendKnownHost, checkHostKey, entryMatches, hostKeyAlgorithms, knownHostsName, readKnownHosts } from '../../src/transport/ssh-known-hosts';
+import { appendKnownHost, checkHostKey, entryMatches, hostKeyAlgorithms, knownHostEntries, knownHostsName, readKnownHosts } from '../../src/transport/ssh-known-hosts';
 import { connectionChain } from '../../src/transport/ssh';
 import { ProbeError } from '../../src/transport/transport';
 
@@ -183,7 +183,7 @@ test('known_hosts verdicts: known, changed (same type, other key), unknown with 
     `host-c ssh-ed25519 ${Buffer.from('junk').toString('base64')}`,
   ].join('\n'));
   const entries = readKnownHosts([file, join(home, 'does-not-exist')]);
-  assert.equal(entries.entries.length, 4);
+  assert.equal(knownHostEntries(entries).length, 4);
   assert.equal(checkHostKey(entries, ['host-a'], ed).status, 'known');
   const changed = checkHostKey(entries, ['host-a'], blob('ssh-ed25519', 9));
   assert.equal(changed.status, 'changed');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { SshCredentials } from '../../src/transport/ssh-auth';
 import { MAX_CONFIG_FILE_BYTES, SshConfig, type SshConfigEnvironment } from '../../src/transport/ssh-config';
-import { MAX_KNOWN_HOSTS_BYTES, readKnownHosts } from '../../src/transport/ssh-known-hosts';
+import { checkHostKey, knownHostEntries, MAX_KNOWN_HOSTS_BYTES, readKnownHosts } from '../../src/transport/ssh-known-hosts';
 import { keyscanCommand, removeHostKeyCommand, SshTransport } from '../../src/transport/ssh';
 import { ProbeError } from '../../src/transport/transport';
 import { keygen, requireSshLab, SshLab, TEST_USER, userExists, type Sshd } from '../helpers/sshd';
@@ -42,7 +42,7 @@ interface ChildResult { ok?: unknown; error?: { kind?: string; message: string }
 function inChild(body: string, timeoutMs = 20_000): ChildResult {
   const script = `
     const { SshConfig } = require('./src/transport/ssh-config.ts');
-    const { readKnownHosts } = require('./src/transport/ssh-known-hosts.ts');
+    const { knownHostEntries, readKnownHosts } = require('./src/transport/ssh-known-hosts.ts');
     const env = ${JSON.stringify(env)};
     let out;
     try { out = { ok: (() => { ${body} })() }; } catch (error) { out = { error: { kind: error.kind, message: error.message } }; }
@@ -175,14 +175,16 @@ function bigKnownHosts(name: string, lines: number, last = ''): string {
 test('readKnownHosts reads a 150,000-line (~17 MB) known_hosts (it overflowed the stack) and finds a host in it', () => {
   const path = bigKnownHosts('known_hosts_150k', 150_000);
   const known = readKnownHosts([path]);
-  assert.equal(known.entries.length, 150_000);
-  assert.ok(known.byName.get('host-149999.fleet.example.com'));
+  assert.equal(knownHostEntries(known).length, 150_000);
+  const key = knownHostEntries(known)[149_999]!.key;
+  assert.equal(checkHostKey(known, ['HOST-149999.fleet.example.com'], key).status, 'known');
+  assert.equal(checkHostKey(known, ['10.2.73.239'], key).status, 'known');
 });
 
 test('known_hosts that is a FIFO or /dev/zero is skipped without being opened; one past the cap is a config error', () => {
   const pipe = fifo('known_hosts.fifo');
   const normal = file('known_hosts_small', `${knownLine('small', 1)}\n`);
-  const result = inChild(`return readKnownHosts([${JSON.stringify(pipe)}, '/dev/zero', '/dev/null', ${JSON.stringify(normal)}]).entries.map((entry) => entry.hosts);`);
+  const result = inChild(`return readKnownHosts([${JSON.stringify(pipe)}, '/dev/zero', '/dev/null', ${JSON.stringify(normal)}]).files.flatMap((file) => file.entries.map((entry) => entry.hosts));`);
   assert.equal(result.timedOut, false, 'reading known_hosts must not hang');
   assert.deepEqual(result.ok, ['small'], JSON.stringify(result).slice(0, 400));
   const sparse = join(dir, 'known_hosts_sparse');
