@@ -195,11 +195,15 @@ kill_tree() {
 # with in /proc/PID/environ, so they are stopped, then killed, until none is left. A child that
 # clears its environment escapes this (documented in the README).
 reap_marked() { # marker
-  rm_round=0
-  while [ $rm_round -lt 5 ]; do
+  # A process in the middle of exec shows an empty environ for a moment: stop only after two
+  # scans in a row found nothing.
+  rm_round=0 rm_empty=0
+  while [ $rm_round -lt 8 ] && [ $rm_empty -lt 2 ]; do
     rm_round=$((rm_round + 1))
-    rm_files=$(grep -l -s -F -e "BI_TOOL_RUN=$1" /proc/[0-9]*/environ 2>/dev/null) || return 0
-    rm_pids=
+    # (grep exits 2 when a process vanished while it read: its list still counts)
+    rm_files=$(grep -l -s -F -e "BI_TOOL_RUN=$1" /proc/[0-9]*/environ 2>/dev/null)
+    if [ -z "$rm_files" ]; then rm_empty=$((rm_empty + 1)); continue; fi
+    rm_empty=0 rm_pids=''
     for f in $rm_files; do f=${f#/proc/}; rm_pids="$rm_pids ${f%/environ}"; done
     # shellcheck disable=SC2086 # a list of pids
     kill -STOP $rm_pids 2>/dev/null
@@ -234,7 +238,8 @@ capture() {
         (sleep "$TOOL_TIMEOUT"; kill_tree $p) >/dev/null 2>&1 &
         w=$!; wait $p; r=$?; kill $w 2>/dev/null ;;
     esac </dev/null 2>&1
-    if [ -n "$R" ]; then reap_marked "$BI_TOOL_RUN"; fi
+    # the reaper's own grep must not carry the marker
+    if [ -n "$R" ]; then rm_mark=$BI_TOOL_RUN; unset BI_TOOL_RUN; reap_marked "$rm_mark"; fi
     echo "@@rc=$r"; } | head -c 65536)
   case $OUT in
     *@@rc=*) RC=${OUT##*@@rc=}; OUT=${OUT%@@rc=*} ;;

@@ -46,8 +46,8 @@ export function runCliAsync(args: string[]): Promise<CliRun> {
 }
 
 /** `--format json` of one snapshot root, parsed, with the exit code. */
-export function jsonReport(root: string, extra: string[] = []): { report: Report; run: CliRun } {
-  const run = runCli(['--root', root, '--format', 'json', ...extra]);
+export function jsonReport(root: string, extra: string[] = [], timeoutMs?: number): { report: Report; run: CliRun } {
+  const run = runCli(['--root', root, '--format', 'json', ...extra], { timeoutMs });
   let report: Report;
   try {
     report = JSON.parse(run.stdout) as Report;
@@ -99,3 +99,15 @@ export function treeListing(root: string): string[] {
 
 export const findingIds = (report: Report) => report.findings.map((finding) => finding.id);
 export const probe = (report: Report, id: string) => report.probes.find((record) => record.id === id);
+
+/** Pids (other than this process) whose command line contains `marker`: a unique argument a test gives the processes it starts. */
+export function processesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) found.push(Number(entry));
+    } catch { /* gone */ }
+  }
+  return found;
+}
