@@ -118,7 +118,7 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
     const current = facts.xen?.currentBytes ?? null;
     if (current !== null && current < target - 16 * MiB) {
       add('xen-target-not-reached', 'warning', 'Xen could not give this domain all the memory it should have',
-        `target_kb says ${formatBytes(target)}, but the domain holds ${formatBytes(current)}: the host could not populate ${formatBytes(target - current)}.`, hvArticle);
+        `target_kb says ${formatBytes(target)}, but the domain holds ${formatBytes(current)}: the host could not populate ${formatBytes(target - current)}. ${xenRetryNote(facts)}`, hvArticle);
     } else if (current !== null && current > target + 16 * MiB) {
       add('balloon-inflating', 'warning', 'The Xen balloon is inflating now',
         `The domain holds ${formatBytes(current)} and is being shrunk to ${formatBytes(target)}.`, hvArticle);
@@ -335,6 +335,15 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
   }
 
   return findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+}
+
+/** How the Xen driver retries a failed increase on this kernel (max_retry_count, per the kernel table). */
+function xenRetryNote(facts: GuestFacts): string {
+  switch (facts.kernel?.behaviour?.xenMaxRetry?.value) {
+    case 4: return 'On this kernel the driver gives up after 4 retries (max_retry_count, a1078e821b60) and tries again only when the target changes or after an hour: it will not catch up by itself.';
+    case 'unlimited': return 'On this kernel the driver retries for ever (max_retry_count 0): it takes the memory as soon as the host has it.';
+    default: return 'Whether the driver keeps retrying depends on max_retry_count (/sys/devices/system/xen_memory/xen_memory0/max_retry_count; 0 = for ever, 4 since a1078e821b60).';
+  }
 }
 
 /** What deflate-on-oom did on this kernel, for a guest that killed processes with it on. */

@@ -21,7 +21,7 @@ import { parsePressure } from '../../src/core/parsers/pressure';
 import { parseToolboxStat } from '../../src/core/parsers/toolbox';
 import { parseVmmemctl } from '../../src/core/parsers/vmmemctl';
 import { parseVmstat } from '../../src/core/parsers/vmstat';
-import { parseXenMemory } from '../../src/core/parsers/xen';
+import { parseProcXenBalloon, parseXenMemory } from '../../src/core/parsers/xen';
 import { renderMarkdown } from '../../src/core/render/markdown';
 import { renderPrometheus } from '../../src/core/render/prometheus';
 import { renderText } from '../../src/core/render/text';
@@ -35,6 +35,9 @@ import {
   VMMEMCTL_V3B, VMMEMCTL_V4_SEED, VMSTAT_VMWARE_SEED, writeSeedRoot, XEN_BELOW_TARGET,
 } from '../helpers/samples';
 import { requireCommand, ROOT } from '../helpers/system';
+
+/** /proc/xen/balloon of a classic 2.6.18-xen kernel (balloon_read() of drivers/xen/balloon/balloon.c). */
+const PROC_XEN_BALLOON = 'Current allocation:  2097152 kB\nRequested target:    2097152 kB\nLow-mem balloon:     2097152 kB\nHigh-mem balloon:          0 kB\nDriver pages:           1024 kB\nXen hard limit:          ??? kB\n';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260101);
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 1);
@@ -99,6 +102,7 @@ const PARSERS: [string, (text: string) => Parsed<unknown>, string[]][] = [
   ['toolbox', parseToolboxStat, [TOOLBOX.balloon20g, TOOLBOX.unlimited, TOOLBOX.oldMHz, TOOLBOX.unknownSubcommand]],
   ['hv-balloon', parseHvBalloon, [HV, HV_TYPO]],
   ['xen', parseXenMemory, [XEN_BELOW_TARGET]],
+  ['proc-xen-balloon', parseProcXenBalloon, [PROC_XEN_BALLOON]],
   ['meminfo', parseMeminfo, [MEMINFO_VMWARE_SEED, MEMINFO_KVM_6_18_BALLOON, MEMINFO_RHEL5_2_6_18]],
   ['vmstat', parseVmstat, [VMSTAT_VMWARE_SEED]],
   ['pressure', parsePressure, [PSI_STALLED]],

@@ -18,7 +18,7 @@ import { parsePressure } from '../../src/core/parsers/pressure';
 import { parseToolboxStat } from '../../src/core/parsers/toolbox';
 import { parseVmmemctl } from '../../src/core/parsers/vmmemctl';
 import { parseVmstat } from '../../src/core/parsers/vmstat';
-import { parseXenMemory } from '../../src/core/parsers/xen';
+import { parseProcXenBalloon, parseXenMemory } from '../../src/core/parsers/xen';
 import { renderText } from '../../src/core/render/text';
 import { analyzeProbeOutput } from '../../src/core/report';
 import { numbersIn } from '../helpers/numbers';
@@ -28,6 +28,9 @@ import {
   MEMINFO_VMWARE_SEED, MODULES_VMW, probeOutput, PSI_STALLED, SEED_SECTIONS, TOOLBOX, virtioLine, VMMEMCTL_V1, VMMEMCTL_V2, VMMEMCTL_V3, VMMEMCTL_V3B, VMMEMCTL_V4_SEED,
   VMSTAT_VMWARE_SEED, XEN_BELOW_TARGET,
 } from '../helpers/samples';
+
+/** /proc/xen/balloon of a classic 2.6.18-xen kernel (balloon_read() of drivers/xen/balloon/balloon.c). */
+const PROC_XEN_BALLOON = 'Current allocation:  2097152 kB\nRequested target:    2097152 kB\nLow-mem balloon:     2097152 kB\nHigh-mem balloon:          0 kB\nDriver pages:           1024 kB\nXen hard limit:          ??? kB\n';
 
 interface ParserCase {
   name: string;
@@ -47,6 +50,7 @@ const PARSERS: ParserCase[] = [
   { name: 'toolbox', parse: parseToolboxStat, samples: [TOOLBOX.balloon20g, TOOLBOX.limit12g, TOOLBOX.unlimited, TOOLBOX.oldMHz] },
   { name: 'hv-balloon', parse: parseHvBalloon, samples: [HV, HV_TYPO], cutUndetectable: true },
   { name: 'xen_memory0', parse: parseXenMemory, samples: [XEN_BELOW_TARGET], cutUndetectable: true },
+  { name: '/proc/xen/balloon', parse: parseProcXenBalloon, samples: [PROC_XEN_BALLOON], cutUndetectable: true },
   { name: 'meminfo', parse: parseMeminfo, samples: [MEMINFO_VMWARE_SEED, MEMINFO_KVM_6_18_BALLOON, MEMINFO_RHEL5_2_6_18] },
   { name: 'vmstat', parse: parseVmstat, samples: [VMSTAT_VMWARE_SEED], cutUndetectable: true },
   { name: 'pressure', parse: parsePressure, samples: [PSI_STALLED], cutUndetectable: true },

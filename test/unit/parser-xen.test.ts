@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { parseXenMemory } from '../../src/core/parsers/xen';
+import { parseProcXenBalloon, parseXenMemory } from '../../src/core/parsers/xen';
 import { XEN_AT_TARGET, XEN_BELOW_TARGET } from '../helpers/samples';
 
 const value = (text: string) => {
@@ -48,4 +48,28 @@ test('a target_kb beyond what a double holds exactly in bytes is refused, not ro
 
 test('target_kb twice with different values is refused', () => {
   assert.equal(parseXenMemory('target_kb=1024\ntarget_kb=2048\n').ok, false);
+});
+
+const CLASSIC = 'Current allocation:  2097152 kB\nRequested target:    2097152 kB\nLow-mem balloon:     2097152 kB\nHigh-mem balloon:          0 kB\nDriver pages:           1024 kB\nXen hard limit:          ??? kB\n';
+
+test('/proc/xen/balloon (classic 2.6.18-xen): kB lines, balloon = low-mem + high-mem, "???" hard limit is none known', () => {
+  const parsed = parseProcXenBalloon(CLASSIC);
+  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
+  assert.deepEqual(parsed.value, { targetBytes: 2 * 1024 ** 3, currentBytes: 2 * 1024 ** 3, balloonBytes: 2 * 1024 ** 3, driverBytes: 1024 * 1024, hardLimitBytes: null });
+  // older trees: no Driver pages line, headroom after the hard limit
+  const older = 'Current allocation:  1048576 kB\nRequested target:     786432 kB\nLow-mem balloon:      262144 kB\nHigh-mem balloon:      65536 kB\nXen hard limit:      1048576 kB (inc.     8192 kB driver headroom)\n';
+  const old = parseProcXenBalloon(older);
+  assert.ok(old.ok, old.ok ? '' : old.reason);
+  assert.deepEqual(old.value, { targetBytes: 768 * 1024 ** 2, currentBytes: 1024 ** 3, balloonBytes: 320 * 1024 ** 2, driverBytes: null, hardLimitBytes: 1024 ** 3 });
+});
+
+test('/proc/xen/balloon refusals: foreign lines, missing figures, two different values, binary', () => {
+  const refused = (text: string) => { const parsed = parseProcXenBalloon(text); assert.equal(parsed.ok, false, text); return parsed.ok ? '' : parsed.reason; };
+  assert.match(refused('Current allocation:  2097152 kB\nRequested target:    2097152 kB\n'), /lacks/);
+  assert.match(refused(CLASSIC + 'Something else:   1 kB\n'), /not in the driver's format/);
+  assert.match(refused(CLASSIC.replace('Xen hard limit:          ??? kB', 'Xen hard limit:     ')), /not in the driver's format/);
+  assert.match(refused(CLASSIC + 'Low-mem balloon:     1 kB\n'), /two different Low-mem balloon/);
+  assert.match(refused('Current allocation:  lots kB\n'), /not in the driver's format/);
+  assert.match(refused(''), /empty/);
+  assert.match(refused('Current allocation:  2097152 kB\u0000'), /binary/);
 });
