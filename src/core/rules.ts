@@ -189,7 +189,9 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
       'vmware-toolbox-cmd is not installed, so the VM\'s memory limit, reservation and host swap are unknown from inside. Install open-vm-tools, or ask the vSphere admin.');
   }
   const debugfsProbe = facts.probes.find((probe) => probe.id === 'debugfs-vmmemctl' || probe.id === 'debugfs-hv-balloon');
-  const needsRoot = facts.probes.filter((probe) => probe.status === 'denied' && ((probe.id === 'debugfs-vmmemctl' && hv === 'vmware') || (probe.id === 'debugfs-hv-balloon' && hv === 'hyperv')));
+  // Before Linux 6.0 there is no hv-balloon file to read, root or not (d180e0a1be6c).
+  const hvFileExists = facts.kernel?.behaviour?.driver !== 'hv_balloon' || facts.kernel.behaviour.sources.find((source) => source.id === 'hv-debugfs')?.available !== 'no';
+  const needsRoot = facts.probes.filter((probe) => probe.status === 'denied' && ((probe.id === 'debugfs-vmmemctl' && hv === 'vmware') || (probe.id === 'debugfs-hv-balloon' && hv === 'hyperv' && hvFileExists)));
   if (needsRoot.length && debugfsProbe) {
     const noSize = balloon === null;
     add('stats-need-root', noSize ? 'warning' : 'info', noSize ? 'The balloon size needs root to read' : 'The driver\'s own balloon statistics need root',

@@ -115,3 +115,12 @@ test('xen-target-not-reached says how the driver retries on this kernel (max_ret
   assert.match(xen('4.1.0'), /retries for ever/);
   assert.match(xen('4.19.0-27-amd64'), /depends on max_retry_count/);
 });
+
+test('stats-need-root is not asked for the hv-balloon file on kernels that have none (before 6.0)', () => {
+  const hv = (kernel: string) => diagnose(buildFacts({
+    hypervisor: { kind: 'hyperv' }, balloon: { driver: 'hv_balloon', currentBytes: null, shrinksMemTotal: false },
+    probes: [{ id: 'debugfs-hv-balloon', status: 'denied', detail: 'debugfs is readable by root only' }], kernel: kernelFacts('hv_balloon', kernel),
+  }));
+  absent(hv('5.4.0-150-generic'), 'stats-need-root');
+  find(hv('6.1.0-18-amd64'), 'stats-need-root');
+});
