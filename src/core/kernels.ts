@@ -129,9 +129,9 @@ export const DRIVERS: Record<BalloonDriverFamily, DriverTable> = {
     },
     deflateOnOom: [
       { since: null, value: 'not-supported', source: 'the feature bit arrived with Linux 4.3 (commit 997e120843e8 and its series)' },
-      { since: V(4, 3), value: 'oom-notifier', source: 'Linux 4.3: OOM notifier, VIRTIO_BALLOON_OOM_NR_PAGES = 256 pages of 4 KiB per notification' },
+      { since: V(4, 3), value: 'oom-notifier', source: 'Linux 4.3: OOM notifier gated by the feature bit; it frees oom_pages (module parameter, default 256 pages of 4 KiB) per notification' },
       { since: V(4, 20), value: 'shrinker', source: 'Linux 4.20: commit 71994620bb25 "virtio_balloon: replace oom notifier with shrinker"' },
-      { since: V(5, 7), value: 'oom-notifier', source: 'Linux 5.7: commit da10329cb057 "virtio-balloon: switch back to OOM handler for VIRTIO_BALLOON_F_DEFLATE_ON_OOM"' },
+      { since: V(5, 7), value: 'oom-notifier', source: 'Linux 5.7: commit da10329cb057 "virtio-balloon: switch back to OOM handler for VIRTIO_BALLOON_F_DEFLATE_ON_OOM" (VIRTIO_BALLOON_OOM_NR_PAGES = 256 pages of 4 KiB)' },
     ],
   },
   hv_balloon: {

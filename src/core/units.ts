@@ -1,7 +1,7 @@
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
 export const GiB = 1024 * MiB;
-/** Balloon drivers count in 4 KiB frames on every architecture they run on. */
+/** vmw_balloon (debugfs, /proc/vmmemctl) and hv_balloon count 4 KiB frames on every architecture; vmstat page counters do not (kernel pages, see kernels.ts). */
 export const BALLOON_FRAME_BYTES = 4096;
 
 /** "20.0 GiB", "512 MiB": binary units, one decimal above 10 GiB-ish precision needs. */
