@@ -98,6 +98,11 @@ test('meta: guest_kernel wins over the host kernel in snapshot mode; bad numbers
   assert.deepEqual(parseMeta(''), { kernel: null, hostname: null, uid: null, uptimeSeconds: null, root: null, pageSize: null });
 });
 
+test('meta: a snapshot without its own osrelease has no kernel release (kernel= is the reading machine\'s)', () => {
+  assert.equal(parseMeta('kernel=6.18.44\nroot=/snap\n').kernel, null);
+  assert.equal(parseMeta('kernel=6.18.44\n').kernel, '6.18.44');
+});
+
 test('meta: the page size is the guest\'s (pagesize= live, guest_pagesize= of a snapshot), a power of two from 4 KiB', () => {
   assert.equal(parseMeta('kernel=6.1.0\npagesize=65536\n').pageSize, 65536);
   // a snapshot's pagesize= is the reading machine's: only guest_pagesize= counts there

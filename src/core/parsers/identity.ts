@@ -116,7 +116,8 @@ export function parseMeta(text: string): ProbeMeta {
   const uid = values.get('uid');
   const uptime = values.get('uptime');
   return {
-    kernel: utsField(values.get('guest_kernel') ?? values.get('kernel')),
+    // A snapshot's kernel= is the reading machine's: only guest_kernel= (the snapshot's osrelease) is the guest's.
+    kernel: utsField(values.get('guest_kernel') ?? (values.has('root') ? undefined : values.get('kernel'))),
     hostname: utsField(values.get('hostname')),
     uid: uid && /^\d{1,10}$/.test(uid) ? Number(uid) : null,
     uptimeSeconds: uptime && /^\d{1,12}(\.\d{1,6})?$/.test(uptime) ? Number(uptime) : null,
