@@ -83,7 +83,7 @@ interface DriverTable {
 }
 
 const V = (major: number, minor: number): Version => [major, minor];
-const MEMINFO_BALLOON = 'Linux 6.15: "meminfo: add a per node counter for balloon drivers" and its series (Nico Pache, merged through the mm tree, spring 2025)';
+const MEMINFO_BALLOON = 'Linux 6.15: commit 835de37603ef "meminfo: add a per node counter for balloon drivers" (Nico Pache; with 4d689474e1b2 for balloon_compaction users)';
 const VMSTAT_COUNTERS = 'Linux 3.18: commit 09316c09dde3 "mm/balloon_compaction: add vmstat counters and kpageflags bit"';
 
 /** The table. Sources are commit ids (with the release that first carried them) or source files read. */
@@ -148,7 +148,7 @@ export const DRIVERS: Record<BalloonDriverFamily, DriverTable> = {
       'vmstat-balloon': [{ since: null, value: { available: 'no', note: 'hv_balloon does not use balloon_compaction' }, source: 'drivers/hv/hv_balloon.c' }],
       'meminfo-balloon': [
         { since: null, value: { available: 'no' }, source: MEMINFO_BALLOON },
-        { since: V(6, 15), value: { available: 'yes' }, source: `${MEMINFO_BALLOON}: "hv_balloon: update the NR_BALLOON_PAGES state"` },
+        { since: V(6, 15), value: { available: 'yes' }, source: `${MEMINFO_BALLOON}; commit 02ec35963bc8 "hv_balloon: update the NR_BALLOON_PAGES state"` },
       ],
     },
   },
@@ -161,7 +161,7 @@ export const DRIVERS: Record<BalloonDriverFamily, DriverTable> = {
       'vmstat-balloon': [{ since: null, value: { available: 'no', note: 'the Xen driver does not use balloon_compaction' }, source: 'drivers/xen/balloon.c' }],
       'meminfo-balloon': [
         { since: null, value: { available: 'no' }, source: MEMINFO_BALLOON },
-        { since: V(6, 15), value: { available: 'yes', note: 'includes the boot-time extra regions (memory above memory= up to maxmem)' }, source: `${MEMINFO_BALLOON}: "xen: balloon: update the NR_BALLOON_PAGES state"` },
+        { since: V(6, 15), value: { available: 'yes', note: 'includes the boot-time extra regions (memory above memory= up to maxmem)' }, source: `${MEMINFO_BALLOON}; commit f6a09e680093 "xen: balloon: update the NR_BALLOON_PAGES state"` },
       ],
     },
     xenMaxRetry: [
