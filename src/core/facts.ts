@@ -291,7 +291,8 @@ export function collectFacts(output: ProbeOutput): GuestFacts {
   } else if (driver === 'virtio_balloon') {
     if (balloonLine !== null) measure('/proc/meminfo Balloon', balloonLine);
     else measure('/proc/vmstat nr_balloon_pages', pagesToBytes('/proc/vmstat nr_balloon_pages', counter('nr_balloon_pages')));
-    if (balloonLine === null) measure(VMSTAT_DIFF, inflateMinusDeflate());
+    // Also with a Balloon: line: the since-boot counters let the rules cross-check it (balloon-line-disagrees).
+    measure(VMSTAT_DIFF, inflateMinusDeflate());
   } else if (driver === 'hv_balloon') {
     // hv_balloon counts Hyper-V pages of 4 KiB; the file says so in its page_size line.
     measure('debugfs hv-balloon pages_ballooned', scaled(hv?.pagesBallooned ?? null, hv?.pageSize ?? BALLOON_FRAME_BYTES));

@@ -230,6 +230,7 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
       add('balloon-line-disagrees', 'info', 'The kernel\'s Balloon: counter disagrees with the balloon driver',
         `${facts.memory.balloonLineBytes !== null ? '/proc/meminfo Balloon' : '/proc/vmstat nr_balloon_pages'}: ${formatBytes(lineBytes)}; ${driverFigure.source}: ${formatBytes(driverFigure.bytes)}. ` +
         (vmw ? 'On VMware the Balloon: line counts only 4 KiB balloon pages, so it can only read lower than the driver; a higher reading means one of the two is stale or misread. Trust the driver\'s figure.'
+          : facts.balloon.driver === 'virtio_balloon' ? 'The Balloon: counter holds the pages the driver has now; balloon_inflate − balloon_deflate counts since boot and drifts when the driver was reloaded or the counters are not the balloon\'s alone. Trust the Balloon: line.'
           : 'Both count the same pages on this driver; a gap means one figure is stale (they are read at slightly different moments while the balloon moves) or a second balloon driver is active. Trust the driver\'s own figure, and re-check.'), hvArticle);
     }
   }

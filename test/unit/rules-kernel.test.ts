@@ -124,3 +124,13 @@ test('stats-need-root is not asked for the hv-balloon file on kernels that have 
   absent(hv('5.4.0-150-generic'), 'stats-need-root');
   find(hv('6.1.0-18-amd64'), 'stats-need-root');
 });
+
+test('balloon-line-disagrees on virtio: Balloon: against the since-boot counters, trusting the Balloon: line', () => {
+  const line = (balloonLine: number, counters: number) => diagnose(kvmGuest({
+    balloon: { currentBytes: balloonLine, measurements: [{ source: '/proc/meminfo Balloon', bytes: balloonLine }, { source: '/proc/vmstat balloon_inflate - balloon_deflate', bytes: counters }] },
+    memory: { balloonLineBytes: balloonLine },
+  }));
+  assert.match(find(line(0, 2 * GiB), 'balloon-line-disagrees').detail, /Trust the Balloon: line/);
+  absent(line(2 * GiB, 2 * GiB), 'balloon-line-disagrees');
+  absent(line(2 * GiB, 0), 'balloon-sources-disagree');
+});
