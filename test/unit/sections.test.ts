@@ -108,7 +108,8 @@ test('NUL bytes and invalid UTF-8 inside a section do not break the split', () =
 test('settings travel inside the script as quoted assignments', () => {
   assert.equal(shellQuote("it's"), `'it'\\''s'`);
   const script = scriptWithSettings({ root: "/tmp/a b'c", sudo: true, toolTimeoutSeconds: 0.2 });
-  assert.ok(script.startsWith(`BI_ROOT='/tmp/a b'\\''c'\nBI_SUDO=1\nBI_TOOL_TIMEOUT=1\n#!/bin/sh`));
+  // every setting is assigned, unset ones too, so the caller's stray BI_* never count (issue 9 item 10)
+  assert.ok(script.startsWith(`BI_ROOT='/tmp/a b'\\''c'\nBI_SUDO=1\nBI_TOOL_TIMEOUT=1\nBI_RUN_SNAPSHOT_TOOLS=''\nBI_CAP=''\nBI_DETECT_VIRT=''\n#!/bin/sh`));
 });
 
 test('a section printed twice is an error with both copies dropped, never "last copy wins"', () => {
