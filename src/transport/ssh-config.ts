@@ -166,12 +166,12 @@ export function parseDestination(text: string): Destination {
     [host, portText] = rest.split(':') as [string, string];
   }
   if (!host || /[\s/]/.test(host) || host.startsWith('-') || (user !== undefined && (!user || /\s/.test(user)))) {
-    throw new ProbeError('config', `${JSON.stringify(text)} is not an SSH destination; use [user@]host[:port] or a Host alias`);
+    throw new ProbeError('config', `${quoteForMessage(text)} is not an SSH destination; use [user@]host[:port] or a Host alias`);
   }
   let port: number | undefined;
   if (portText !== undefined) {
     port = Number(portText);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ProbeError('config', `${JSON.stringify(text)}: port ${portText} is not a TCP port`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ProbeError('config', `${quoteForMessage(text)}: port ${quoteForMessage(portText)} is not a TCP port`);
   }
   return { user, host, port };
 }
@@ -231,8 +231,14 @@ export class SshConfig {
     const settings = new Map<string, string[]>();
     const set = (param: string, values: string[]) => {
       const key = param.toLowerCase();
-      if (ACCUMULATING.has(key)) settings.set(key, [...(settings.get(key) ?? []), ...values]);
-      else if (!settings.has(key)) settings.set(key, values);
+      if (ACCUMULATING.has(key)) {
+        // Appended in place: copying the list per line is quadratic in a config of many IdentityFile/SendEnv lines.
+        let list = settings.get(key);
+        if (!list) settings.set(key, list = []);
+        for (const value of values) list.push(value);
+      } else if (!settings.has(key)) {
+        settings.set(key, values);
+      }
     };
     if (parsed.user !== undefined) set('user', [parsed.user]);
     if (parsed.port !== undefined) set('port', [String(parsed.port)]);

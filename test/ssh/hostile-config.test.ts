@@ -114,6 +114,16 @@ test('Includes together past the total cap are refused; a config at the cap stil
   assert.deepEqual(inChild(`return SshConfig.load(${JSON.stringify(one)}, env).concreteHosts();`).ok, ['many-0']);
 });
 
+test('a config at the size cap of accumulating lines (100,000 SendEnv) resolves in about a second; copying the list per line took minutes', () => {
+  const line = '  SendEnv A B C D E F G H I J K L M N';
+  const lines = ['Host *', ...Array.from({ length: Math.floor((MAX_CONFIG_FILE_BYTES - 64) / (line.length + 1)) }, () => line)];
+  const config = file('accumulating.conf', `${lines.join('\n')}\n`);
+  // 30 s in a child: a hang guard with room for a loaded machine, not a measurement (that is bench/ssh-config.bench.ts).
+  const result = inChild(`return SshConfig.load(${JSON.stringify(config)}, env).resolve('web').hostName;`, 30_000);
+  assert.equal(result.timedOut, false, 'resolving did not finish within 30 s');
+  assert.equal(result.ok, 'web', JSON.stringify(result).slice(0, 300));
+});
+
 // ---- item 14: every concrete Host is a host ----
 
 test('Host lines without options of their own still name hosts (--all-ssh-hosts checked only the last)', () => {
