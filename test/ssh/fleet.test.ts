@@ -60,7 +60,9 @@ function buildFleet(): Promise<Fleet> {
       ...healthy.map(async (name) => {
         const local = analyzeProbeOutput(await new LocalTransport({ root: guestRoot(name) }).runProbe({}), { kind: 'snapshot', name });
         assert.ok(local.ok);
-        await start(`guest-${name}`, { extraConfig: [`ForceCommand env BI_ROOT=${guestRoot(name)} sh -s`] }, local.report.status);
+        // The client's prelude assigns every setting (an environment BI_ROOT never counts), so the
+        // server side rewrites the prelude's BI_ROOT line to make this host the simulated guest.
+        await start(`guest-${name}`, { extraConfig: [`ForceCommand sed 's|^BI_ROOT=.*|BI_ROOT=${guestRoot(name)}|' | sh -s`] }, local.report.status);
       }),
       // This machine itself, as the test user: a real report whatever its verdict.
       ...Array.from({ length: Math.max(2, 14 - healthy.length) }, (_, index) => start(`plain-${index}`, {}, '*')),
