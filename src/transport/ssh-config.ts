@@ -119,20 +119,31 @@ export function readRegularFile(file: string, maxBytes: number): { text: string 
   }
 }
 
-const compiledPatterns = new Map<string, RegExp>();
+/**
+ * Glob match of `*` (any run) and `?` (one character), iterative: O(pattern × text) at worst. A
+ * regular expression built from the pattern backtracks exponentially on `*a*a*a…c` (one
+ * known_hosts or Host line like that would hang every check).
+ */
+export function wildcardMatch(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === text[t])) { p++; t++; }
+    else if (p < pattern.length && pattern[p] === '*') { star = p++; resume = t; }
+    else if (star >= 0) { p = star + 1; t = ++resume; }
+    else return false;
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
+}
 
 /** ssh_config(5) patterns: `*` any run, `?` exactly one character, case-insensitive. */
 export function patternMatches(pattern: string, text: string): boolean {
-  // Most patterns are plain names: compare them, so a big known_hosts or config compiles no regex for them.
+  // Most patterns are plain names: compare them.
   if (!/[*?]/.test(pattern)) return pattern.length === text.length && pattern.toLowerCase() === text.toLowerCase();
-  // The rest are compiled once each.
-  let regex = compiledPatterns.get(pattern);
-  if (!regex) {
-    const source = pattern.replace(/[\\^$.+()[\]{}|]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-    regex = new RegExp(`^${source}$`, 'i');
-    compiledPatterns.set(pattern, regex);
-  }
-  return regex.test(text);
+  return wildcardMatch(pattern.toLowerCase(), text.toLowerCase());
 }
 
 /** A pattern list matches when one pattern matches and no negated one does. */
@@ -421,7 +432,7 @@ function expandGlob(path: string): string[] {
       }
       let names: string[] = [];
       try { names = readdirSync(base); } catch { continue; }
-      for (const name of names.sort()) if (!name.startsWith('.') && patternMatchesExact(part, name)) next.push(join(base, name));
+      for (const name of names.sort()) if (!name.startsWith('.') && wildcardMatch(part, name)) next.push(join(base, name));
     }
     bases = next;
   }
@@ -429,9 +440,6 @@ function expandGlob(path: string): string[] {
     try { return statSync(candidate).isFile(); } catch { return false; }
   });
 }
-
-const patternMatchesExact = (pattern: string, name: string) =>
-  new RegExp(`^${pattern.replace(/[\\^$.+()[\]{}|]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(name);
 
 export function expandPath(path: string, home: string): string {
   if (path === '~') return home;

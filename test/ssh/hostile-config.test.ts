@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { SshCredentials } from '../../src/transport/ssh-auth';
-import { MAX_CONFIG_FILE_BYTES, SshConfig, type SshConfigEnvironment } from '../../src/transport/ssh-config';
+import { MAX_CONFIG_FILE_BYTES, patternMatches, SshConfig, wildcardMatch, type SshConfigEnvironment } from '../../src/transport/ssh-config';
 import { checkHostKey, knownHostEntries, MAX_KNOWN_HOSTS_BYTES, readKnownHosts } from '../../src/transport/ssh-known-hosts';
 import { keyscanCommand, removeHostKeyCommand, SshTransport } from '../../src/transport/ssh';
 import { ProbeError } from '../../src/transport/transport';
@@ -122,6 +122,32 @@ test('a config at the size cap of accumulating lines (100,000 SendEnv) resolves 
   const result = inChild(`return SshConfig.load(${JSON.stringify(config)}, env).resolve('web').hostName;`, 30_000);
   assert.equal(result.timedOut, false, 'resolving did not finish within 30 s');
   assert.equal(result.ok, 'web', JSON.stringify(result).slice(0, 300));
+});
+
+test('wildcards match like ssh_config(5) globs (checked against a regular expression on short random cases)', () => {
+  const toRegex = (pattern: string) => new RegExp(`^${pattern.replace(/[\\^$.+()[\]{}|]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  let seed = 7;
+  const random = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const word = (alphabet: string, length: number) => Array.from({ length }, () => alphabet[random(alphabet.length)]).join('');
+  for (let round = 0; round < 5000; round++) {
+    const pattern = word('ab*?.', random(7));
+    const text = word('ab.', random(8));
+    assert.equal(wildcardMatch(pattern, text), toRegex(pattern).test(text), `${pattern} ~ ${text}`);
+  }
+  assert.ok(patternMatches('WEB-*.Example.com', 'web-1.example.COM'));
+});
+
+test('a pattern like *a*a*a…c in known_hosts or a Host line no longer backtracks for minutes (regex was exponential)', () => {
+  const evil = `${'*a'.repeat(12)}*c`;
+  const knownHosts = file('known_hosts_evil', `${knownLine(evil, 1)}\n${knownLine('a'.repeat(40), 2)}\n`);
+  const config = file('evil-pattern.conf', `Host ${evil}\n  Port 2\nHost *\n  Port 3\n`);
+  const result = inChild(`
+    const { checkHostKey } = require('./src/transport/ssh-known-hosts.ts');
+    const known = readKnownHosts([${JSON.stringify(knownHosts)}]);
+    const key = knownHostEntries(known)[1].key;
+    return [checkHostKey(known, ['${'a'.repeat(40)}'], key).status, SshConfig.load(${JSON.stringify(config)}, env).resolve('${'a'.repeat(40)}').port];`);
+  assert.equal(result.timedOut, false, 'matching did not finish within 20 s');
+  assert.deepEqual(result.ok, ['known', 3], JSON.stringify(result).slice(0, 300));
 });
 
 // ---- item 14: every concrete Host is a host ----
