@@ -107,7 +107,7 @@ export class AuthAttempts {
     const parts = [`authentication as ${host.user} failed`];
     if (this.serverMethods) parts[0] += ` (the server accepts: ${this.serverMethods.join(', ')})`;
     parts.push(this.tried.length ? `tried ${this.tried.join(', ')}` : 'no key or agent to try');
-    parts.push(...this.problems);
+    for (const problem of this.problems) parts.push(problem); // no spread: the list follows the config
     return parts.join('; ');
   }
 }
