@@ -69,6 +69,14 @@ if [ -n "$R" ]; then
 fi
 is_big() { case $BIG in *"$NL$1$NL"*) return 0 ;; esac; return 1; }
 
+# A file that resolved outside the trees the find above scanned (proc -> data/proc inside the
+# snapshot) gets the same size check on its own (one process; unusual layouts only).
+outside_scan() {
+  case $1 in "$RP"/proc/*|"$RP"/sys/*|"$RP"/sos_commands/*) return ;; esac
+  [ -f "$1" ] || return
+  if [ -n "$(find "$1" -prune -type f -size +"$CAP"c 2>/dev/null)" ]; then BIG=${BIG:-$NL}$1$NL; fi
+}
+
 # Resolves a snapshot path with this host's kernel (cd -P: no process), then refuses it unless it
 # is still under the snapshot: `proc/meminfo -> /proc/meminfo`, `hostname -> /etc/shadow` or
 # `sys -> ../../sys` would report this host, so they are refused, never followed (absolute targets
@@ -89,7 +97,7 @@ in_root() {
     esac
     if [ -z "$ir_b" ]; then cd /; return 0; fi
     P=$PWD/$ir_b
-    if [ ! -h "$P" ]; then cd /; return 0; fi
+    if [ ! -h "$P" ]; then cd /; outside_scan "$P"; return 0; fi
     ir_n=$((ir_n + 1))
     if [ $ir_n -gt 40 ]; then cd /; WHY="error symlink loop: ${1#"$R"/}"; return 1; fi
     ir_t=$(ls -ld -- "./$ir_b" 2>/dev/null)
