@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { ProbeError } from '../../src/transport/transport';
@@ -85,6 +85,33 @@ test('SIGTERM to balloon-check ends a hung local probe and everything it started
     assert.match(stdout, /"kind": "other"/);
     await settle();
     assert.deepEqual(processesWith(marker), [], 'processes left behind');
+  } finally {
+    temp.remove();
+  }
+});
+
+test('SIGKILL to balloon-check: the probe still ends by its own bounds, its tools\' stray children too', async () => {
+  const temp = tempDir();
+  const marker = uniqueSleep();
+  try {
+    const root = copyGuest('vmware-limit-12g-of-32g', temp.dir);
+    const tool = join(root, 'usr', 'bin', 'vmware-toolbox-cmd');
+    rmSync(tool);
+    // the issue's case: the answer comes at once, a child keeps the output pipe open for long
+    const ran = join(temp.dir, 'ran');
+    writeFileSync(tool, `#!/bin/sh\nsleep ${marker} &\ntouch '${ran}'\necho '20480 MB'\n`);
+    chmodSync(tool, 0o755);
+    const child = spawn(process.execPath, [cliBundle(), '--root', root, '--run-snapshot-tools', '--tool-timeout', '2', '--format', 'json'], { stdio: 'ignore' });
+    for (const until = Date.now() + 10_000; !existsSync(ran) && Date.now() < until;) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(existsSync(ran), 'the tool never ran');
+    child.kill('SIGKILL');
+    // the orphaned probe goes on with its other tools (their command lines name the root): wait until it is done
+    let quiet = 0;
+    for (const until = Date.now() + 20_000; quiet < 3 && Date.now() < until;) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      quiet = processesWith(marker).length || processesWith(root).length ? 0 : quiet + 1;
+    }
+    assert.deepEqual(processesWith(marker), [], 'processes left behind after the CLI was killed');
   } finally {
     temp.remove();
   }
