@@ -1,11 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware, ParsedKey, SignCallback, SigningRequestOptions } from 'ssh2';
 
 // Only the parts of ssh2 the client uses (see ssh.ts): its index loads much more.
 const { BaseAgent, OpenSSHAgent } = require('ssh2/lib/agent.js') as typeof import('ssh2');
 const utils = require('ssh2/lib/protocol/keyParser.js') as Pick<typeof import('ssh2').utils, 'parseKey'>;
 type OpenSSHAgent = InstanceType<typeof OpenSSHAgent>;
-import type { SshHostConfig } from './ssh-config';
+import { readRegularFileBytes, type SshHostConfig } from './ssh-config';
 
 /**
  * Asks the user something on the terminal. `available()` is false when no terminal can ask
@@ -25,6 +25,8 @@ type LoadedIdentity =
   | { kind: 'unusable'; reason: string };
 
 const MAX_PASSPHRASE_TRIES = 3;
+/** OpenSSH's MAX_KEY_FILE_SIZE (authfile.c): a key file is never bigger; /dev/zero as IdentityFile is refused. */
+const MAX_KEY_FILE_BYTES = 1024 * 1024;
 
 /**
  * What one run knows about the user's credentials: the prompter, the keys it already decrypted
@@ -69,7 +71,9 @@ export class SshCredentials {
 
   private async readIdentity(path: string, suspend: <T>(work: () => Promise<T>) => Promise<T>): Promise<LoadedIdentity> {
     let data: Buffer;
-    try { data = readFileSync(path); } catch (error) { return { kind: 'unusable', reason: `cannot read it (${(error as NodeJS.ErrnoException).code})` }; }
+    const read = readRegularFileBytes(path, MAX_KEY_FILE_BYTES);
+    if ('problem' in read) return { kind: 'unusable', reason: `cannot read it (${read.message})` };
+    data = read.data;
     const plain = utils.parseKey(data);
     if (!(plain instanceof Error)) return plain.isPrivateKey() ? { kind: 'key', key: plain } : { kind: 'unusable', reason: 'it is not a private key' };
     if (!/encrypted/i.test(plain.message)) return { kind: 'unusable', reason: plain.message };
@@ -115,8 +119,10 @@ export class AuthAttempts {
 function publicKeyOf(path: string): Buffer | null {
   for (const candidate of [`${path}.pub`, path]) {
     if (!existsSync(candidate)) continue;
+    const read = readRegularFileBytes(candidate, MAX_KEY_FILE_BYTES);
+    if (!('data' in read)) continue;
     try {
-      const key = utils.parseKey(readFileSync(candidate));
+      const key = utils.parseKey(read.data);
       if (!(key instanceof Error)) return key.getPublicSSH();
     } catch { /* unreadable: no public key */ }
   }

@@ -86,7 +86,15 @@ const fileKind = (stat: Stats) => stat.isFIFO() ? 'a FIFO' : stat.isCharacterDev
  * reading — opening a FIFO blocks, reading /dev/zero never ends. Never throws: the caller words
  * the problem.
  */
-export function readRegularFile(file: string, maxBytes: number): { text: string } | { problem: 'missing' | 'not-regular' | 'too-big' | 'unreadable'; message: string } {
+export function readRegularFile(file: string, maxBytes: number): { text: string } | ReadProblem {
+  const read = readRegularFileBytes(file, maxBytes);
+  return 'data' in read ? { text: read.data.toString('utf8') } : read;
+}
+
+export interface ReadProblem { problem: 'missing' | 'not-regular' | 'too-big' | 'unreadable'; message: string }
+
+/** readRegularFile's bytes, for binary content (key files). */
+export function readRegularFileBytes(file: string, maxBytes: number): { data: Buffer } | ReadProblem {
   let stat: Stats;
   try { stat = statSync(file); } catch (error) { return { problem: 'missing', message: (error as NodeJS.ErrnoException).code ?? (error as Error).message }; }
   if (!stat.isFile()) return { problem: 'not-regular', message: `${fileKind(stat)}, not a regular file` };
@@ -111,7 +119,7 @@ export function readRegularFile(file: string, maxBytes: number): { text: string 
       if (read === 0) break;
       size += read;
     }
-    return { text: buffer.subarray(0, size).toString('utf8') };
+    return { data: buffer.subarray(0, size) };
   } catch (error) {
     return { problem: 'unreadable', message: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
   } finally {

@@ -308,3 +308,17 @@ test("a real sshd's unknown-key message: its ssh-keyscan line appends to exactly
   assert.equal(readFileSync(knownHosts, 'utf8'), 'scanned\n');
   assert.equal(existsSync(marker), false, 'the suggested command ran touch');
 });
+
+test('IdentityFile /dev/zero or a FIFO is skipped with its reason (it was read without end, or blocked); the next key logs in', async (t) => {
+  if (!requireSshLab(t)) return;
+  const pipe = fifo('id_fifo');
+  lab!.knownHosts('identity.known_hosts', [server]);
+  const hosts = (identities: string[]) => lab!.write('identity.conf', ['Host guest', '  HostName 127.0.0.1', `  Port ${server.port}`, `  User ${TEST_USER}`,
+    ...identities.map((path) => `  IdentityFile ${path}`), '  IdentityAgent none', `  UserKnownHostsFile ${lab!.path('identity.known_hosts')}`, '  GlobalKnownHostsFile none', ''].join('\n'));
+  const transport = (identities: string[]) => new SshTransport('guest', { config: SshConfig.load(hosts(identities), { ...env, home: lab!.path('home') }), credentials: new SshCredentials(), connectTimeoutSeconds: 10, probeTimeoutSeconds: 20 });
+  assert.match(await transport(['/dev/zero', pipe, lab!.userKey.path]).runProbe({}), /BALLOON-INSPECTOR-PROBE 1/);
+  const error = await transport(['/dev/zero', pipe]).runProbe({}).then(() => null, (caught: unknown) => caught);
+  assert.ok(error instanceof ProbeError && error.kind === 'auth', String(error));
+  assert.match(error.message, /key \/dev\/zero skipped: cannot read it \(a character device, not a regular file\)/);
+  assert.ok(error.message.includes(`key ${pipe} skipped: cannot read it (a FIFO, not a regular file)`), error.message);
+});
