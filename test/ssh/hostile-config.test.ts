@@ -322,3 +322,15 @@ test('IdentityFile /dev/zero or a FIFO is skipped with its reason (it was read w
   assert.match(error.message, /key \/dev\/zero skipped: cannot read it \(a character device, not a regular file\)/);
   assert.ok(error.message.includes(`key ${pipe} skipped: cannot read it (a FIFO, not a regular file)`), error.message);
 });
+
+test('--accept-new into /dev/null writes nothing and succeeds; into a FIFO it fails at once instead of blocking', () => {
+  const pipe = fifo('accept.fifo');
+  const key = Buffer.from(knownLine('x', 3).split(' ')[2]!, 'base64');
+  const result = inChild(`
+    const { appendKnownHost } = require('./src/transport/ssh-known-hosts.ts');
+    const key = Buffer.from(${JSON.stringify(key.toString('base64'))}, 'base64');
+    appendKnownHost('/dev/null', 'h', key, false);
+    try { appendKnownHost(${JSON.stringify(pipe)}, 'h', key, false); return 'written'; } catch (error) { return error.message; }`);
+  assert.equal(result.timedOut, false, 'appending blocked');
+  assert.equal(result.ok, `${JSON.stringify(pipe)} is not a regular file`, JSON.stringify(result).slice(0, 300));
+});
