@@ -171,9 +171,11 @@ find_tool() {
   for d in /usr/bin /usr/sbin /bin /sbin /usr/local/bin /usr/local/sbin; do
     if [ -f "$d/$1" ] && [ -x "$d/$1" ]; then TOOL="$d/$1"; return 0; fi
   done
-  TOOL=$(command -v "$1" 2>/dev/null) || return 1
-  case $TOOL in /*) return 0 ;; esac
-  TOOL=; return 1
+  # PATH (absolute entries only, see above) walked with builtins: `$(command -v)` would fork.
+  set -f; ft_ifs=$IFS; IFS=:
+  for d in $PATH; do if [ -f "$d/$1" ] && [ -x "$d/$1" ]; then TOOL=$d/$1; break; fi; done
+  IFS=$ft_ifs; set +f
+  [ -n "$TOOL" ]
 }
 
 # Kills a process and its descendants, found through /proc (no pkill on old or busybox guests):
