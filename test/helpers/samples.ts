@@ -471,6 +471,11 @@ export function writeSeedRoot(root: string): void {
     'sys/module/vmw_balloon/parameters/vmwballoon_shrinker_enable': 'N\n',
     'sys/kernel/debug/vmmemctl': VMMEMCTL_V4_SEED,
     'sys/devices/system/memory/block_size_bytes': '8000000\n',
+    // what --root reads by default: the tool's saved outputs (sos report layout); the tool below is for --run-snapshot-tools
+    'sos_commands/vmware/vmware-toolbox-cmd_stat_balloon': '20480 MB\n',
+    'sos_commands/vmware/vmware-toolbox-cmd_stat_swap': '0 MB\n',
+    'sos_commands/vmware/vmware-toolbox-cmd_stat_memlimit': '12288 MB\n',
+    'sos_commands/vmware/vmware-toolbox-cmd_stat_memres': '0 MB\n',
   };
   for (let index = 0; index < 256; index++) files[`sys/devices/system/memory/memory${index}/online`] = '1\n';
   for (const [path, text] of Object.entries(files)) {
