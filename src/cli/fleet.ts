@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { renderMarkdown } from '../core/render/markdown';
 import { renderPrometheus } from '../core/render/prometheus';
 import { analyzeProbeOutput, EXIT_CODES, type Report, type ReportStatus, type Target } from '../core/report';
@@ -150,8 +152,9 @@ function totals(results: readonly HostResult[]): string {
 
 export function summaryTable(results: readonly HostResult[]): string {
   const rows = sortBySeverity(results).map((result) => [resultStatus(result).toUpperCase(), resultTarget(result).name, verdict(result)] as const);
-  const statusWidth = Math.max(6, ...rows.map((row) => row[0].length));
-  const hostWidth = Math.max(4, ...rows.map((row) => row[1].length));
+  // reduce, not Math.max(...rows): a spread of every host overflows the call stack on large fleets.
+  const statusWidth = rows.reduce((width, row) => Math.max(width, row[0].length), 6);
+  const hostWidth = rows.reduce((width, row) => Math.max(width, row[1].length), 4);
   const line = (cells: readonly [string, string, string]) => `${cells[0].padEnd(statusWidth)}  ${cells[1].padEnd(hostWidth)}  ${cells[2]}`.trimEnd();
   return [line(['STATUS', 'HOST', 'FINDING']), ...rows.map(line), '', totals(results)].join('\n') + '\n';
 }
@@ -178,6 +181,36 @@ export function fleetPrometheus(results: readonly HostResult[]): string {
   return `${parts.join('\n')}\n`;
 }
 
+/** Descriptors one SSH check may hold at once: its TCP socket, the agent's socket, a key or known_hosts file. */
+export const FDS_PER_HOST = 3;
+/** Descriptors kept free for everything else (Node.js itself, stdio, the output file). */
+export const FD_RESERVE = 32;
+
+/** The soft open-file limit (`ulimit -n`), or null when unlimited or unreadable. */
+export function openFileLimit(): number | null {
+  try {
+    const match = /^Max open files\s+(\d+|unlimited)\s/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (match) return match[1] === 'unlimited' ? null : Number(match[1]);
+  } catch { /* no /proc (not Linux): ask the shell, which inherits our limit */ }
+  const shell = spawnSync('/bin/sh', ['-c', 'ulimit -n'], { encoding: 'utf8' });
+  const limit = Number(shell.stdout?.trim());
+  return Number.isSafeInteger(limit) && limit > 0 ? limit : null;
+}
+
+/** Descriptors open now (Linux), 0 where that cannot be counted. */
+function openFileCount(): number {
+  try { return readdirSync('/proc/self/fd').length; } catch { return 0; }
+}
+
+/**
+ * How many hosts can be checked at once without running out of file descriptors (EMFILE):
+ * `wanted`, lowered to what the open-file limit leaves after the descriptors open now and a reserve.
+ */
+export function jobsWithinFdLimit(wanted: number, limit = openFileLimit(), open = openFileCount()): number {
+  if (limit === null) return wanted;
+  return Math.max(1, Math.min(wanted, Math.floor((limit - open - FD_RESERVE) / FDS_PER_HOST)));
+}
+
 export type FleetFormat = 'text' | 'json' | 'ndjson' | 'markdown' | 'prometheus';
 
 export interface FleetIo { stdout: (text: string) => void; stderr: (text: string) => void }
@@ -188,8 +221,11 @@ export interface FleetIo { stdout: (text: string) => void; stderr: (text: string
  */
 export async function runFleet(transports: readonly Transport[], settings: ProbeSettings, format: FleetFormat, options: { jobs: number; signal?: AbortSignal }, io: FleetIo): Promise<number> {
   let done = 0;
+  const wanted = Math.min(options.jobs, transports.length);
+  const jobs = jobsWithinFdLimit(wanted);
+  if (jobs < wanted) io.stderr(`balloon-check: checking ${jobs} hosts at once, not ${wanted}: the open-file limit (ulimit -n ${openFileLimit()}) leaves room for ${jobs} SSH connections\n`);
   const results = await checkMany(transports, settings, {
-    jobs: options.jobs,
+    jobs,
     signal: options.signal,
     onResult: (result) => {
       done++;

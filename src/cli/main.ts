@@ -1,20 +1,29 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, createReadStream, fchmodSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { basename, dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { renderMarkdown } from '../core/render/markdown';
 import { renderPrometheus } from '../core/render/prometheus';
 import { renderText } from '../core/render/text';
 import { analyzeProbeOutput, EXIT_CODES, type Report, type Target } from '../core/report';
 import { probeScript, type ProbeSettings } from '../core/sections';
-import type { Sample } from '../core/trend';
+import { MAX_TREND_SAMPLES, rememberSample, type Sample } from '../core/trend';
 import { formatBytes } from '../core/units';
 import { LocalTransport } from '../transport/local';
 import type { Prompter } from '../transport/ssh-auth';
-import { ProbeError, type Transport } from '../transport/transport';
+import { MAX_OUTPUT_BYTES, ProbeError, type Transport } from '../transport/transport';
 // SSH code (ssh2) loads only when --ssh is given: a local check does not pay for it.
 import type { SshCliOptions, SshSession } from './fleet';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadFleet = () => require('./fleet') as typeof import('./fleet');
+
+/** Node.js timers hold at most 2^31 - 1 ms; a longer one fires at once (TimeoutOverflowWarning). */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+/** Longest --tool-timeout: one tool of the probe never needs more; the probe clamps BI_TOOL_TIMEOUT too. */
+export const MAX_TOOL_TIMEOUT_SECONDS = 600;
 
 /** Hosts checked at once over SSH (--jobs). */
 export const DEFAULT_JOBS = 16;
@@ -32,12 +41,15 @@ Options:
   --root DIR          check a snapshot: DIR is the guest's /; runs none of DIR's programs: tool
                       answers come from DIR/sos_commands (with --ssh, DIR is on the remote host)
   --run-snapshot-tools  with --root: run DIR's own usr/bin tools instead (bounded, inside DIR)
-  --input FILE        analyse saved output of the probe script (- reads stdin)
+  --input FILE        analyse saved output of the probe script (- reads stdin); at most 8 MiB
+  --output FILE       write the result to FILE atomically (a temporary file renamed over it),
+                      so a failed run leaves the previous FILE as it was
   --script            print the probe script (run it with: sh -s < script > output)
   --sudo              read root-only statistics (debugfs) through sudo -n; never prompts
-  --watch SECONDS     sample repeatedly and report the trend
+  --watch SECONDS     sample repeatedly and report the trend (over the first and the last
+                      ${MAX_TREND_SAMPLES - 1} samples)
   --count N           number of samples in watch mode (default: until interrupted)
-  --tool-timeout SEC  time bound for each tool the probe runs (default 5)
+  --tool-timeout SEC  time bound for each tool the probe runs (default 5, at most ${MAX_TOOL_TIMEOUT_SECONDS})
   --no-color          plain text even on a terminal
 
 SSH guests and fleets:
@@ -47,11 +59,13 @@ SSH guests and fleets:
   --ssh-config FILE   use FILE instead of ~/.ssh/config
   --accept-new        add unknown host keys to known_hosts (never changed ones)
   --batch             never prompt for a passphrase or password (as ssh -o BatchMode=yes)
-  --jobs N            hosts checked at once (default ${DEFAULT_JOBS})
+  --jobs N            hosts checked at once (default ${DEFAULT_JOBS}; lowered to fit the open-file limit)
   --connect-timeout S connect, handshake and login bound per host (default: ConnectTimeout, else 10)
   --probe-timeout S   bound for the probe once logged in (default 60)
   -h, --help          this help
   -V, --version       version
+
+Times in seconds are at most ${MAX_TIMER_SECONDS} (24.8 days, the longest Node.js timer).
 
 Exit codes (monitoring-plugin convention): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN or usage error.
 With several hosts, the worst of them in the order CRITICAL > WARNING > UNKNOWN > OK.
@@ -60,7 +74,8 @@ With several hosts, the worst of them in the order CRITICAL > WARNING > UNKNOWN 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  readStdin: () => string;
+  /** Standard input, read only by --input - (default: process.stdin). */
+  stdin?: () => Readable;
   isTty: boolean;
   env: NodeJS.ProcessEnv;
   /** Asks for passphrases and passwords; default: the controlling terminal, if any. */
@@ -73,6 +88,7 @@ export interface CliOptions {
   format: Format;
   root?: string;
   input?: string;
+  output?: string;
   script: boolean;
   sudo: boolean;
   runSnapshotTools: boolean;
@@ -93,6 +109,15 @@ function positiveNumber(flag: string, value: string | undefined, integer: boolea
   return number;
 }
 
+/** A positive number of seconds no larger than `max` (by default what a Node.js timer can hold). */
+function seconds(flag: string, value: string | undefined, max = MAX_TIMER_SECONDS): number | undefined {
+  const number = positiveNumber(flag, value, false);
+  if (number !== undefined && number > max) {
+    throw new UsageError(`${flag} ${value} is too long: at most ${max} seconds${max === MAX_TIMER_SECONDS ? ' (2^31 ms, the longest timer Node.js sets)' : ''}`);
+  }
+  return number;
+}
+
 export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): CliOptions | 'help' | 'version' {
   let parsed;
   try {
@@ -104,6 +129,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
         format: { type: 'string', short: 'f' },
         root: { type: 'string' },
         input: { type: 'string' },
+        output: { type: 'string' },
         script: { type: 'boolean' },
         sudo: { type: 'boolean' },
         'run-snapshot-tools': { type: 'boolean' },
@@ -133,7 +159,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
   if (!FORMATS.includes(format)) throw new UsageError(`unknown --format ${JSON.stringify(values.format)}; use one of ${FORMATS.join(', ')}`);
   if (values.root !== undefined && values.input !== undefined) throw new UsageError('--root and --input exclude each other');
   if (values['run-snapshot-tools'] && values.root === undefined) throw new UsageError('--run-snapshot-tools needs --root');
-  const watchSeconds = positiveNumber('--watch', values.watch, false);
+  const watchSeconds = seconds('--watch', values.watch);
   const count = positiveNumber('--count', values.count, true);
   if (count !== undefined && watchSeconds === undefined) throw new UsageError('--count needs --watch');
   if (watchSeconds !== undefined && values.input !== undefined) throw new UsageError('--watch cannot re-read saved --input');
@@ -143,22 +169,24 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
     sshConfig: values['ssh-config'],
     acceptNew: values['accept-new'] ?? false,
     batch: values.batch ?? false,
-    connectTimeoutSeconds: positiveNumber('--connect-timeout', values['connect-timeout'], false),
-    probeTimeoutSeconds: positiveNumber('--probe-timeout', values['probe-timeout'], false),
+    connectTimeoutSeconds: seconds('--connect-timeout', values['connect-timeout']),
+    probeTimeoutSeconds: seconds('--probe-timeout', values['probe-timeout']),
   };
   const overSsh = ssh.ssh.length > 0 || ssh.allSshHosts;
+  if (values.output === '') throw new UsageError('--output needs a file name');
   if (overSsh && values.input !== undefined) throw new UsageError('--input analyses saved output; it does not go with --ssh');
   if (watchSeconds !== undefined && (ssh.ssh.length > 1 || ssh.allSshHosts)) throw new UsageError('--watch follows one host; give a single --ssh');
   return {
     format,
     root: values.root,
     input: values.input,
+    output: values.output,
     script: values.script ?? false,
     sudo: values.sudo ?? false,
     runSnapshotTools: values['run-snapshot-tools'] ?? false,
     watchSeconds,
     count,
-    toolTimeoutSeconds: positiveNumber('--tool-timeout', values['tool-timeout'], false),
+    toolTimeoutSeconds: seconds('--tool-timeout', values['tool-timeout'], MAX_TOOL_TIMEOUT_SECONDS),
     color: io.isTty && !values['no-color'] && !io.env.NO_COLOR && format === 'text',
     ssh,
     jobs: positiveNumber('--jobs', values.jobs, true) ?? DEFAULT_JOBS,
@@ -181,9 +209,72 @@ export function renderReport(report: Report, options: Pick<CliOptions, 'format' 
 }
 
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const timer = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  const done = () => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve(); };
+  // The listener goes when the timer fires: one per sample would pile up over a long --watch.
+  const timer = setTimeout(done, ms);
+  signal.addEventListener('abort', done, { once: true });
 });
+
+class InputError extends Error {}
+
+/**
+ * Reads a stream to its end, stopping at `limit` bytes (so /dev/zero or `yes` cannot fill memory)
+ * and at once when `signal` aborts (a FIFO with no writer would wait forever).
+ */
+export function readCapped(stream: Readable, limit: number, signal: AbortSignal): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (error?: Error) => {
+      signal.removeEventListener('abort', onAbort);
+      stream.off('data', onData);
+      stream.destroy();
+      if (error) reject(error); else resolve(Buffer.concat(chunks));
+    };
+    const onAbort = () => stop(new InputError('interrupted while reading'));
+    const onData = (chunk: Buffer | string) => {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buffer.length;
+      if (size > limit) stop(new InputError(`stopped reading at ${limit} bytes (8 MiB), more than the probe ever prints: this is not its output`));
+      else chunks.push(buffer);
+    };
+    if (signal.aborted) { onAbort(); return; }
+    signal.addEventListener('abort', onAbort, { once: true });
+    stream.on('data', onData);
+    stream.once('end', () => stop());
+    stream.once('error', (error) => stop(error));
+  });
+}
+
+/** Opens --input FILE. A FIFO is read through the event loop: a blocking read would hold a libuv thread that even exit waits for. */
+function openInput(path: string): Readable {
+  if (statSync(path).isFIFO()) return new Socket({ fd: openSync(path, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false });
+  return createReadStream(path, { highWaterMark: 1 << 20 });
+}
+
+/**
+ * Writes `text` to `path` so readers (node_exporter's textfile collector) see the old file or the
+ * new one, never a partial or empty one: a temporary file in the same directory, renamed over it.
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let mode: number | undefined;
+  try { mode = statSync(path).mode & 0o7777; } catch { /* a new file: the umask decides, as with > FILE */ }
+  try {
+    const fd = openSync(temp, 'wx', 0o666);
+    try {
+      if (mode !== undefined) fchmodSync(fd, mode);
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
 
 /** Runs the CLI and resolves with its exit code; never throws. */
 export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = new AbortController().signal): Promise<number> {
@@ -200,14 +291,36 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
     }
     throw error;
   }
+  if (options.output === undefined) return check(options, io, signal);
+  // Everything for stdout is collected and written once, at the end, over the old file.
+  const chunks: string[] = [];
+  const code = await check(options, { ...io, stdout: (text) => { chunks.push(text); } }, signal);
+  if (!chunks.length) {
+    io.stderr(`balloon-check: nothing to write; ${options.output} is left as it was\n`);
+    return code;
+  }
+  try {
+    writeFileAtomic(options.output, chunks.join(''));
+  } catch (error) {
+    io.stderr(`balloon-check: cannot write ${options.output}: ${(error as Error).message}\n`);
+    return EXIT_CODES.unknown;
+  }
+  return code;
+}
+
+/** One run once the options are parsed: its output goes to io.stdout. */
+async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promise<number> {
   if (options.script) { io.stdout(probeScript()); return 0; }
 
   if (options.input !== undefined) {
     let text: string;
     try {
-      text = options.input === '-' ? io.readStdin() : readFileSync(options.input, 'utf8');
+      // Streamed with the SSH transport's cap: /dev/zero, `yes |` or a huge file stop at 8 MiB.
+      const stream = options.input === '-' ? io.stdin?.() ?? process.stdin : openInput(options.input);
+      text = (await readCapped(stream, MAX_OUTPUT_BYTES, signal)).toString('utf8');
     } catch (error) {
-      io.stderr(`balloon-check: cannot read ${options.input}: ${(error as Error).message}\n`);
+      const source = options.input === '-' ? 'stdin' : options.input;
+      io.stderr(`balloon-check: ${error instanceof InputError ? `--input ${source}` : `cannot read ${source}`}: ${(error as Error).message}\n`);
       return EXIT_CODES.unknown;
     }
     const hostName = /\nhostname=([^\n]{1,253})\n/.exec(text)?.[1];
@@ -259,7 +372,7 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
     const at = new Date();
     last = analyzeProbeOutput(output, transport.target, at, history);
     if (!last.ok) break;
-    history.push({ at, facts: last.facts });
+    rememberSample(history, { at, facts: last.facts });
     if (options.watchSeconds !== undefined && options.format === 'text') io.stderr(`${watchLine(last.report)}\n`);
   }
   if (!last) { io.stderr('balloon-check: interrupted before the first sample\n'); return EXIT_CODES.unknown; }
@@ -293,10 +406,12 @@ if (require.main === module) {
   runCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    readStdin: () => readFileSync(0, 'utf8'),
+    stdin: () => process.stdin,
     isTty: process.stdout.isTTY === true,
     env: process.env,
-  }, controller.signal).then((code) => { process.exitCode = code; }, (error: unknown) => {
+  }, controller.signal).then((code) => {
+    process.exitCode = code;
+  }, (error: unknown) => {
     process.stderr.write(`balloon-check: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
     process.exitCode = EXIT_CODES.unknown;
   });

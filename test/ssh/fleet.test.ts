@@ -100,7 +100,6 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
   const code = await runCli(args, {
     stdout: (text) => { stdout += text; },
     stderr: (text) => { stderr += text; },
-    readStdin: () => '',
     isTty: false,
     env,
     prompter: { available: () => false, ask: async () => null },

@@ -48,7 +48,9 @@ export function renderPrometheus(items: readonly LabelledReport[]): string {
   }
   const out: string[] = [];
   for (const family of families.values()) {
-    out.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`, ...family.samples);
+    out.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
+    // One push per sample: spreading a family of 10,000 hosts into push() overflows the call stack.
+    for (const line of family.samples) out.push(line);
   }
   return `${out.join('\n')}\n`;
 }
