@@ -487,10 +487,12 @@ if [ -n "$NEED_DETECT" ] || [ "${BI_DETECT_VIRT:-}" = 1 ]; then
   ALSO_OK=1; tool_answer detect-virt systemd-detect-virt "sos_commands/systemd/systemd-detect-virt_--vm" --vm; ALSO_OK=
 fi
 
-# ---- virtio-mem (hot-plugged memory, not a balloon): only when its driver is loaded --------
+# ---- virtio-mem (hot-plugged memory, not a balloon): only when a device is bound to its driver --
 # /proc/iomem shows the device's region and what the driver added (addresses for root only); the
-# driver logs the host's requested size at load and at each change of the request.
-if [ -d "$R/sys/bus/virtio/drivers/virtio_mem" ]; then
+# driver logs the host's requested size at load and at each change of the request. A loaded driver
+# with no device (a stock distribution kernel) costs nothing: dmesg is the probe's dearest read.
+set -- "$R/sys/bus/virtio/drivers/virtio_mem"/virtio[0-9]*
+if [ -e "$1" ] || [ -h "$1" ]; then
   bulk_or_status virtio-mem-iomem "$R/proc/iomem"
   if [ -n "$R" ]; then
     bulk_or_status virtio-mem-dmesg "$R/sos_commands/kernel/dmesg"

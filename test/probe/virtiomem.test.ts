@@ -98,3 +98,16 @@ test('text format: one virtio-mem line with requested and added sizes, saying it
     assert.ok(!plain.includes('virtio-mem '), 'no line without a device');
   } finally { remove(); }
 });
+
+test('virtio_mem loaded with no device bound (a stock distribution kernel): the block reads nothing', () => {
+  const { dir, remove } = tempDir();
+  try {
+    const root = copyGuest('kvm-virtio-inflated-no-deflate', dir);
+    mkdirSync(join(root, 'sys/bus/virtio/drivers/virtio_mem'), { recursive: true });
+    writeFileSync(join(root, 'proc/iomem'), IOMEM);
+    const { report } = jsonReport(root);
+    assert.deepEqual(report.virtioMem, []);
+    assert.equal(probe(report, 'virtio-mem-iomem'), undefined, 'no /proc/iomem read without a virtio-mem device');
+    assert.equal(probe(report, 'virtio-mem-dmesg'), undefined, 'no kernel log read without a virtio-mem device');
+  } finally { remove(); }
+});
