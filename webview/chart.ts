@@ -1,6 +1,6 @@
 import type { Report } from '../src/core/report';
 import { formatBytes } from '../src/core/units';
-import type { TrendPoint } from '../src/extension/protocol';
+import type { TrendPoint } from '../src/shared/protocol';
 import { html, type Raw } from './html';
 
 /** DOM-free SVG for the report page. Colours come from CSS classes (theme variables), never inline styles: the CSP forbids them. */

@@ -2,7 +2,7 @@
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
-import { isToWebview, type ToExtension, type ToWebview, type WebviewState } from '../src/extension/protocol';
+import { isToWebview, type ToExtension, type ToWebview, type WebviewState } from '../src/shared/protocol';
 import { renderEmptyPage, renderReportPage } from './render';
 
 interface VsCodeApi {

@@ -1,6 +1,6 @@
 import type { Finding } from '../src/core/rules';
-import { factRows, findingCounts, verdictLine } from '../src/extension/model/verdict';
-import type { ArticleView, ReportViewModel } from '../src/extension/protocol';
+import { factRows, findingCounts, verdictLine } from '../src/shared/verdict';
+import type { ArticleView, ReportViewModel } from '../src/shared/protocol';
 import { balloonTrendSvg, memoryChartSvg } from './chart';
 import { html, raw, type Raw } from './html';
 

@@ -12,7 +12,7 @@ import { loadLazy } from './lazyLoader';
 import { log } from './log';
 import { mergeSshHosts, SSH_GUEST_PREFIX, WINDOW_GUEST_ID, type GuestError, type GuestState } from './model/tree';
 import { describeWindow, type WindowGuest } from './model/window';
-import type { TrendPoint } from './protocol';
+import type { TrendPoint } from '../shared/protocol';
 import { writeHookFile } from './testHooks';
 
 /** Samples kept per guest in watch mode (auto-refresh); older ones fall off. */

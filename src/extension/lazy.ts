@@ -13,7 +13,7 @@ import { SshCredentials } from '../transport/ssh-auth';
 import { SshConfig } from '../transport/ssh-config';
 import { ProbeError, type Transport } from '../transport/transport';
 import type { RunnableBlock } from './model/runbook';
-import type { ArticleView, RunbookLink } from './protocol';
+import type { ArticleView, RunbookLink } from '../shared/protocol';
 
 export function knowledgeBase(extensionPath: string): KnowledgeBase {
   return getKnowledgeBase(join(extensionPath, 'knowledge'));

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { GuestManager } from './guests';
 import { loadLazy } from './lazyLoader';
 import { log } from './log';
-import { isToExtension, type ReportViewModel, type ToWebview, type WebviewState } from './protocol';
+import { isToExtension, type ReportViewModel, type ToWebview, type WebviewState } from '../shared/protocol';
 
 export const REPORT_VIEW_TYPE = 'balloonInspector.report';
 

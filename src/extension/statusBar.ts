@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { GuestManager } from './guests';
-import { findingCounts, statusBarLabel, statusBarText, verdictLine } from './model/verdict';
+import { findingCounts, statusBarLabel, statusBarText, verdictLine } from '../shared/verdict';
 import { markdownText, WINDOW_GUEST_ID } from './model/tree';
 
 /** Balloon size and worst severity of this window's guest; shown once it has been checked. */

@@ -3,7 +3,7 @@ import test from 'node:test';
 import { analyzeProbeOutput, type Report } from '../../src/core/report';
 import { buildGuestNode, buildTree, guestContextValue, isPlausibleSshDestination, markdownText, mergeSshHosts, type GuestState } from '../../src/extension/model/tree';
 import { toPlainTree } from '../../src/extension/model/plain';
-import { balloonPhrase, factRows, findingCounts, statusBarLabel, statusBarText, verdictLine } from '../../src/extension/model/verdict';
+import { balloonPhrase, factRows, findingCounts, statusBarLabel, statusBarText, verdictLine } from '../../src/shared/verdict';
 import { describeWindow } from '../../src/extension/model/window';
 import { probeOutput, SEED_SECTIONS, type SectionSpec } from '../helpers/samples';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { isToExtension, isToWebview, type ToExtension } from '../../src/extension/protocol';
+import { isToExtension, isToWebview, type ToExtension } from '../../src/shared/protocol';
 
 test('every message the page may send passes the extension\'s guard', () => {
   const valid: ToExtension[] = [

@@ -7,7 +7,7 @@ import test from 'node:test';
 import { build } from 'esbuild';
 import { analyzeProbeOutput } from '../../src/core/report';
 import { articlesFor, knowledgeBase, runbooksForFinding } from '../../src/extension/lazy';
-import type { ReportViewModel, ToExtension } from '../../src/extension/protocol';
+import type { ReportViewModel, ToExtension } from '../../src/shared/protocol';
 import { probeOutput, SEED_SECTIONS } from '../helpers/samples';
 import { requireCommand, ROOT } from '../helpers/system';
 

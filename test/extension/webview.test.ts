@@ -3,7 +3,7 @@ import test from 'node:test';
 import { load } from 'cheerio';
 import { analyzeProbeOutput, type Report } from '../../src/core/report';
 import { articlesFor, knowledgeBase, runbooksForFinding } from '../../src/extension/lazy';
-import type { ReportViewModel } from '../../src/extension/protocol';
+import type { ReportViewModel } from '../../src/shared/protocol';
 import { balloonTrendSvg, memoryChartSvg, memorySegments } from '../../webview/chart';
 import { escapeHtml, html } from '../../webview/html';
 import { renderEmptyPage, renderReportPage } from '../../webview/render';

@@ -1,7 +1,7 @@
 import type { Report } from '../../core/report';
 import type { ProbeStatus } from '../../core/sections';
 import { formatBytes } from '../../core/units';
-import { balloonPhrase, factRows, findingCounts, hypervisorLabel, limitPhrase, SEVERITY_ICONS, STATUS_ICONS, verdictLine } from './verdict';
+import { balloonPhrase, factRows, findingCounts, hypervisorLabel, limitPhrase, SEVERITY_ICONS, STATUS_ICONS, verdictLine } from '../../shared/verdict';
 
 /** vscode-free: the guest tree as plain data. The TreeDataProvider only maps it to TreeItems. */
 

@@ -1,6 +1,6 @@
-import type { Report, ReportStatus } from '../../core/report';
-import type { Finding, Severity } from '../../core/rules';
-import { formatBytes, percent } from '../../core/units';
+import type { Report, ReportStatus } from '../core/report';
+import type { Finding, Severity } from '../core/rules';
+import { formatBytes, percent } from '../core/units';
 
 /** vscode-free: the words the tree, status bar and report share for one report. */
 
