@@ -13,15 +13,13 @@ import { MAX_TREND_SAMPLES, rememberSample, type Sample } from '../core/trend';
 import { formatBytes } from '../core/units';
 import { LocalTransport } from '../transport/local';
 import type { Prompter } from '../transport/ssh-auth';
-import { MAX_OUTPUT_BYTES, ProbeError, type Transport } from '../transport/transport';
+import { MAX_OUTPUT_BYTES, MAX_TIMER_SECONDS, ProbeError, type Transport } from '../transport/transport';
 // SSH code (ssh2) loads only when --ssh is given: a local check does not pay for it.
 import type { SshCliOptions, SshSession } from './fleet';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadFleet = () => require('./fleet') as typeof import('./fleet');
 
-/** Node.js timers hold at most 2^31 - 1 ms; a longer one fires at once (TimeoutOverflowWarning). */
-export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 /** Longest --tool-timeout: one tool of the probe never needs more; the probe clamps BI_TOOL_TIMEOUT too. */
 export const MAX_TOOL_TIMEOUT_SECONDS = 600;
 

@@ -67,7 +67,7 @@ export function parseKnowledgeDocument(text: string, kind: KnowledgeKind, path: 
 
   const findings: string[] = [];
   const rawFindings = data.findings ?? [];
-  if (Array.isArray(rawFindings) && rawFindings.every((value) => typeof value === 'string')) findings.push(...(rawFindings as string[]));
+  if (Array.isArray(rawFindings) && rawFindings.every((value) => typeof value === 'string')) for (const id of rawFindings as string[]) findings.push(id);
   else problems.push('findings must be a list of finding ids');
 
   const sources: KnowledgeSource[] = [];

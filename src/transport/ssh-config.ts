@@ -2,7 +2,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, rea
 import { homedir, hostname as localHostname, userInfo } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type * as SshConfigModule from 'ssh-config' with { 'resolution-mode': 'import' };
-import { ProbeError } from './transport';
+import { MAX_TIMER_SECONDS, ProbeError } from './transport';
 
 // ssh-config ships CommonJS (dist/) for require, but its types describe the ESM build only.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -302,6 +302,7 @@ export class SshConfig {
     if (timeoutText !== undefined) {
       connectTimeoutSeconds = Number(timeoutText);
       if (!Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds <= 0) throw new ProbeError('config', `${destination}: ConnectTimeout ${quoteForMessage(timeoutText)} is not a number of seconds`);
+      if (connectTimeoutSeconds > MAX_TIMER_SECONDS) throw new ProbeError('config', `${destination}: ConnectTimeout ${quoteForMessage(timeoutText)} is too long: at most ${MAX_TIMER_SECONDS} seconds (2^31 ms, the longest timer Node.js sets)`);
     }
 
     const strictText = (first('stricthostkeychecking') ?? 'ask').toLowerCase();

@@ -19,5 +19,8 @@ export class ProbeError extends Error {
   }
 }
 
+/** Node.js timers hold at most 2^31 - 1 ms; a longer one fires at once (TimeoutOverflowWarning). */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** Most output the engine accepts from one run; the probe's own sections are capped far below. */
 export const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;

@@ -311,3 +311,13 @@ test('--jobs 100000 under ulimit -n 200: 1,000 hosts on a closed port all fail a
   assert.deepEqual([...kinds], [['refused', hosts]]);
   assert.match(run.stderr, /checking \d+ hosts at once, not 1000: the open-file limit \(ulimit -n 200\)/);
 });
+
+test('a container section of 800,000 marker lines: the report is built, with a handful of markers (it overflowed the stack in collectFacts)', () => {
+  const markers = 'marker=x\n'.repeat(800_000);
+  const sections = SEED_SECTIONS.filter(([id]) => id !== 'container');
+  const analysis = analyzeProbeOutput(probeOutput([...sections, ['container', 'ok', '', markers]]), { kind: 'local', name: 'test' });
+  assert.ok(analysis.ok, analysis.ok ? '' : analysis.reason);
+  assert.ok(analysis.report.findings.some((finding) => finding.id === 'checked-from-container'));
+  const evidence = analysis.report.hypervisor.evidence.filter((line) => line.includes('container marker'));
+  assert.ok(evidence.length >= 1 && evidence.length <= 8, `${evidence.length} container evidence lines`);
+});

@@ -70,3 +70,10 @@ test('parseKnowledgeDocument survives any input', () => {
   }
   assert.equal(parseKnowledgeDocument('\uFEFF---\nid: bom\ntitle: t\n---\n', 'article').doc?.id, 'bom', 'a byte-order mark is ignored');
 });
+
+test('a front matter with 300,000 finding ids loads without overflowing the stack', () => {
+  const ids = Array.from({ length: 300_000 }, (_, index) => `  - finding-${index}`).join('\n');
+  const text = `---\nid: huge\ntitle: Huge\nsummary: s\nappliesTo: [kvm]\nfindings:\n${ids}\nsources:\n  - title: t\n    url: https://example.org/\n---\n\nBody.\n`;
+  const parsed = parseKnowledgeDocument(text, 'article', null);
+  assert.ok(parsed, 'parsed');
+});

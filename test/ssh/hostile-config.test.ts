@@ -96,6 +96,12 @@ test('a 10 MB HostName: refused by the file cap; a 3 MB one by the value cap; me
   assert.throws(() => config.resolve('big'), (error: unknown) => error instanceof ProbeError && error.kind === 'config' && /HostName "b{200}"… \(5000 characters\) is longer than 1025/.test(error.message) && error.message.length < 400);
 });
 
+test('ConnectTimeout past the longest Node.js timer is a config error, not a timeout that fires at once', () => {
+  const config = SshConfig.fromText('Host slow\n  HostName 192.0.2.1\n  ConnectTimeout 3000000\n', env);
+  assert.throws(() => config.resolve('slow'), (error: unknown) => error instanceof ProbeError && error.kind === 'config' && /ConnectTimeout "?3000000"? is too long: at most 2147483 seconds/.test(error.message));
+  assert.equal(SshConfig.fromText('Host ok\n  HostName 192.0.2.1\n  ConnectTimeout 2147483\n', env).resolve('ok').connectTimeoutSeconds, 2147483);
+});
+
 test('a 10 MB HostName through the CLI: exit 3 with a short config error (it was a 20 MB message)', () => {
   const huge = file('huge-hostname-cli.conf', `Host big\n  HostName ${'a'.repeat(10 * 1024 * 1024)}\n  Port 1\n`);
   const result = spawnSync(process.execPath, [cliBundle(), '--ssh-config', huge, '--ssh', 'big', '--batch', '--format', 'json'], { encoding: 'utf8', timeout: 30_000, maxBuffer: 64 * 1024 * 1024 });

@@ -86,9 +86,13 @@ export function parseSysHypervisor(text: string): Parsed<string> {
 
 export interface ContainerMarkers { inside: boolean; evidence: string[] }
 
+const MAX_CONTAINER_EVIDENCE = 8;
+
 export function parseContainer(text: string): ContainerMarkers {
   const evidence: string[] = [];
   for (const line of lines(text)) {
+    // The probe prints at most three markers and one cgroup line; more is not the probe's output.
+    if (evidence.length === MAX_CONTAINER_EVIDENCE) break;
     if (line.startsWith('marker=')) evidence.push(`container marker ${line.slice(7)}`);
     if (line.startsWith('cgroup=')) evidence.push(`pid 1 cgroup ${line.slice(7, 100)}`);
   }
