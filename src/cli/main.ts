@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { renderMarkdown } from '../core/render/markdown';
+import { parseRange, renderNagios, type NagiosThresholds } from '../core/render/nagios';
 import { renderPrometheus } from '../core/render/prometheus';
 import { renderText } from '../core/render/text';
 import { analyzeProbeOutput, EXIT_CODES, type Report, type Target } from '../core/report';
@@ -26,7 +27,7 @@ export const MAX_TOOL_TIMEOUT_SECONDS = 600;
 /** Hosts checked at once over SSH (--jobs). */
 export const DEFAULT_JOBS = 16;
 
-export const FORMATS = ['text', 'json', 'ndjson', 'markdown', 'prometheus'] as const;
+export const FORMATS = ['text', 'json', 'ndjson', 'markdown', 'prometheus', 'nagios'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const USAGE = `Usage: balloon-check [options]
@@ -35,7 +36,9 @@ Checks whether the hypervisor is taking memory back from this Linux guest throug
 balloon driver, how much, why, and what to do about it.
 
 Options:
-  --format FORMAT     text (default), json, ndjson, markdown or prometheus
+  --format FORMAT     text (default), json, ndjson, markdown, prometheus or nagios
+  --warning RANGE     with --format nagios: WARNING when the balloon's share of configured memory
+  --critical RANGE    (percent) is outside RANGE (monitoring-plugins range syntax: 20, 10:, ~:20, @10:20)
   --root DIR          check a snapshot: DIR is the guest's /; runs none of DIR's programs: tool
                       answers come from DIR/sos_commands (with --ssh, DIR is on the remote host)
   --run-snapshot-tools  with --root: run DIR's own usr/bin tools instead (bounded, inside DIR)
@@ -62,6 +65,8 @@ SSH guests and fleets:
   --probe-timeout S   bound for the probe once logged in (default 60)
   -h, --help          this help
   -V, --version       version
+
+balloon-check serve [options]: Prometheus exporter (balloon-check serve --help)
 
 Times in seconds are at most ${MAX_TIMER_SECONDS} (24.8 days, the longest Node.js timer).
 
@@ -96,6 +101,7 @@ export interface CliOptions {
   color: boolean;
   ssh: SshCliOptions;
   jobs: number;
+  thresholds: NagiosThresholds;
 }
 
 function positiveNumber(flag: string, value: string | undefined, integer: boolean): number | undefined {
@@ -143,6 +149,8 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
         jobs: { type: 'string' },
         'connect-timeout': { type: 'string' },
         'probe-timeout': { type: 'string' },
+        warning: { type: 'string', short: 'w' },
+        critical: { type: 'string', short: 'c' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -174,6 +182,14 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
   if (values.output === '') throw new UsageError('--output needs a file name');
   if (overSsh && values.input !== undefined) throw new UsageError('--input analyses saved output; it does not go with --ssh');
   if (watchSeconds !== undefined && (ssh.ssh.length > 1 || ssh.allSshHosts)) throw new UsageError('--watch follows one host; give a single --ssh');
+  if ((values.warning !== undefined || values.critical !== undefined) && format !== 'nagios') throw new UsageError('--warning and --critical go with --format nagios');
+  const thresholds: NagiosThresholds = {};
+  try {
+    if (values.warning !== undefined) thresholds.warning = parseRange(values.warning);
+    if (values.critical !== undefined) thresholds.critical = parseRange(values.critical);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
     format,
     root: values.root,
@@ -188,6 +204,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
     color: io.isTty && !values['no-color'] && !io.env.NO_COLOR && format === 'text',
     ssh,
     jobs: positiveNumber('--jobs', values.jobs, true) ?? DEFAULT_JOBS,
+    thresholds,
   };
 }
 
@@ -202,6 +219,7 @@ export function renderReport(report: Report, options: Pick<CliOptions, 'format' 
       return background ? `${renderMarkdown(report)}\n${background}` : renderMarkdown(report);
     }
     case 'prometheus': return renderPrometheus([{ report }]);
+    case 'nagios': return renderNagios(report).text;
     default: return renderText(report, { color: options.color });
   }
 }
@@ -276,6 +294,7 @@ export function writeFileAtomic(path: string, text: string): void {
 
 /** Runs the CLI and resolves with its exit code; never throws. */
 export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = new AbortController().signal): Promise<number> {
+  if (argv[0] === 'serve') return (require('./serve') as typeof import('./serve')).runServe(argv.slice(1), io, signal);
   let options: CliOptions;
   try {
     const parsed = parseCliArgs(argv, io);
@@ -344,7 +363,7 @@ async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promi
     const fleet = options.ssh.allSshHosts || destinations.length > 1;
     if (fleet) {
       if (!destinations.length) { io.stderr(`balloon-check: the SSH config has no concrete Host to check\n`); return EXIT_CODES.unknown; }
-      return runFleet(destinations.map((destination) => session.transport(destination)), settings, options.format, { jobs: options.jobs, signal }, io);
+      return runFleet(destinations.map((destination) => session.transport(destination)), settings, options.format, { jobs: options.jobs, signal, thresholds: options.thresholds }, io);
     }
     transport = session.transport(destinations[0]!);
   } else {
@@ -365,6 +384,7 @@ async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promi
       // Machine formats get the schema's hostError record in place of the report.
       const { hostErrorRecord } = loadFleet();
       if (options.format === 'json' || options.format === 'ndjson') io.stdout(`${JSON.stringify(hostErrorRecord(transport.target, error), null, options.format === 'json' ? 2 : undefined)}\n`);
+      if (options.format === 'nagios') io.stdout(`BALLOON UNKNOWN - ${transport.target.name}: ${message.replace(/[|\n]/g, ' ')}\n`);
       return EXIT_CODES.unknown;
     }
     const at = new Date();
@@ -388,7 +408,14 @@ function watchLine(report: Report): string {
 function emit(analysis: ReturnType<typeof analyzeProbeOutput>, options: CliOptions, io: CliIo): number {
   if (!analysis.ok) {
     io.stderr(`balloon-check: UNKNOWN: ${analysis.reason}\n`);
+    // A monitoring plugin always prints its state line.
+    if (options.format === 'nagios') io.stdout(`BALLOON UNKNOWN - ${analysis.reason.replace(/\|/g, '/')}\n`);
     return EXIT_CODES.unknown;
+  }
+  if (options.format === 'nagios') {
+    const nagios = renderNagios(analysis.report, options.thresholds);
+    io.stdout(nagios.text);
+    return EXIT_CODES[nagios.state];
   }
   io.stdout(renderReport(analysis.report, options));
   return EXIT_CODES[analysis.report.status];
