@@ -18,7 +18,6 @@ import { MAX_OUTPUT_BYTES, MAX_TIMER_SECONDS, ProbeError, type Transport } from 
 // SSH code (ssh2) loads only when --ssh is given: a local check does not pay for it.
 import type { SshCliOptions, SshSession } from './fleet';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadFleet = () => require('./fleet') as typeof import('./fleet');
 
 /** Longest --tool-timeout: one tool of the probe never needs more; the probe clamps BI_TOOL_TIMEOUT too. */

@@ -11,7 +11,6 @@ let loaded: LazyModule | undefined;
 export function loadLazy(): LazyModule {
   if (!loaded) {
     const file = join(__dirname, 'extension-lazy.js');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require(file) as LazyModule;
   }
   return loaded;

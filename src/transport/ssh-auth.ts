@@ -70,10 +70,9 @@ export class SshCredentials {
   }
 
   private async readIdentity(path: string, suspend: <T>(work: () => Promise<T>) => Promise<T>): Promise<LoadedIdentity> {
-    let data: Buffer;
     const read = readRegularFileBytes(path, MAX_KEY_FILE_BYTES);
     if ('problem' in read) return { kind: 'unusable', reason: `cannot read it (${read.message})` };
-    data = read.data;
+    const data = read.data;
     const plain = utils.parseKey(data);
     if (!(plain instanceof Error)) return plain.isPrivateKey() ? { kind: 'key', key: plain } : { kind: 'unusable', reason: 'it is not a private key' };
     if (!/encrypted/i.test(plain.message)) return { kind: 'unusable', reason: plain.message };

@@ -5,7 +5,6 @@ import type * as SshConfigModule from 'ssh-config' with { 'resolution-mode': 'im
 import { MAX_TIMER_SECONDS, ProbeError } from './transport';
 
 // ssh-config ships CommonJS (dist/) for require, but its types describe the ESM build only.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SSHConfig, LineType } = require('ssh-config') as typeof SshConfigModule;
 type SSHConfig = SshConfigModule.SSHConfig;
 type Line = SshConfigModule.Line;
