@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { GuestManager } from './guests';
 import { loadLazy } from './lazyLoader';
 import { log } from './log';
+import { reportPageHtml } from './reportPage';
 import { isToExtension, type ReportViewModel, type ToWebview, type WebviewState } from '../shared/protocol';
 
 export const REPORT_VIEW_TYPE = 'balloonInspector.report';
@@ -130,30 +130,8 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>
   }
 
   private html(webview: vscode.Webview, guestId: string, label: string): string {
-    const nonce = randomBytes(18).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.css'));
-    const attr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource}`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
-<title>Balloon report: ${attr(label)}</title>
-</head>
-<body>
-<main id="app" data-guest-id="${attr(guestId)}" data-guest-label="${attr(label)}"><h1>${attr(label)}</h1><p>Loading the report…</p></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return reportPageHtml({ cspSource: webview.cspSource, scriptUri: script.toString(), styleUri: style.toString(), guestId, label });
   }
 }
