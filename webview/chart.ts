@@ -1,5 +1,5 @@
 import type { Report } from '../src/core/report';
-import { formatBytes } from '../src/core/units';
+import { formatBytes } from '../src/shared/units';
 import type { TrendPoint } from '../src/shared/protocol';
 import { html, type Raw } from './html';
 
