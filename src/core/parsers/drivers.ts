@@ -3,6 +3,9 @@ import { known, lines, parseCount, refuseText, scaled, uniqueKeyValues, unknown,
 export const BALLOON_DRIVERS = ['vmw_balloon', 'vmware_balloon', 'vmmemctl', 'virtio_balloon', 'hv_balloon', 'xen_balloon'] as const;
 export type BalloonDriver = (typeof BALLOON_DRIVERS)[number];
 export const isBalloonDriver = (name: string): name is BalloonDriver => (BALLOON_DRIVERS as readonly string[]).includes(name);
+/** The VMware balloon driver under each name it had: vmw_balloon (mainline), vmware_balloon, vmmemctl (open-vm-tools). */
+export const VMWARE_BALLOON_DRIVERS = ['vmw_balloon', 'vmware_balloon', 'vmmemctl'] as const satisfies readonly BalloonDriver[];
+export const isVmwareBalloonDriver = (name: string | null): boolean => name !== null && (VMWARE_BALLOON_DRIVERS as readonly string[]).includes(name);
 
 /** /proc/modules lines (the probe keeps balloon-related ones): `name size refcount deps state address`. */
 export function parseModules(text: string): Parsed<string[]> {
@@ -41,6 +44,8 @@ export interface VirtioDevice {
 }
 
 export const VIRTIO_ID_BALLOON = 5;
+/** The virtio spec's second balloon id ("memory balloon"), served by the same driver. */
+export const VIRTIO_ID_MEMORY_BALLOON = 13;
 export const VIRTIO_ID_MEM = 24;
 
 /** Negotiated feature bits: a '0'/'1' string, character i = bit i (64 long; 128 since 6.17). */
