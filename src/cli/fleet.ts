@@ -7,6 +7,7 @@ import { renderPrometheus } from '../core/render/prometheus';
 import { analyzeProbeOutput, EXIT_CODES, type Report, type ReportStatus, type Target } from '../core/report';
 import type { ProbeSettings } from '../core/sections';
 import { formatBytes } from '../core/units';
+import { escapeMarkdown, escapePrometheusLabel } from '../shared/escape';
 import { SshCredentials, NO_PROMPTER, type Prompter } from '../transport/ssh-auth';
 import { defaultSshEnvironment, SshConfig } from '../transport/ssh-config';
 import { TerminalPrompter } from '../transport/ssh-prompt';
@@ -160,10 +161,8 @@ export function summaryTable(results: readonly HostResult[]): string {
   return [line(['STATUS', 'HOST', 'FINDING']), ...rows.map(line), '', totals(results)].join('\n') + '\n';
 }
 
-const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
 export function summaryMarkdown(results: readonly HostResult[]): string {
-  const rows = sortBySeverity(results).map((result) => `| ${resultStatus(result).toUpperCase()} | ${escapeCell(resultTarget(result).name)} | ${escapeCell(verdict(result))} |`);
+  const rows = sortBySeverity(results).map((result) => `| ${resultStatus(result).toUpperCase()} | ${escapeMarkdown(resultTarget(result).name)} | ${escapeMarkdown(verdict(result))} |`);
   return ['# Balloon Inspector — fleet', '', '| status | host | finding |', '|---|---|---|', ...rows, '', totals(results), ''].join('\n');
 }
 
@@ -171,13 +170,12 @@ export function summaryMarkdown(results: readonly HostResult[]): string {
 export function fleetPrometheus(results: readonly HostResult[]): string {
   const reports = results.flatMap((result) => ('report' in result ? [{ report: result.report, labels: { host: result.report.target.name } }] : []));
   const parts = reports.length ? [renderPrometheus(reports).trimEnd()] : [];
-  const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
   parts.push('# HELP balloon_inspector_host_up Whether the host could be checked (1) or not (0).', '# TYPE balloon_inspector_host_up gauge');
-  for (const result of results) parts.push(`balloon_inspector_host_up{host="${escape(resultTarget(result).name)}"} ${'report' in result ? 1 : 0}`);
+  for (const result of results) parts.push(`balloon_inspector_host_up{host="${escapePrometheusLabel(resultTarget(result).name)}"} ${'report' in result ? 1 : 0}`);
   const failures = results.flatMap((result) => ('hostError' in result ? [result.hostError] : []));
   if (failures.length) {
     parts.push('# HELP balloon_inspector_host_error Why a host could not be checked (always 1), by error kind.', '# TYPE balloon_inspector_host_error gauge');
-    for (const failure of failures) parts.push(`balloon_inspector_host_error{host="${escape(failure.target.name)}",kind="${failure.error.kind}"} 1`);
+    for (const failure of failures) parts.push(`balloon_inspector_host_error{host="${escapePrometheusLabel(failure.target.name)}",kind="${failure.error.kind}"} 1`);
   }
   return `${parts.join('\n')}\n`;
 }

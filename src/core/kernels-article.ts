@@ -6,8 +6,9 @@ import {
   DISTRIBUTIONS, DISTRO_OVERRIDES, DRIVER_FAMILIES, DRIVERS, driverBehaviour, formatVersion, SIZE_SOURCE_NAMES,
   type BalloonDriverFamily, type Change, type DriverBehaviour, type KernelRelease, type SizeSourceId,
 } from './kernels';
+import { markdownTableCell } from '../shared/escape';
 
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = markdownTableCell;
 
 function rangeOf(changes: readonly Change<unknown>[], index: number): string {
   const from = changes[index].since;

@@ -1,3 +1,4 @@
+import { hypervisorPhrase } from '../shared/presentation';
 import type { GuestFacts } from './facts';
 import { deflateOnOomWording } from './kernels';
 import type { Trend } from './trend';
@@ -58,10 +59,6 @@ export const HYPERVISOR_ARTICLE: Record<string, string> = {
   vmware: 'vmware-balloon-driver', kvm: 'kvm-virtio-balloon', hyperv: 'hyperv-dynamic-memory', xen: 'xen-balloon',
 };
 
-const NAMES: Record<string, string> = {
-  vmware: 'VMware', kvm: 'KVM', hyperv: 'Hyper-V', xen: 'Xen', other: 'a hypervisor', none: 'bare metal', unknown: 'an unknown platform',
-};
-
 /** MemAvailable under 10 % of MemTotal, or PSI memory stalls (the guest-memory-pressure thresholds). */
 function guestShortOfMemory(facts: GuestFacts): boolean {
   const { availableBytes: available, totalBytes: total } = facts.memory;
@@ -94,7 +91,7 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
       `No hypervisor was found (${facts.hypervisor.evidence.join('; ') || 'no signal'}).`);
   }
   if (facts.container.inside && hv !== 'none') {
-    add('checked-from-container', 'info', `Checked from inside a container on ${NAMES[hv]}`,
+    add('checked-from-container', 'info', `Checked from inside a container on ${hypervisorPhrase(hv)}`,
       `${facts.container.evidence.join('; ')}. The balloon and memory figures are those of the whole VM, which the container shares.`);
   }
 
@@ -106,7 +103,7 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
   // The balloon itself.
   if (balloon !== null && balloon > 0) {
     const severity = inflatedSeverity(balloon);
-    add('balloon-inflated', severity, `The ${NAMES[hv]} balloon holds ${formatBytes(balloon)}${ofConfigured(balloon)}`,
+    add('balloon-inflated', severity, `The ${hypervisorPhrase(hv)} balloon holds ${formatBytes(balloon)}${ofConfigured(balloon)}`,
       `The ${facts.balloon.driver ?? 'balloon'} driver has taken ${formatBytes(balloon)} away from this guest (source: ${facts.balloon.source}).` +
       (facts.balloon.shrinksMemTotal === false ? ' These pages count as "used" memory that no process owns.' : facts.balloon.shrinksMemTotal ? ' These pages are no longer part of MemTotal.' : ''),
       hvArticle);
@@ -180,7 +177,7 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
   const virtioDeviceUnbound = facts.virtio.balloonDevice !== null && !facts.virtio.bound;
   if ((hv === 'vmware' || hv === 'hyperv' || hv === 'xen') && !facts.balloon.loaded || virtioDeviceUnbound) {
     const what = virtioDeviceUnbound ? `The virtio balloon device ${facts.virtio.balloonDevice} has no driver bound${facts.virtio.driverAvailable ? '' : ' (virtio_balloon is not available)'}.`
-      : `No ${NAMES[hv]} balloon driver is loaded (checked /proc/modules, /sys/module${hv === 'vmware' ? ', debugfs and the [vmmemctl] thread' : ''}).`;
+      : `No ${hypervisorPhrase(hv)} balloon driver is loaded (checked /proc/modules, /sys/module${hv === 'vmware' ? ', debugfs and the [vmmemctl] thread' : ''}).`;
     add('balloon-driver-missing', hv === 'hyperv' ? 'info' : 'warning', `No balloon driver: under contention the host will swap this VM instead`,
       `${what} The host cannot ask the guest for memory, so when it runs short it swaps or compresses this VM's memory itself.`, hvArticle);
   }
@@ -248,7 +245,7 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
         : facts.balloon.shrinksMemTotal === null && hv !== 'vmware' ? ' Whether this kernel takes ballooned pages out of MemTotal is unknown, so they may sit here.' : '';
       const notes = facts.balloon.notes?.length ? ` ${facts.balloon.notes.join('. ')}.` : ' Its size could not be read to confirm (see the probes).';
       add('unaccounted-memory', 'warning', `${formatBytes(unaccounted)} of "used" memory belongs to no process: probably the balloon`,
-        `No process, cache or kernel structure accounts for ${formatBytes(unaccounted)}${ofConfigured(unaccounted)}. On ${NAMES[hv]} this is usually the balloon.${why}${notes}`, hvArticle);
+        `No process, cache or kernel structure accounts for ${formatBytes(unaccounted)}${ofConfigured(unaccounted)}. On ${hypervisorPhrase(hv)} this is usually the balloon.${why}${notes}`, hvArticle);
     } else if (balloon !== null && balloon > 0 && facts.balloon.shrinksMemTotal === null) {
       add('unaccounted-memory', 'warning', `${formatBytes(unaccounted)} of "used" memory is unexplained; the balloon may be part of it`,
         `No process, cache or kernel structure accounts for ${formatBytes(unaccounted)}. Whether this kernel takes the balloon's ${formatBytes(balloon)} out of MemTotal is unknown (kernel ${facts.meta.kernel ?? 'release unknown'}), so part of it may be the balloon.`, hvArticle);

@@ -4,7 +4,7 @@ export { HYPERVISORS, ID_PATTERN, parseKnowledgeDocument, type KnowledgeDoc, typ
 export { splitFrontMatter, type FrontMatterSplit } from './frontmatter';
 export { defaultKnowledgeDir, documentsFor, findDocument, getKnowledgeBase, loadKnowledgeBase, type KnowledgeBase } from './load';
 export {
-  articleMarkdownSection, escapeHtml, highlightCode, internalHref, parseInternalHref, renderArticleHtml, renderKnowledgeMarkdown, resolveInternalLink,
+  articleMarkdownSection, highlightCode, internalHref, parseInternalHref, renderArticleHtml, renderKnowledgeMarkdown, resolveInternalLink,
   type InternalLink, type MarkdownSectionOptions, type RenderOptions,
 } from './render';
 export {

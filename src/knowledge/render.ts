@@ -8,6 +8,8 @@ import xml from 'highlight.js/lib/languages/xml';
 import yamlLanguage from 'highlight.js/lib/languages/yaml';
 import MarkdownIt from 'markdown-it';
 import { posix } from 'node:path';
+import { escapeHtml, escapeMarkdown } from '../shared/escape';
+import { hypervisorPhrase } from '../shared/presentation';
 import type { KnowledgeDoc, KnowledgeKind } from './documents';
 import { getKnowledgeBase, type KnowledgeBase } from './load';
 import { parseBlockAttributes, RUNNABLE_LANGUAGES } from './runbook-blocks';
@@ -20,7 +22,6 @@ hljs.registerLanguage('json', json);
 hljs.registerLanguage('yaml', yamlLanguage);
 hljs.registerLanguage('ini', ini);
 
-const HYPERVISOR_NAMES: Record<string, string> = { vmware: 'VMware', kvm: 'KVM', hyperv: 'Hyper-V', xen: 'Xen', any: 'any hypervisor' };
 
 export interface InternalLink { kind: KnowledgeKind; id: string }
 
@@ -101,7 +102,7 @@ function createRenderer(): MarkdownIt.MarkdownIt {
   md.renderer.rules.link_open = unlessDropped;
   md.renderer.rules.link_close = unlessDropped;
   // No remote images in a webview: an image shows as its alt text.
-  md.renderer.rules.image = (tokens, idx, options, env, self) => md.utils.escapeHtml(self.renderInlineAsText(tokens[idx].children ?? [], options, env));
+  md.renderer.rules.image = (tokens, idx, options, env, self) => escapeHtml(self.renderInlineAsText(tokens[idx].children ?? [], options, env));
 
   const shiftHeading: MarkdownIt.RendererRule = (tokens, idx, options, rawEnv, self) => {
     const shift = (rawEnv as unknown as RenderEnv).headingShift;
@@ -123,7 +124,7 @@ function createRenderer(): MarkdownIt.MarkdownIt {
     const index = env.blockCount++;
     const attributes = parseBlockAttributes(info.slice(language.length));
     const badges = [
-      attributes.name ? `<span class="kb-block-name">${md.utils.escapeHtml(attributes.name)}</span>` : '',
+      attributes.name ? `<span class="kb-block-name">${escapeHtml(attributes.name)}</span>` : '',
       attributes.root ? '<span class="kb-badge kb-root">needs root</span>' : '',
       attributes.mutates ? '<span class="kb-badge kb-mutates">changes the system</span>' : '<span class="kb-badge kb-readonly">read-only</span>',
     ].filter(Boolean).join(' ');
@@ -146,10 +147,6 @@ export function highlightCode(code: string, language: string): string {
 }
 
 const renderer = createRenderer();
-
-export function escapeHtml(text: string): string {
-  return renderer.utils.escapeHtml(text);
-}
 
 /** Renders knowledge Markdown (no front matter) to safe HTML: no raw HTML, only allowed links. */
 export function renderKnowledgeMarkdown(markdown: string, options: RenderOptions = {}): string {
@@ -176,7 +173,7 @@ function sourcesHtml(doc: KnowledgeDoc, level: number): string {
 export function renderArticleHtml(doc: KnowledgeDoc, kb: KnowledgeBase | null = getKnowledgeBase(), titleLevel = 1): string {
   const level = Math.min(6, Math.max(1, Math.floor(titleLevel)));
   const exists = (link: InternalLink) => !kb || (link.kind === 'runbook' ? kb.runbooks : kb.articles).has(link.id);
-  const applies = doc.appliesTo.map((hv) => HYPERVISOR_NAMES[hv] ?? hv).join(', ');
+  const applies = doc.appliesTo.map(hypervisorPhrase).join(', ');
   return [
     `<article class="kb-doc kb-${doc.kind}" data-kb-kind="${doc.kind}" data-kb-id="${escapeHtml(doc.id)}">`,
     `<header><h${level}>${escapeHtml(doc.title)}</h${level}><p class="kb-summary">${escapeHtml(doc.summary)}</p>`,
@@ -207,23 +204,18 @@ export function articleMarkdownSection(ids: readonly string[], options: Markdown
   if (!docs.length) return '';
   const out: string[] = [`## ${options.heading ?? 'Background: what the findings mean'}`, ''];
   for (const doc of docs) {
-    out.push(`### ${markdownText(doc.title)}`, '', `*${markdownText(doc.summary)}*`, '');
+    out.push(`### ${escapeMarkdown(doc.title)}`, '', `*${escapeMarkdown(doc.summary)}*`, '');
     out.push(rewriteMarkdownBody(doc.body, doc.kind, kb, options.linkFor ?? (() => null)).trim(), '');
     if (doc.sources.length) {
       out.push('Sources:', '');
       for (const source of doc.sources) {
-        const title = markdownText(source.title);
-        out.push(`- ${source.url && isExternal(source.url) ? `[${title}](${source.url.replace(/[()\s]/g, encodeURIComponent)})` : title}${source.citation ? ` — ${markdownText(source.citation)}` : ''}`);
+        const title = escapeMarkdown(source.title);
+        out.push(`- ${source.url && isExternal(source.url) ? `[${title}](${source.url.replace(/[()\s]/g, encodeURIComponent)})` : title}${source.citation ? ` — ${escapeMarkdown(source.citation)}` : ''}`);
       }
       out.push('');
     }
   }
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
-}
-
-/** Escapes text so that Markdown shows it literally (and no HTML can come through). */
-function markdownText(text: string): string {
-  return text.replace(/[\\`*_[\]<>]/g, (char) => `\\${char}`);
 }
 
 /** Demotes headings by two levels, rewrites links and escapes raw HTML outside code. */

@@ -1,3 +1,4 @@
+import { escapePrometheusLabel } from '../../shared/escape';
 import { EXIT_CODES, type Report } from '../report';
 
 /** One report, with the labels that tell hosts apart in fleet output. */
@@ -5,9 +6,8 @@ export interface LabelledReport { report: Report; labels?: Record<string, string
 
 interface Family { name: string; help: string; type: 'gauge' | 'counter'; samples: string[] }
 
-const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const labelText = (labels: Record<string, string>) => {
-  const pairs = Object.entries(labels).map(([key, value]) => `${key}="${escapeLabel(value)}"`);
+  const pairs = Object.entries(labels).map(([key, value]) => `${key}="${escapePrometheusLabel(value)}"`);
   return pairs.length ? `{${pairs.join(',')}}` : '';
 };
 

@@ -1,32 +1,25 @@
 import type { Report } from '../report';
 import type { Severity } from '../rules';
+import { hypervisorPhrase, memorySplit, signedBytes } from '../../shared/presentation';
 import { formatBytes } from '../units';
 import { printableDeep } from './printable';
 
 export interface TextOptions { color: boolean; width?: number }
 
-const HYPERVISOR_NAMES: Record<string, string> = {
-  vmware: 'VMware', kvm: 'KVM', hyperv: 'Hyper-V', xen: 'Xen', other: 'other hypervisor', none: 'bare metal', unknown: 'unknown platform',
-};
-
 const ANSI = { red: '\x1b[31m', yellow: '\x1b[33m', cyan: '\x1b[36m', green: '\x1b[32m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
 
 /** The memory bar: used | balloon | available across configured memory, with the limit marked. */
 export function memoryBar(report: Report, width = 48): string[] {
-  const configured = report.memory.configuredBytes ?? report.memory.totalBytes;
-  const total = report.memory.totalBytes;
-  const available = report.memory.availableBytes;
-  if (!configured || total === null || available === null) return ['Memory  (figures unknown)'];
-  const balloon = report.balloon.currentBytes ?? 0;
-  const balloonInUsed = report.balloon.shrinksMemTotal === false;
-  const used = Math.max(total - available - (balloonInUsed ? balloon : 0), 0);
+  const split = memorySplit(report);
+  if (!split) return ['Memory  (figures unknown)'];
+  const { configured, used, balloon, available } = split;
   const cells = (bytes: number) => Math.max(0, Math.round((bytes / configured) * width));
   const usedCells = cells(used);
   const balloonCells = Math.min(cells(balloon), width - usedCells);
   const availableCells = Math.min(cells(available), width - usedCells - balloonCells);
   const bar = ('█'.repeat(usedCells) + '▒'.repeat(balloonCells) + '░'.repeat(availableCells)).padEnd(width, ' ');
   const out = [`Memory  [${bar}] ${formatBytes(configured)} configured`];
-  const limit = report.limits.memLimitBytes;
+  const limit = split.limit;
   if (limit !== null && limit < configured) {
     const at = Math.min(cells(limit), width - 1);
     out.push(`         ${' '.repeat(at)}^ limit ${formatBytes(limit)}`);
@@ -42,7 +35,7 @@ export function renderText(report: Report, options: TextOptions): string {
   const paint = (code: keyof typeof ANSI, text: string) => (options.color ? `${ANSI[code]}${text}${ANSI.reset}` : text);
   const severityColor: Record<Severity, keyof typeof ANSI> = { critical: 'red', warning: 'yellow', info: 'cyan' };
   const statusColor = { ok: 'green', warning: 'yellow', critical: 'red', unknown: 'dim' } as const;
-  const hv = HYPERVISOR_NAMES[report.hypervisor.kind] + (report.hypervisor.product ? `, ${report.hypervisor.product}` : '');
+  const hv = hypervisorPhrase(report.hypervisor.kind) + (report.hypervisor.product ? `, ${report.hypervisor.product}` : '');
   const lines: string[] = [];
   lines.push(`${paint('bold', `Balloon Inspector — ${report.target.name}`)} (${hv})  ${paint(statusColor[report.status], report.status.toUpperCase())}`);
   lines.push('');
@@ -72,7 +65,7 @@ export function renderText(report: Report, options: TextOptions): string {
   lines.push(`Memory    total ${formatBytes(report.memory.totalBytes)}   configured ${formatBytes(report.memory.configuredBytes)}${report.memory.configuredSource ? ` (${report.memory.configuredSource})` : ''}   unaccounted ${formatBytes(report.memory.unaccountedBytes)}   swap ${formatBytes(report.memory.swapTotalBytes)}`);
   if (report.trend) {
     const t = report.trend;
-    lines.push(`Trend     ${t.direction} over ${Math.round(t.seconds)} s (${t.samples} samples): balloon ${t.balloonDeltaBytes === null ? 'unknown' : `${t.balloonDeltaBytes >= 0 ? '+' : ''}${formatBytes(t.balloonDeltaBytes)}`}, swap in/out ${t.swapInPerSecond?.toFixed(1) ?? '?'}/${t.swapOutPerSecond?.toFixed(1) ?? '?'} pages/s, major faults ${t.majorFaultsPerSecond?.toFixed(1) ?? '?'}/s`);
+    lines.push(`Trend     ${t.direction} over ${Math.round(t.seconds)} s (${t.samples} samples): balloon ${signedBytes(t.balloonDeltaBytes)}, swap in/out ${t.swapInPerSecond?.toFixed(1) ?? '?'}/${t.swapOutPerSecond?.toFixed(1) ?? '?'} pages/s, major faults ${t.majorFaultsPerSecond?.toFixed(1) ?? '?'}/s`);
   }
   lines.push(`Evidence  ${report.hypervisor.evidence.join('; ') || 'none'}`);
   const notOk = report.probes.filter((probe) => probe.status !== 'ok' && probe.status !== 'absent');

@@ -1,0 +1,32 @@
+/**
+ * Escaping for every output the project writes: Markdown (CLI, tree tooltips, status bar, knowledge section),
+ * HTML (report page, knowledge articles, the panel's shell) and Prometheus label values. Pure: no vscode, no DOM.
+ */
+
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: unknown): string {
+  return String(text ?? '').replace(/[&<>"']/g, (char) => HTML_ENTITIES[char]);
+}
+
+/**
+ * Text that Markdown shows literally, inline or in a table cell: no emphasis, code, link, HTML or table cell
+ * break survives anywhere; list, heading and quote markers are escaped where they count (at a line's start).
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_[\]<>|~]/g, (char) => `\\${char}`)
+    .replace(/^(\s*)([#+=-])/gm, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/gm, '$1\\$2');
+}
+
+/** A table cell of text that is already Markdown (kept as written): only cell breaks are escaped. */
+export function markdownTableCell(markdown: string): string {
+  return markdown.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** A Prometheus label value (text exposition format): backslash, newline and double quote escaped. */
+export function escapePrometheusLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
