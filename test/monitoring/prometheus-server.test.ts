@@ -4,9 +4,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { guestPath, tempDir } from '../helpers/guests';
-import { freePort, requireSshLab, SshLab, TEST_USER } from '../helpers/sshd';
+import { freePort, requireSshLab, SshLab } from '../helpers/sshd';
 import { requireCommand, ROOT } from '../helpers/system';
 import { scrape, startServe, type Exporter } from './exporter';
+import { sshFleet } from './ssh-fleet';
 
 // A real Prometheus server (Debian's prometheus package) on loopback, with temp config and storage,
 // scraping `balloon-check serve`: a simulated guest, a small SSH fleet on loopback sshd (one host
@@ -41,23 +42,6 @@ async function eventually<T>(what: string, ms: number, check: () => Promise<T | 
     if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms${last ? ` (${(last as Error).message})` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-/** Two simulated guests behind sshd and one dead port, in one SSH config. */
-async function sshFleet(lab: SshLab): Promise<{ config: string; home: string }> {
-  const hosts: string[] = [];
-  const known: string[] = [];
-  for (const [alias, guest] of [['guest-seed', 'vmware-limit-12g-of-32g'], ['guest-idle', 'vmware-idle-nolimit']] as const) {
-    // The prelude assigns BI_ROOT; the server side points it at the simulated guest.
-    const server = await lab.startSshd({ extraConfig: [`ForceCommand sed 's|^BI_ROOT=.*|BI_ROOT=${guestPath(guest)}|' | sh -s`] });
-    hosts.push(`Host ${alias}\n  Port ${server.port}`);
-    known.push(server.knownHostsLine());
-  }
-  hosts.push(`Host guest-down\n  Port ${await freePort()}`);
-  const knownHosts = lab.write('prom.known_hosts', `${known.join('\n')}\n`);
-  const config = lab.write('prom.conf', [...hosts, 'Host *', '  HostName 127.0.0.1', `  User ${TEST_USER}`, `  IdentityFile ${lab.userKey.path}`,
-    `  UserKnownHostsFile ${knownHosts}`, '  GlobalKnownHostsFile none', ''].join('\n'));
-  return { config, home: lab.path('home') };
 }
 
 test('a real Prometheus scrapes serve (guest, SSH fleet, /probe) and the shipped limit alert fires', { timeout: 90_000 }, async (t) => {

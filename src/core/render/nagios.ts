@@ -45,9 +45,15 @@ export interface NagiosThresholds { warning?: ThresholdRange; critical?: Thresho
 const STATE_ORDER: Record<ReportStatus, number> = { ok: 0, unknown: 1, warning: 2, critical: 3 };
 const worse = (a: ReportStatus, b: ReportStatus): ReportStatus => (STATE_ORDER[b] > STATE_ORDER[a] ? b : a);
 
+/** The balloon's size: 0 without a driver, unless the check could not judge (then unknown, never 0). */
+function balloonBytes(report: Report): number | null {
+  if (report.balloon.driver) return report.balloon.currentBytes ?? null;
+  return report.status === 'unknown' ? null : 0;
+}
+
 /** Balloon size as a percentage of configured memory, or null when either is unknown. */
 export function balloonSharePercent(report: Report): number | null {
-  const balloon = report.balloon.driver ? report.balloon.currentBytes ?? null : 0;
+  const balloon = balloonBytes(report);
   const configured = report.memory.configuredBytes;
   if (balloon === null || configured === null || !(configured > 0)) return null;
   return (balloon / configured) * 100;
@@ -87,7 +93,7 @@ function scaledRange(range: ThresholdRange | undefined, scale: number): string {
 export function perfData(report: Report, thresholds: NagiosThresholds, prefix = ''): string[] {
   const out: string[] = [];
   const configured = report.memory.configuredBytes;
-  const balloon = report.balloon.driver ? report.balloon.currentBytes : 0;
+  const balloon = balloonBytes(report);
   const share = balloonSharePercent(report);
   const toGb = configured !== null && configured > 0 ? configured / GiB / 100 : null;
   if (balloon !== null) {
@@ -107,7 +113,7 @@ export function perfData(report: Report, thresholds: NagiosThresholds, prefix = 
 function figures(report: Report): string {
   const share = balloonSharePercent(report);
   const parts = [
-    report.balloon.driver
+    !report.balloon.driver && report.status === 'unknown' ? `too few readable signals to judge (hypervisor ${report.hypervisor.kind})` : report.balloon.driver
       ? `balloon ${formatBytes(report.balloon.currentBytes)}${report.memory.configuredBytes !== null ? ` of ${formatBytes(report.memory.configuredBytes)} configured` : ''}${share !== null ? ` (${num(share)}%)` : ''}`
       : 'no balloon driver',
     report.limits.memLimitBytes !== null ? `limit ${formatBytes(report.limits.memLimitBytes)}` : null,
