@@ -1,10 +1,15 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Project root (tests run from it, but do not rely on the cwd). */
 export const ROOT = join(__dirname, '..', '..');
-export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+/** Any non-empty CI counts (CI=true, CI=1, CI=yes, GitLab's CI=true...): there a missing part fails, never skips. */
+export const IN_CI = isCi(process.env);
+
+export function isCi(env: NodeJS.ProcessEnv): boolean {
+  return (env.CI ?? '') !== '';
+}
 
 /** Where a command is, or null. */
 export function which(command: string): string | null {
@@ -32,9 +37,33 @@ export function requireCommand(t: { skip: (message: string) => void }, command: 
 
 export const isRoot = () => process.getuid?.() === 0;
 
-/** The built CLI bundle; `npm ci` (prepare) builds it. */
+/** The newest file under dir (recursive): its path and modification time in ms. */
+export function newestFile(dir: string): { path: string; mtimeMs: number } | null {
+  let newest: { path: string; mtimeMs: number } | null = null;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const candidate = entry.isDirectory() ? newestFile(path) : entry.isFile() ? { path, mtimeMs: statSync(path).mtimeMs } : null;
+    if (candidate && (!newest || candidate.mtimeMs > newest.mtimeMs)) newest = candidate;
+  }
+  return newest;
+}
+
+/** Why a bundle built from src/ cannot be trusted (missing, or older than a source file), or null. */
+export function staleBundleReason(bundle: string, sources = join(ROOT, 'src')): string | null {
+  if (!existsSync(bundle)) return `${bundle} is missing: run npm run build`;
+  const newest = newestFile(sources);
+  const built = statSync(bundle).mtimeMs;
+  if (newest && newest.mtimeMs > built) return `${bundle} is older than ${newest.path}: run npm run build (a test of the CLI would run stale code)`;
+  return null;
+}
+
+/**
+ * The built CLI bundle (`npm test` and `npm ci` build it). A test run by hand after editing src/ (probe.sh
+ * included) fails here instead of passing on the old bundle.
+ */
 export function cliBundle(): string {
   const path = join(ROOT, 'dist', 'cli.js');
-  if (!existsSync(path)) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  const stale = staleBundleReason(path);
+  if (stale) throw new Error(stale);
   return path;
 }
