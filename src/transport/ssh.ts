@@ -2,10 +2,11 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Client as SshClient, ClientChannel } from 'ssh2';
 import type { Target } from '../core/report';
-import { scriptWithSettings, shellQuote, type ProbeSettings } from '../core/sections';
+import { shellQuote, type ProbeSettings } from '../core/sections';
+import { scriptWithSettings } from './probe-script';
 import { AuthAttempts, createAuthHandler, SshCredentials } from './ssh-auth';
 import { SshConfig, type SshHostConfig } from './ssh-config';
-import { appendKnownHost, checkHostKey, fingerprint, hostKeyAlgorithms, knownHostsName, knownKeyTypes, readKnownHosts } from './ssh-known-hosts';
+import { appendKnownHost, checkHostKey, fingerprint, hostKeyAlgorithms, knownHostsName, knownKeyTypes, readKnownHosts, type KnownHosts } from './ssh-known-hosts';
 import { MAX_OUTPUT_BYTES, ProbeError, type Transport } from './transport';
 
 // The package index also loads its HTTP agents, server and key generator (http, https, tls, zlib):
@@ -99,6 +100,65 @@ const cut = (text: string, max = 300) => (text.length > max ? `${text.slice(0, m
 
 const hostLabel = (host: SshHostConfig) => `${host.user}@${host.hostName}${host.port === 22 ? '' : `:${host.port}`}`;
 
+type Phase = 'tcp' | 'handshake' | 'auth';
+
+/** What a connection knows when the server shows its host key. */
+export interface HostKeyCheck {
+  /** How errors name the host ("jump host admin@db01:2222"). */
+  label: string;
+  host: Pick<SshHostConfig, 'hostName' | 'port' | 'userKnownHostsFiles' | 'globalKnownHostsFiles' | 'hostKeyAlias'>;
+  known: KnownHosts;
+  /** StrictHostKeyChecking accept-new (or no): a key of a type known_hosts has no entry of is accepted and added. */
+  acceptUnknown: boolean;
+}
+
+export type HostKeyDecision = { accept: true; addToKnownHosts: boolean } | { accept: false; error: ProbeError };
+
+/** The name known_hosts holds a host under: its HostKeyAlias, else `host` or `[host]:port`. */
+export const knownHostsNameOf = (host: Pick<SshHostConfig, 'hostName' | 'port' | 'hostKeyAlias'>): string => host.hostKeyAlias ?? knownHostsName(host.hostName, host.port);
+
+/** Accepts or refuses the key a server presented, as OpenSSH's StrictHostKeyChecking does; pure (known_hosts already read). */
+export function verifyHostKey(key: Buffer, { label, host, known, acceptUnknown }: HostKeyCheck): HostKeyDecision {
+  const name = knownHostsNameOf(host);
+  const verdict = checkHostKey(known, [name], key);
+  const print = fingerprint(key);
+  const refuse = (kind: 'host-key-changed' | 'host-key-unknown', message: string): HostKeyDecision => ({ accept: false, error: new ProbeError(kind, `${label}: ${message}`) });
+  switch (verdict.status) {
+    case 'known': return { accept: true, addToKnownHosts: false };
+    case 'changed':
+      return refuse('host-key-changed', `WARNING: THE HOST KEY HAS CHANGED. It is now ${print}, but ${verdict.entry.file}:${verdict.entry.line} holds another ${verdict.entry.keyType} key for ${name}. Someone could be intercepting the connection (man-in-the-middle), or the host was reinstalled. Not connecting. If the change is expected, remove the old key (${removeHostKeyCommand(name, verdict.entry.file)}) and check the new one.`);
+    case 'revoked':
+      return refuse('host-key-changed', `the host presented key ${print}, which ${verdict.entry.file}:${verdict.entry.line} marks @revoked. Not connecting.`);
+    default: {
+      if (verdict.otherTypes.length) {
+        return refuse('host-key-unknown', `the host presented a ${key.length ? print : 'key'} of a type not in known_hosts, where ${name} has only ${verdict.otherTypes.join(', ')} keys. Not connecting: check the host's keys (${keyscanCommand(host)}) and update known_hosts.`);
+      }
+      if (acceptUnknown) return { accept: true, addToKnownHosts: true };
+      const knownFiles = [...host.userKnownHostsFiles, ...host.globalKnownHostsFiles];
+      return refuse('host-key-unknown', `host key ${print} is not in ${knownFiles.length ? host.userKnownHostsFiles[0] ?? knownFiles[0] : 'any known_hosts file'}. Check that this is the right key, then accept it with --accept-new (adds it, like StrictHostKeyChecking=accept-new), or add it yourself: ${keyscanCommand(host, host.userKnownHostsFiles[0] ?? null)}`);
+    }
+  }
+}
+
+/** Why the connect timeout fired, by the phase the connection was in. */
+function connectTimeoutMessage(label: string, phase: Phase, seconds: number): string {
+  if (phase === 'tcp') return `${label}: no TCP connection within ${seconds} s (connect timeout)`;
+  if (phase === 'handshake') return `${label}: the server accepted the connection but did not complete the SSH handshake within ${seconds} s`;
+  return `${label}: authentication did not finish within ${seconds} s`;
+}
+
+/** accept-new: the key the user accepted goes to the first user known_hosts file; an error says why it could not. */
+function rememberHostKey(host: SshHostConfig, key: Buffer, label: string): ProbeError | null {
+  const file = host.userKnownHostsFiles[0];
+  if (!file) return null;
+  try {
+    appendKnownHost(file, knownHostsNameOf(host), key, host.hashKnownHosts);
+    return null;
+  } catch (error) {
+    return new ProbeError('other', `${label}: cannot add the host key to ${file}: ${(error as Error).message}`);
+  }
+}
+
 /**
  * Runs the probe on a guest over SSH: one connection (through ProxyJump hops if configured), one
  * exec channel `sh -s`, the script with its settings on stdin. Nothing from the user is ever put
@@ -161,15 +221,14 @@ export class SshTransport implements Transport {
   private connect(host: SshHostConfig, through: Duplex | undefined, role: string): Promise<Client> {
     const label = `${role}${hostLabel(host)}`;
     const timeoutMs = this.connectTimeoutMs(host);
-    const knownFiles = [...host.userKnownHostsFiles, ...host.globalKnownHostsFiles];
-    const knownEntries = readKnownHosts(knownFiles);
-    const names = [host.hostKeyAlias ?? knownHostsName(host.hostName, host.port)];
-    const acceptUnknown = this.options.acceptNew || host.strictHostKeyChecking === 'accept-new' || host.strictHostKeyChecking === 'no';
+    const known = readKnownHosts([...host.userKnownHostsFiles, ...host.globalKnownHostsFiles]);
+    const acceptUnknown = this.options.acceptNew === true || host.strictHostKeyChecking === 'accept-new' || host.strictHostKeyChecking === 'no';
+    const hostKeyCheck: HostKeyCheck = { label, host, known, acceptUnknown };
     const attempts = new AuthAttempts();
 
     return new Promise<Client>((resolve, reject) => {
       const client = new Client();
-      let phase: 'tcp' | 'handshake' | 'auth' = through ? 'handshake' : 'tcp';
+      let phase: Phase = through ? 'handshake' : 'tcp';
       let settled = false;
       let failure: ProbeError | undefined;
       let keyToAdd: Buffer | undefined;
@@ -182,28 +241,13 @@ export class SshTransport implements Transport {
         socket?.destroy();
         reject(error);
       };
-      const deadline = new Deadline(timeoutMs, () => {
-        const seconds = timeoutMs / 1000;
-        fail(new ProbeError('timeout', phase === 'tcp'
-          ? `${label}: no TCP connection within ${seconds} s (connect timeout)`
-          : phase === 'handshake'
-            ? `${label}: the server accepted the connection but did not complete the SSH handshake within ${seconds} s`
-            : `${label}: authentication did not finish within ${seconds} s`));
-      });
+      const deadline = new Deadline(timeoutMs, () => fail(new ProbeError('timeout', connectTimeoutMessage(label, phase, timeoutMs / 1000))));
       const suspend = <T>(work: () => Promise<T>) => deadline.suspend(work);
 
       client.on('handshake', () => {
         phase = 'auth';
-        if (keyToAdd) {
-          const file = host.userKnownHostsFiles[0];
-          if (file) {
-            try {
-              appendKnownHost(file, names[0]!, keyToAdd, host.hashKnownHosts);
-            } catch (error) {
-              fail(new ProbeError('other', `${label}: cannot add the host key to ${file}: ${(error as Error).message}`));
-            }
-          }
-        }
+        const notAdded = keyToAdd ? rememberHostKey(host, keyToAdd, label) : null;
+        if (notAdded) fail(notAdded);
       });
       client.on('ready', () => {
         if (settled) return;
@@ -226,27 +270,12 @@ export class SshTransport implements Transport {
           sock,
           username: host.user,
           readyTimeout: 0,
-          algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(knownEntries, names)) as never },
+          algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(known, [knownHostsNameOf(host)])) as never },
           hostVerifier: (key: Buffer) => {
-            const verdict = checkHostKey(knownEntries, names, key);
-            const print = fingerprint(key);
-            switch (verdict.status) {
-              case 'known': return true;
-              case 'changed':
-                failure = new ProbeError('host-key-changed', `${label}: WARNING: THE HOST KEY HAS CHANGED. It is now ${print}, but ${verdict.entry.file}:${verdict.entry.line} holds another ${verdict.entry.keyType} key for ${names[0]}. Someone could be intercepting the connection (man-in-the-middle), or the host was reinstalled. Not connecting. If the change is expected, remove the old key (${removeHostKeyCommand(names[0]!, verdict.entry.file)}) and check the new one.`);
-                return false;
-              case 'revoked':
-                failure = new ProbeError('host-key-changed', `${label}: the host presented key ${print}, which ${verdict.entry.file}:${verdict.entry.line} marks @revoked. Not connecting.`);
-                return false;
-              default:
-                if (verdict.otherTypes.length) {
-                  failure = new ProbeError('host-key-unknown', `${label}: the host presented a ${key.length ? print : 'key'} of a type not in known_hosts, where ${names[0]} has only ${verdict.otherTypes.join(', ')} keys. Not connecting: check the host's keys (${keyscanCommand(host)}) and update known_hosts.`);
-                  return false;
-                }
-                if (acceptUnknown) { keyToAdd = key; return true; }
-                failure = new ProbeError('host-key-unknown', `${label}: host key ${print} is not in ${knownFiles.length ? host.userKnownHostsFiles[0] ?? knownFiles[0] : 'any known_hosts file'}. Check that this is the right key, then accept it with --accept-new (adds it, like StrictHostKeyChecking=accept-new), or add it yourself: ${keyscanCommand(host, host.userKnownHostsFiles[0] ?? null)}`);
-                return false;
-            }
+            const decision = verifyHostKey(key, hostKeyCheck);
+            if (!decision.accept) failure = decision.error;
+            else if (decision.addToKnownHosts) keyToAdd = key;
+            return decision.accept;
           },
           authHandler: createAuthHandler(host, this.credentials, attempts, suspend),
         });
