@@ -81,7 +81,10 @@ test('serve: a non-loopback bind works once chosen explicitly', async (t) => {
 /** Resident memory of a process in kB (Linux). */
 const rssKb = (pid: number) => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
-test('serve under load: 50 concurrent scrapers for 6 s cause one probe per interval, no failed scrape, bounded memory', async (t) => {
+/** The issue's 30 s run: BI_EXPORTER_LOAD_SECONDS=30 (6 s in npm test). */
+const LOAD_SECONDS = Number(process.env.BI_EXPORTER_LOAD_SECONDS ?? 6);
+
+test(`serve under load: 50 concurrent scrapers for ${LOAD_SECONDS} s cause one probe per interval, no failed scrape, bounded memory`, async (t) => {
   const intervalSeconds = 2;
   const exporter = await startServe(['--root', SEED, '--min-interval', String(intervalSeconds)]);
   t.after(exporter.stop);
@@ -92,7 +95,7 @@ test('serve under load: 50 concurrent scrapers for 6 s cause one probe per inter
   let scrapes = 0;
   const failures: string[] = [];
   const scraper = async () => {
-    while (Date.now() - started < 6000) {
+    while (Date.now() - started < LOAD_SECONDS * 1000) {
       try {
         const result = await scrape(`${exporter.url}/metrics`);
         scrapes++;
@@ -114,8 +117,9 @@ test('serve under load: 50 concurrent scrapers for 6 s cause one probe per inter
   for (let index = 1; index < probeTimes.length; index++) {
     assert.ok(probeTimes[index]! - probeTimes[index - 1]! >= intervalSeconds - 0.05, `probes ${probeTimes[index - 1]} and ${probeTimes[index]} closer than ${intervalSeconds} s`);
   }
-  assert.ok(probeTimes.length >= 3 && probeTimes.length <= 5, `${probeTimes.length} probes in 6 s at a ${intervalSeconds} s interval`);
-  assert.ok(scrapes > 500, `only ${scrapes} scrapes`);
+  const most = Math.ceil(LOAD_SECONDS / intervalSeconds) + 1;
+  assert.ok(probeTimes.length >= most - 2 && probeTimes.length <= most, `${probeTimes.length} probes in ${LOAD_SECONDS} s at a ${intervalSeconds} s interval`);
+  assert.ok(scrapes > 80 * LOAD_SECONDS, `only ${scrapes} scrapes`);
   const growthMb = (rssKb(exporter.child.pid!) - rssBefore) / 1024;
   t.diagnostic(`${scrapes} scrapes, ${probeTimes.length} probes, RSS growth ${growthMb.toFixed(1)} MB`);
   assert.ok(growthMb < 64, `RSS grew by ${growthMb.toFixed(1)} MB`);
