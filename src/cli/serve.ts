@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { renderPrometheus } from '../core/render/prometheus';
+import { escapePrometheusLabel as escapeLabel } from '../shared/escape';
 import type { ProbeSettings } from '../core/sections';
 import { LocalTransport } from '../transport/local';
 import type { Transport } from '../transport/transport';
@@ -144,8 +145,6 @@ interface HostProbe { name: string; result: HostResult; seconds: number }
 /** One probe run (one guest, or every host of the fleet), with its rendered exposition. */
 interface ProbeRun { finishedAt: number; hosts: HostProbe[]; text: string }
 
-const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-
 /** Probes at most once per interval and one at a time: every caller in between shares the run. */
 class ProbeCache {
   private last?: ProbeRun;
@@ -206,7 +205,7 @@ class Health {
 export interface RunningExporter { server: Server; url: string; close: () => Promise<void> }
 
 /** Starts the exporter; resolves once it listens. */
-export async function startExporter(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningExporter> {
+export async function startExporter(options: ServeOptions, env: NodeJS.ProcessEnv = process.env, stop?: AbortSignal): Promise<RunningExporter> {
   const settings: ProbeSettings = { sudo: options.sudo, toolTimeoutSeconds: options.toolTimeoutSeconds, runSnapshotTools: options.runSnapshotTools };
   const overSsh = options.ssh.length > 0 || options.allSshHosts;
   let transports: Transport[];
@@ -230,7 +229,9 @@ export async function startExporter(options: ServeOptions, env: NodeJS.ProcessEn
   const probeOne = async (transport: Transport): Promise<HostProbe> => {
     const started = performance.now();
     // Bound for SSH hosts too: connect plus probe, whatever the transport's own bounds.
-    const signal = AbortSignal.timeout(((options.connectTimeoutSeconds ?? 10) * Number(overSsh) + options.probeTimeoutSeconds) * 1000 + 1000);
+    const bound = AbortSignal.timeout(((options.connectTimeoutSeconds ?? 10) * Number(overSsh) + options.probeTimeoutSeconds) * 1000 + 1000);
+    // Shutting down (SIGTERM) ends a running probe at once, with its processes.
+    const signal = stop ? AbortSignal.any([bound, stop]) : bound;
     const result = await fleet.checkOne(transport, settings, signal);
     return { name: transport.target.name, result, seconds: Math.round(performance.now() - started) / 1000 };
   };
@@ -325,7 +326,7 @@ export async function runServe(argv: string[], io: { stdout: (text: string) => v
   }
   let exporter: RunningExporter;
   try {
-    exporter = await startExporter(options, io.env);
+    exporter = await startExporter(options, io.env, signal);
   } catch (error) {
     io.stderr(`balloon-check serve: ${(error as Error).message}\n`);
     return 3;

@@ -107,6 +107,12 @@ test('a real Prometheus scrapes serve (guest, SSH fleet, /probe) and the shipped
   assert.equal(Number(seedBalloon[0]!.value[1]), 21474836480);
   assert.equal(Number((await query('balloon_inspector_memory_limit_bytes{job="balloon-local"}'))[0]?.value[1]), 12884901888);
   assert.equal(Number((await query('balloon_inspector_probe_success{job="balloon-local"}'))[0]?.value[1]), 1);
+  // Prometheus asked for OpenMetrics and parsed it: its metadata has the OpenMetrics family names
+  // (counter `balloon_inspector_probes`, info `balloon_inspector`), which the text format does not have.
+  const metadata = await api<{ metric: string; type: string }[]>(base, `/api/v1/targets/metadata?match_target=${encodeURIComponent('{job="balloon-local"}')}`);
+  const types = new Map(metadata.map((entry) => [entry.metric, entry.type]));
+  assert.equal(types.get('balloon_inspector_probes'), 'counter', JSON.stringify(metadata.slice(0, 5)));
+  assert.equal(types.get('balloon_inspector'), 'info');
 
   if (fleet) {
     // Fleet: every series labelled with the SSH host; the dead host is down with its reason.

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import test from 'node:test';
-import { guestPath, runCli } from '../helpers/guests';
+import { copyGuest, guestPath, runCli, tempDir } from '../helpers/guests';
 import { requireCommand } from '../helpers/system';
 import { sampleValue, scrape, startServe } from './exporter';
 
@@ -169,4 +169,34 @@ test('serve: clients that disconnect while the probe runs or mid-response do not
   assert.equal(after.status, 200);
   assert.equal(sampleValue(after.body, 'balloon_inspector_balloon_bytes'), 21474836480);
   assert.equal(exporter.child.exitCode, null, 'exporter still running');
+});
+
+/** Pids whose command line mentions `text`. */
+function processesMentioning(text: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try { if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) found.push(Number(entry)); } catch { /* gone */ }
+  }
+  return found;
+}
+
+test('serve: SIGTERM during a hanging probe ends the exporter at once and leaves none of the probe\'s processes', async (t) => {
+  const temp = tempDir('bi-serve-');
+  t.after(temp.remove);
+  const root = copyGuest('hostile-hanging-tool', temp.dir);
+  const exporter = await startServe(['--root', root, '--run-snapshot-tools', '--tool-timeout', '60', '--probe-timeout', '60']);
+  t.after(exporter.stop);
+  scrape(`${exporter.url}/metrics`).catch(() => undefined);
+  // Wait until the snapshot's toolbox hangs inside the probe.
+  const end = Date.now() + 10_000;
+  while (!processesMentioning(root).length && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(processesMentioning(root).length, 'the hanging tool never started');
+  const started = Date.now();
+  await exporter.stop();
+  const ms = Date.now() - started;
+  assert.ok(ms < 3000, `exporter took ${ms} ms to end`);
+  assert.equal(exporter.child.exitCode, 0);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual(processesMentioning(root), [], 'probe processes left behind');
 });

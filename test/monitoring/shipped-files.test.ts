@@ -4,6 +4,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import test from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { fleetPrometheus } from '../../src/cli/fleet';
 import { committedGuests, guestPath, runCli, tempDir } from '../helpers/guests';
 import { cliBundle, requireCommand, ROOT } from '../helpers/system';
 import { scrape, startServe } from './exporter';
@@ -88,7 +89,6 @@ async function exportedNames(): Promise<Set<string>> {
   // A failing probe shows the last-error families; fleet families come from fleet.ts's renderer.
   const failing = await startServe(['--root', guestPath('hostile-hanging-tool'), '--run-snapshot-tools', '--tool-timeout', '30', '--probe-timeout', '1']);
   try { collect((await scrape(`${failing.url}/metrics`)).body); } finally { await failing.stop(); }
-  const { fleetPrometheus } = await import('../../src/cli/fleet');
   collect(fleetPrometheus([{ hostError: { target: { kind: 'ssh', name: 'x' }, collectedAt: new Date().toISOString(), error: { kind: 'refused', message: 'm' } } }]));
   return names;
 }
