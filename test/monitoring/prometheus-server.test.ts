@@ -133,6 +133,9 @@ test('a real Prometheus scrapes serve (guest, SSH fleet, /probe) and the shipped
     });
     assert.equal(probed.get('guest-seed'), 21474836480);
     assert.equal(probed.get('guest-idle'), 0);
+    // Only the exporter's own hosts: /probe is not a way to make it connect anywhere.
+    assert.equal((await scrape(`${fleet.url}/probe?target=${encodeURIComponent('evil.example:22')}`)).status, 400);
+    assert.equal((await scrape(`${fleet.url}/probe`)).status, 400);
   }
 
   // The shipped rule, pending then firing, for the seed's limit (and for the fleet's seed host only).
