@@ -1,37 +1,17 @@
 import type { Report } from '../src/core/report';
 import { formatBytes } from '../src/shared/units';
 import type { TrendPoint } from '../src/shared/protocol';
+import { memorySplit } from '../src/shared/presentation';
 import { html, type Raw } from './html';
 
 /** DOM-free SVG for the report page. Colours come from CSS classes (theme variables), never inline styles: the CSP forbids them. */
-
-export interface MemorySegments {
-  configured: number;
-  used: number;
-  balloon: number;
-  available: number;
-  limit: number | null;
-}
-
-/** Splits configured memory into used / balloon / available, as free(1) and the balloon driver see it. */
-export function memorySegments(report: Report): MemorySegments | null {
-  const total = report.memory.totalBytes;
-  const available = report.memory.availableBytes;
-  const configured = report.memory.configuredBytes ?? total;
-  if (!configured || total === null || available === null) return null;
-  const balloon = Math.max(report.balloon.currentBytes ?? 0, 0);
-  // A VMware balloon stays inside MemTotal and shows as "used"; others leave MemTotal.
-  const balloonInUsed = report.balloon.shrinksMemTotal === false;
-  const used = Math.max(total - available - (balloonInUsed ? balloon : 0), 0);
-  return { configured, used, balloon, available: Math.max(available, 0), limit: report.limits.memLimitBytes };
-}
 
 const WIDTH = 640;
 const BAR_TOP = 28;
 const BAR_HEIGHT = 36;
 
 export function memoryChartSvg(report: Report): Raw {
-  const segments = memorySegments(report);
+  const segments = memorySplit(report);
   if (!segments) {
     return html`<svg id="memory-chart" class="memory-chart" viewBox="0 0 ${WIDTH} 40" role="img" aria-label="Memory figures unknown"><text class="chart-label" x="0" y="24">Memory figures unknown on this guest</text></svg>`;
   }

@@ -1,11 +1,6 @@
 /** DOM-free HTML helpers shared by the page's renderers (unit-tested in Node). */
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for element content and quoted attribute values. */
-export function escapeHtml(text: unknown): string {
-  return String(text ?? '').replace(/[&<>"']/g, (char) => ENTITIES[char]);
-}
+import { escapeHtml } from '../src/shared/escape';
 
 /** Tagged template: every interpolated value is escaped unless it is a `Raw` made by this module. */
 export class Raw {

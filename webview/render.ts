@@ -1,5 +1,6 @@
 import type { Finding } from '../src/core/rules';
-import { factRows, findingCounts, verdictLine } from '../src/shared/verdict';
+import { figureRows, localTime, timeAgo } from '../src/shared/presentation';
+import { findingCounts, verdictLine } from '../src/shared/verdict';
 import type { ArticleView, ReportViewModel } from '../src/shared/protocol';
 import { balloonTrendSvg, memoryChartSvg } from './chart';
 import { html, raw, type Raw } from './html';
@@ -30,6 +31,12 @@ ${own ? articleBlock(own, false) : html`<p class="no-article">No article for <co
 </section>`;
 }
 
+/** " (2 min ago)" beside the check time, or nothing for a time that is not one. */
+function agoText(iso: string): string {
+  const ago = timeAgo(iso);
+  return ago ? ` (${ago})` : '';
+}
+
 export function renderReportPage(model: ReportViewModel): Raw {
   const { report } = model;
   const ownArticles = new Set(report.findings.map((finding) => finding.articles[0]));
@@ -39,7 +46,7 @@ export function renderReportPage(model: ReportViewModel): Raw {
   return html`<header>
 <h1>${model.guestLabel}</h1>
 <p class="verdict status-${report.status}"><span class="status-badge">${report.status.toUpperCase()}</span> ${verdictLine(report)}</p>
-<p class="meta">${findingCounts(report.findings)} · checked ${report.collectedAt} · ${report.target.kind === 'ssh' ? 'over SSH as' : report.target.kind === 'snapshot' ? 'snapshot' : 'host'} ${report.target.name}</p>
+<p class="meta">${findingCounts(report.findings)} · checked <time datetime="${report.collectedAt}" title="${report.collectedAt}">${localTime(report.collectedAt)}</time>${agoText(report.collectedAt)} · ${report.target.kind === 'ssh' ? 'over SSH as' : report.target.kind === 'snapshot' ? 'snapshot' : 'host'} ${report.target.name}</p>
 <div class="actions"><vscode-button data-action="check">Check again</vscode-button> <vscode-button secondary data-action="copy-markdown">Copy as Markdown</vscode-button> <vscode-button secondary data-action="copy-json">Copy as JSON</vscode-button></div>
 <p class="checking" hidden>Checking…</p>
 </header>
@@ -49,7 +56,7 @@ ${trend ? html`<section class="trend"><h2>Balloon trend</h2>${trend}${report.tre
 ${report.findings.length ? report.findings.map((finding) => findingSection(finding, model)) : html`<p>No findings: nothing is taking memory from this guest.</p>`}
 </section>
 ${background.length ? html`<section class="background"><h2>Background</h2>${background.map((id) => html`<div id="article-${id}">${articleBlock(model.articles[id], false)}</div>`)}</section>` : ''}
-<section class="figures"><h2>Figures</h2><table>${factRows(report).map((row) => html`<tr><th scope="row">${row.name}</th><td>${row.value}</td></tr>`)}</table></section>
+<section class="figures"><h2>Figures</h2><table>${figureRows(report, { time: (iso) => localTime(iso) }).map((row) => html`<tr><th scope="row">${row.name}</th><td>${row.value}</td></tr>`)}</table></section>
 <section class="evidence"><h2>Evidence</h2>${evidence.length ? html`<ul>${evidence.map((line) => html`<li>${line}</li>`)}</ul>` : html`<p>No hypervisor signal.</p>`}</section>
 <section class="probes"><h2>Probes</h2><table><tr><th>probe</th><th>status</th><th>detail</th></tr>${report.probes.map((probe) => html`<tr class="probe-${probe.status}"><td><code>${probe.id}</code></td><td>${probe.status}</td><td>${probe.detail ?? ''}</td></tr>`)}</table></section>`;
 }

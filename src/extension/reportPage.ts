@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { escapeHtml } from '../shared/escape';
 
 /** What the report page's shell needs from its webview, as plain strings (no vscode: tested in Chromium). */
 export interface ReportPageParts {
@@ -12,7 +13,6 @@ export interface ReportPageParts {
 
 /** The report panel's HTML: a CSP that runs only the page's own script (by nonce), and a "loading" body. */
 export function reportPageHtml(parts: ReportPageParts, nonce = randomBytes(18).toString('base64')): string {
-  const attr = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const csp = [
     "default-src 'none'",
     `img-src ${parts.cspSource}`,
@@ -26,12 +26,12 @@ export function reportPageHtml(parts: ReportPageParts, nonce = randomBytes(18).t
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${attr(parts.styleUri)}" nonce="${nonce}">
-<title>Balloon report: ${attr(parts.label)}</title>
+<link rel="stylesheet" href="${escapeHtml(parts.styleUri)}" nonce="${nonce}">
+<title>Balloon report: ${escapeHtml(parts.label)}</title>
 </head>
 <body>
-<main id="app" data-guest-id="${attr(parts.guestId)}" data-guest-label="${attr(parts.label)}"><h1>${attr(parts.label)}</h1><p>Loading the report…</p></main>
-<script nonce="${nonce}" src="${attr(parts.scriptUri)}"></script>
+<main id="app" data-guest-id="${escapeHtml(parts.guestId)}" data-guest-label="${escapeHtml(parts.label)}"><h1>${escapeHtml(parts.label)}</h1><p>Loading the report…</p></main>
+<script nonce="${nonce}" src="${escapeHtml(parts.scriptUri)}"></script>
 </body>
 </html>`;
 }

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { GuestManager } from './guests';
 import { findingCounts, statusBarLabel, statusBarText, verdictLine } from '../shared/verdict';
-import { markdownText, WINDOW_GUEST_ID } from './model/tree';
+import { escapeMarkdown } from '../shared/escape';
+import { WINDOW_GUEST_ID } from './model/tree';
 
 /** Balloon size and worst severity of this window's guest; shown once it has been checked. */
 export class BalloonStatusBar implements vscode.Disposable {
@@ -30,7 +31,7 @@ export class BalloonStatusBar implements vscode.Disposable {
       const report = guest.report;
       item.text = statusBarText(report);
       item.accessibilityInformation = { label: statusBarLabel(report), role: 'button' };
-      const tooltip = new vscode.MarkdownString(`**${markdownText(guest.label)}**: ${markdownText(verdictLine(report))}\n\n${report.status.toUpperCase()} · ${markdownText(findingCounts(report.findings))}${report.findings[0] ? `\n\nWorst: ${markdownText(report.findings[0].title)}` : ''}\n\nClick to open the report.`);
+      const tooltip = new vscode.MarkdownString(`**${escapeMarkdown(guest.label)}**: ${escapeMarkdown(verdictLine(report))}\n\n${report.status.toUpperCase()} · ${escapeMarkdown(findingCounts(report.findings))}${report.findings[0] ? `\n\nWorst: ${escapeMarkdown(report.findings[0].title)}` : ''}\n\nClick to open the report.`);
       item.tooltip = tooltip;
       item.backgroundColor = report.status === 'critical' ? new vscode.ThemeColor('statusBarItem.errorBackground')
         : report.status === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

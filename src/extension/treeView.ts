@@ -1,7 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { GuestManager } from './guests';
-import { buildTree, type TreeNode } from './model/tree';
+import { buildTree, guestTooltip, type TreeNode } from './model/tree';
+
+/** Nodes whose tooltip carries the check time relative to now. */
+const FRESH_TOOLTIP = new Set<TreeNode['kind']>(['guest', 'verdict']);
 
 /** Maps the plain tree model (model/tree.ts) to VS Code tree items. */
 export class GuestTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -66,10 +69,18 @@ export class GuestTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     const item = new vscode.TreeItem(node.label, state);
     item.id = node.id;
     if (node.description !== undefined) item.description = node.description;
-    if (node.tooltip !== undefined) item.tooltip = new vscode.MarkdownString(node.tooltip);
+    // A guest's tooltip says how long ago it was checked: made on hover (resolveTreeItem), not when the tree was built.
+    if (node.tooltip !== undefined && !FRESH_TOOLTIP.has(node.kind)) item.tooltip = new vscode.MarkdownString(node.tooltip);
     if (node.icon) item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
     item.contextValue = node.contextValue;
     if (node.command) item.command = node.command;
+    return item;
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    const guest = FRESH_TOOLTIP.has(node.kind) ? this.guests.get(node.guestId) : undefined;
+    if (guest) item.tooltip = new vscode.MarkdownString(guestTooltip(guest));
+    else if (node.tooltip !== undefined) item.tooltip = new vscode.MarkdownString(node.tooltip);
     return item;
   }
 }

@@ -12,13 +12,16 @@ export function escapeHtml(text: unknown): string {
 
 /**
  * Text that Markdown shows literally, inline or in a table cell: no emphasis, code, link, HTML or table cell
- * break survives anywhere; list, heading and quote markers are escaped where they count (at a line's start).
+ * break survives anywhere; list and heading markers are escaped where they count (at the start). Line breaks
+ * become spaces, as Markdown shows them anyway, so a table row stays one row.
  */
 export function escapeMarkdown(text: string): string {
   return text
+    .replace(/\r\n|[\r\n]/g, ' ')
     .replace(/[\\`*_[\]<>|~]/g, (char) => `\\${char}`)
-    .replace(/^(\s*)([#+=-])/gm, '$1\\$2')
-    .replace(/^(\s*\d+)([.)])/gm, '$1\\$2');
+    .replace(/^(\s*)([#+-])(?=[\s#-]|$)/g, '$1\\$2')
+    .replace(/^(\s*)(=+\s*)$/g, '$1\\$2')
+    .replace(/^(\s*\d{1,9})([.)])(?=\s|$)/g, '$1\\$2');
 }
 
 /** A table cell of text that is already Markdown (kept as written): only cell breaks are escaped. */

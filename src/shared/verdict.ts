@@ -1,16 +1,9 @@
 import type { Report, ReportStatus } from '../core/report';
 import type { Finding, Severity } from '../core/rules';
 import { formatBytes, percent } from '../core/units';
+import { hypervisorLabel } from './presentation';
 
 /** vscode-free: the words the tree, status bar and report share for one report. */
-
-export const HYPERVISOR_LABELS: Record<string, string> = {
-  vmware: 'VMware', kvm: 'KVM', hyperv: 'Hyper-V', xen: 'Xen', other: 'Other hypervisor', none: 'Bare metal', unknown: 'Unknown platform',
-};
-
-export function hypervisorLabel(report: Pick<Report, 'hypervisor'>): string {
-  return HYPERVISOR_LABELS[report.hypervisor.kind] ?? report.hypervisor.kind;
-}
 
 /** The limit as one phrase, or null when the guest cannot know it. */
 export function limitPhrase(report: Pick<Report, 'limits'>): string | null {
@@ -31,7 +24,7 @@ export function balloonPhrase(report: Pick<Report, 'balloon' | 'memory' | 'hyper
 
 /** One line for the tree: "VMware · balloon 20.0 GiB (63%) · limit 12.0 GiB". */
 export function verdictLine(report: Report): string {
-  const parts = [hypervisorLabel(report), balloonPhrase(report)];
+  const parts = [hypervisorLabel(report.hypervisor.kind), balloonPhrase(report)];
   const limit = limitPhrase(report);
   if (limit) parts.push(limit);
   return parts.join(' · ');
@@ -79,32 +72,4 @@ export function findingCounts(findings: readonly Finding[]): string {
   for (const finding of findings) counts[finding.severity]++;
   const parts = (['critical', 'warning', 'info'] as const).filter((severity) => counts[severity]).map((severity) => `${counts[severity]} ${severity}`);
   return parts.length ? parts.join(', ') : 'no findings';
-}
-
-/** The figures behind a report, as label/value rows (tree "Facts", tooltips, the webview table). */
-export function factRows(report: Report): { name: string; value: string }[] {
-  const rows: { name: string; value: string }[] = [];
-  const add = (name: string, value: string) => rows.push({ name, value });
-  add('Hypervisor', `${hypervisorLabel(report)}${report.hypervisor.product ? ` (${report.hypervisor.product})` : ''}`);
-  add('Balloon driver', report.balloon.driver ?? 'none');
-  add('Balloon size', `${formatBytes(report.balloon.currentBytes)}${report.balloon.source ? ` (${report.balloon.source})` : ''}`);
-  if (report.balloon.targetBytes !== null) add('Balloon target', formatBytes(report.balloon.targetBytes));
-  add('Configured memory', `${formatBytes(report.memory.configuredBytes)}${report.memory.configuredSource ? ` (${report.memory.configuredSource})` : ''}`);
-  add('Memory limit', report.limits.memLimitBytes !== null ? formatBytes(report.limits.memLimitBytes) : report.limits.memLimitKnown ? 'unlimited' : 'unknown');
-  add('Reservation', formatBytes(report.limits.memReservationBytes));
-  add('Host-swapped', formatBytes(report.limits.hostSwappedBytes));
-  add('MemTotal', formatBytes(report.memory.totalBytes));
-  add('MemAvailable', formatBytes(report.memory.availableBytes));
-  add('Unaccounted used', formatBytes(report.memory.unaccountedBytes));
-  add('Guest swap', report.memory.swapTotalBytes === null ? 'unknown' : `${formatBytes(report.memory.swapTotalBytes)} (${formatBytes(report.memory.swapFreeBytes)} free)`);
-  if (report.trend) {
-    const t = report.trend;
-    const delta = t.balloonDeltaBytes === null ? 'unknown' : `${t.balloonDeltaBytes >= 0 ? '+' : ''}${formatBytes(t.balloonDeltaBytes)}`;
-    add('Trend', `${t.direction}, balloon ${delta} over ${Math.round(t.seconds)} s (${t.samples} samples)`);
-  }
-  add('Host name', report.guest.hostname ?? 'unknown');
-  add('Kernel', report.guest.kernel ?? 'unknown');
-  if (report.guest.insideContainer) add('Container', 'checked from inside a container');
-  add('Checked', report.collectedAt);
-  return rows;
 }

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { analyzeProbeOutput, type Report } from '../../src/core/report';
-import { buildGuestNode, buildTree, guestContextValue, isPlausibleSshDestination, markdownText, mergeSshHosts, type GuestState } from '../../src/extension/model/tree';
+import { buildGuestNode, buildTree, guestContextValue, isPlausibleSshDestination, mergeSshHosts, type GuestState } from '../../src/extension/model/tree';
 import { toPlainTree } from '../../src/extension/model/plain';
-import { balloonPhrase, factRows, findingCounts, statusBarLabel, statusBarText, verdictLine } from '../../src/shared/verdict';
+import { escapeMarkdown } from '../../src/shared/escape';
+import { figureRows } from '../../src/shared/presentation';
+import { balloonPhrase, findingCounts, statusBarLabel, statusBarText, verdictLine } from '../../src/shared/verdict';
 import { describeWindow } from '../../src/extension/model/window';
 import { probeOutput, SEED_SECTIONS, type SectionSpec } from '../helpers/samples';
 
@@ -73,7 +75,9 @@ test('a checked guest: verdict first, findings worst first with severity icons, 
   assert.ok(probes.children.some((child) => child.label === 'sys-hypervisor' && child.icon?.id === 'circle-slash' && /absent/.test(child.description ?? '')));
   const facts = node.children.find((child) => child.kind === 'facts')!;
   assert.ok(facts.children.some((child) => child.label === 'Memory limit' && child.description === '12.0 GiB'));
-  assert.match(node.tooltip ?? '', /\| Limit \| limit 12\\\.0 GiB \|/);
+  assert.match(node.tooltip ?? '', /\| Memory limit \| 12\.0 GiB \|/);
+  assert.match(node.tooltip ?? '', /Checked \d\d:\d\d:\d\d|Checked .*2025/, 'the check time in the user\'s clock, not ISO');
+  assert.doesNotMatch(node.tooltip ?? '', /2025-01-02T03/);
   assert.match(node.contextValue, /\bhasReport\b/);
 });
 
@@ -126,12 +130,12 @@ test('tooltips escape Markdown from the guest (a hostile host name cannot inject
   const node = buildGuestNode(hostile);
   assert.ok(!node.tooltip?.includes('[click]('), node.tooltip);
   assert.doesNotMatch(node.tooltip ?? '', /(^|[^\\])</, 'every < is escaped');
-  assert.equal(markdownText('a*b_c'), 'a\\*b\\_c');
+  assert.equal(escapeMarkdown('a*b_c'), 'a\\*b\\_c');
 });
 
 test('facts include the trend only in watch mode, and the plain tree keeps the icons for the test API', () => {
   const seed = report();
-  assert.ok(!factRows(seed).some((row) => row.name === 'Trend'));
+  assert.ok(!figureRows(seed).some((row) => row.name === 'Trend'));
   const plain = toPlainTree(buildTree([guest({ report: seed })]));
   assert.equal(plain[0].label, 'This machine');
   assert.equal(plain[0].children[0].label, verdictLine(seed));

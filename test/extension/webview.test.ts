@@ -4,8 +4,10 @@ import { load } from 'cheerio';
 import { analyzeProbeOutput, type Report } from '../../src/core/report';
 import { articlesFor, knowledgeBase, runbooksForFinding } from '../../src/extension/lazy';
 import type { ReportViewModel } from '../../src/shared/protocol';
-import { balloonTrendSvg, memoryChartSvg, memorySegments } from '../../webview/chart';
-import { escapeHtml, html } from '../../webview/html';
+import { balloonTrendSvg, memoryChartSvg } from '../../webview/chart';
+import { escapeHtml } from '../../src/shared/escape';
+import { memorySplit } from '../../src/shared/presentation';
+import { html } from '../../webview/html';
 import { renderEmptyPage, renderReportPage } from '../../webview/render';
 import { probeOutput, SEED_SECTIONS } from '../helpers/samples';
 import { ROOT } from '../helpers/system';
@@ -47,7 +49,7 @@ test('the page: h1 with the guest, the memory chart, one section per finding wit
 
 test('the memory chart: used + balloon + available within configured, the 12 GiB limit marked at 3/8', () => {
   const report = seedReport();
-  const segments = memorySegments(report)!;
+  const segments = memorySplit(report)!;
   assert.equal(segments.configured, 32 * GiB);
   assert.equal(segments.balloon, 20 * GiB);
   assert.ok(segments.used + segments.balloon + segments.available <= segments.configured);
@@ -64,7 +66,7 @@ test('the memory chart: used + balloon + available within configured, the 12 GiB
 test('unknown memory figures draw a note, not a bar made of nulls', () => {
   const report = seedReport();
   const unknown: Report = { ...report, memory: { ...report.memory, totalBytes: null, availableBytes: null } };
-  assert.equal(memorySegments(unknown), null);
+  assert.equal(memorySplit(unknown), null);
   assert.match(memoryChartSvg(unknown).html, /Memory figures unknown/);
 });
 

@@ -16,22 +16,25 @@ function seedReport(): Report {
 
 const HOSTILE = [
   '[click](https://evil.example)', '<img src=x onerror=alert(1)>', '**bold** _em_ `code` ~~gone~~', 'a | b | c',
-  '# heading', '- item', '+ item', '1. first', '2) second', '> quote', '\\*kept\\*', '![img](x.png)', 'db-prod-07 20.0 GiB (63%)',
+  '# heading', '- item', '+ item', '1. first', '2) second', '> quote', '\\*kept\\*', '![img](x.png)', '---', '===', '## h2', '-', '1.', 'a\n- b\n2. c\n# d', 'db-prod-07 20.0 GiB (63%)',
 ];
 
 test('escapeMarkdown: CommonMark (markdown-it) shows every hostile text literally, inline and in a table cell', () => {
   const md = new MarkdownIt({ html: true });
   for (const text of HOSTILE) {
-    assert.equal(md.renderInline(escapeMarkdown(text)), escapeHtml(text).replace(/&#39;/g, "'"), `inline: ${text}`);
-    assert.equal(md.render(escapeMarkdown(text)).trim(), `<p>${escapeHtml(text).replace(/&#39;/g, "'")}</p>`, `block: ${text}`);
+    const shown = escapeHtml(text.replace(/\n/g, ' ')).replace(/&#39;/g, "'");
+    assert.equal(md.renderInline(escapeMarkdown(text)), shown, `inline: ${text}`);
+    assert.equal(md.render(escapeMarkdown(text)).trim(), `<p>${shown}</p>`, `block: ${text}`);
     const table = md.render(`| a | b |\n|---|---|\n| x | ${escapeMarkdown(text)} |\n`);
-    assert.ok(table.includes(`<td>${escapeHtml(text).replace(/&#39;/g, "'")}</td>`), `cell: ${text}\n${table}`);
+    assert.ok(table.includes(`<td>${shown}</td>`), `cell: ${text}\n${table}`);
   }
 });
 
 test('escapeMarkdown leaves figures readable: no backslash where Markdown reads nothing', () => {
   assert.equal(escapeMarkdown('balloon 20.0 GiB (63%) · limit 12.0 GiB'), 'balloon 20.0 GiB (63%) · limit 12.0 GiB');
   assert.equal(escapeMarkdown('db-prod-07'), 'db-prod-07');
+  assert.equal(escapeMarkdown('12.0 GiB'), '12.0 GiB');
+  assert.equal(escapeMarkdown('-512 MiB'), '-512 MiB');
   assert.equal(escapeMarkdown('a*b_c'), 'a\\*b\\_c');
 });
 

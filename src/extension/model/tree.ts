@@ -1,7 +1,8 @@
 import type { Report } from '../../core/report';
 import type { ProbeStatus } from '../../core/sections';
-import { formatBytes } from '../../core/units';
-import { balloonPhrase, factRows, findingCounts, hypervisorLabel, limitPhrase, SEVERITY_ICONS, STATUS_ICONS, verdictLine } from '../../shared/verdict';
+import { escapeMarkdown } from '../../shared/escape';
+import { checkedPhrase, figureRows, localTime, type TimeOptions } from '../../shared/presentation';
+import { findingCounts, SEVERITY_ICONS, STATUS_ICONS, verdictLine } from '../../shared/verdict';
 
 /** vscode-free: the guest tree as plain data. The TreeDataProvider only maps it to TreeItems. */
 
@@ -47,11 +48,6 @@ export interface TreeNode {
 export const SSH_GUEST_PREFIX = 'ssh:';
 export const WINDOW_GUEST_ID = 'this';
 
-/** Escapes text for a MarkdownString tooltip. */
-export function markdownText(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>()#+\-.!|~]/g, (char) => `\\${char}`);
-}
-
 const PROBE_ICONS: Record<ProbeStatus, TreeIcon> = {
   ok: { id: 'check', color: 'testing.iconPassed' },
   absent: { id: 'circle-slash' },
@@ -68,21 +64,22 @@ export function guestContextValue(guest: GuestState): string {
   return words.join(' ');
 }
 
-export function guestTooltip(guest: GuestState): string {
-  const lines = [`**${markdownText(guest.label)}**`];
+/** The figures a guest's tooltip shows (the names of figureRows). */
+const TOOLTIP_FIGURES = new Set(['Hypervisor', 'Balloon size', 'Configured memory', 'Memory limit', 'MemAvailable']);
+
+/** `time`: the locale, zone and now of the user (tests pass fixed ones). */
+export function guestTooltip(guest: GuestState, time: TimeOptions = {}): string {
+  const lines = [`**${escapeMarkdown(guest.label)}**`];
   if (guest.source !== 'window') lines.push(`SSH host \`${guest.id.slice(SSH_GUEST_PREFIX.length).replace(/`/g, '')}\`${guest.source === 'added' ? ' (added in Balloon Inspector)' : ' (from the SSH config)'}`);
   if (guest.report) {
     const report = guest.report;
-    lines.push('', `${report.status.toUpperCase()} · ${markdownText(findingCounts(report.findings))}`, '');
+    lines.push('', `${report.status.toUpperCase()} · ${escapeMarkdown(findingCounts(report.findings))}`, '');
     lines.push(`| | |`, `|---|---|`);
-    lines.push(`| Hypervisor | ${markdownText(hypervisorLabel(report))} |`);
-    lines.push(`| Balloon | ${markdownText(balloonPhrase(report))} |`);
-    lines.push(`| Configured | ${markdownText(formatBytes(report.memory.configuredBytes))} |`);
-    lines.push(`| Limit | ${markdownText(limitPhrase(report) ?? 'unknown')} |`);
-    lines.push(`| Available | ${markdownText(formatBytes(report.memory.availableBytes))} |`);
-    lines.push('', `Checked ${markdownText(report.collectedAt)}`);
+    for (const row of figureRows(report).filter((figure) => TOOLTIP_FIGURES.has(figure.name))) lines.push(`| ${row.name} | ${escapeMarkdown(row.value)} |`);
+    const checked = checkedPhrase(report.collectedAt, time);
+    lines.push('', escapeMarkdown(checked.charAt(0).toUpperCase() + checked.slice(1)));
   } else if (guest.error) {
-    lines.push('', `Could not check: ${markdownText(guest.error.message)}`);
+    lines.push('', `Could not check: ${escapeMarkdown(guest.error.message)}`);
   } else {
     lines.push('', 'Not checked yet.');
   }
@@ -104,14 +101,14 @@ function guestIcon(guest: GuestState): TreeIcon {
 }
 
 /** The whole subtree of one guest. */
-export function buildGuestNode(guest: GuestState): TreeNode {
+export function buildGuestNode(guest: GuestState, time: TimeOptions = {}): TreeNode {
   const children: TreeNode[] = [];
   const base = { guestId: guest.id, children: [] as TreeNode[] };
   const report = guest.report;
   if (report) {
     children.push({
       ...base, id: `${guest.id}/verdict`, kind: 'verdict', label: verdictLine(report), icon: { id: 'pulse' },
-      description: report.status.toUpperCase(), tooltip: guestTooltip(guest), contextValue: 'verdict', collapsible: 'none',
+      description: report.status.toUpperCase(), tooltip: guestTooltip(guest, time), contextValue: 'verdict', collapsible: 'none',
       command: { command: 'balloonInspector.openReport', title: 'Open Report', arguments: [guest.id] },
     });
     for (const finding of report.findings) {
@@ -119,27 +116,27 @@ export function buildGuestNode(guest: GuestState): TreeNode {
       children.push({
         ...base, id: `${guest.id}/finding/${finding.id}`, kind: 'finding', findingId: finding.id, label: finding.title,
         description: finding.severity, icon: { id: icon.icon, color: icon.color },
-        tooltip: `**${markdownText(finding.title)}**\n\n${markdownText(finding.detail)}\n\n*${finding.severity}* · \`${finding.id}\` · read: ${finding.articles.map((id) => `\`${id}\``).join(', ')}`,
+        tooltip: `**${escapeMarkdown(finding.title)}**\n\n${escapeMarkdown(finding.detail)}\n\n*${finding.severity}* · \`${finding.id}\` · read: ${finding.articles.map((id) => `\`${id}\``).join(', ')}`,
         contextValue: 'finding', collapsible: 'none',
         command: { command: 'balloonInspector.openReport', title: 'Open Report', arguments: [guest.id, finding.id] },
       });
     }
-    const facts = factRows(report).map((row, index): TreeNode => ({
+    const facts = figureRows(report, { time: (iso) => localTime(iso, time) }).map((row, index): TreeNode => ({
       ...base, id: `${guest.id}/facts/${index}`, kind: 'fact', label: row.name, description: row.value,
-      tooltip: `**${markdownText(row.name)}**: ${markdownText(row.value)}`, contextValue: 'fact', collapsible: 'none',
+      tooltip: `**${escapeMarkdown(row.name)}**: ${escapeMarkdown(row.value)}`, contextValue: 'fact', collapsible: 'none',
     }));
     children.push({ ...base, id: `${guest.id}/facts`, kind: 'facts', label: 'Facts', icon: { id: 'list-unordered' }, description: `${facts.length}`, contextValue: 'facts', collapsible: 'collapsed', children: facts });
     const probes = report.probes.map((probe): TreeNode => ({
       ...base, id: `${guest.id}/probes/${probe.id}`, kind: 'probe', label: probe.id,
       description: probe.detail ? `${probe.status}: ${probe.detail}` : probe.status, icon: PROBE_ICONS[probe.status] ?? { id: 'question' },
-      tooltip: `\`${probe.id}\`: **${probe.status}**${probe.detail ? `\n\n${markdownText(probe.detail)}` : ''}`, contextValue: 'probe', collapsible: 'none',
+      tooltip: `\`${probe.id}\`: **${probe.status}**${probe.detail ? `\n\n${escapeMarkdown(probe.detail)}` : ''}`, contextValue: 'probe', collapsible: 'none',
     }));
     const notOk = report.probes.filter((probe) => probe.status === 'denied' || probe.status === 'error').length;
     children.push({ ...base, id: `${guest.id}/probes`, kind: 'probes', label: 'Probes', icon: { id: 'beaker' }, description: `${report.probes.length}${notOk ? `, ${notOk} not readable` : ''}`, contextValue: 'probes', collapsible: 'collapsed', children: probes });
   } else if (guest.error) {
     children.push({
       ...base, id: `${guest.id}/error`, kind: 'error', label: `Could not check: ${guest.error.message}`, description: guest.error.kind,
-      icon: { id: 'error', color: 'problemsErrorIcon.foreground' }, tooltip: markdownText(guest.error.message), contextValue: 'error', collapsible: 'none',
+      icon: { id: 'error', color: 'problemsErrorIcon.foreground' }, tooltip: escapeMarkdown(guest.error.message), contextValue: 'error', collapsible: 'none',
       command: { command: 'balloonInspector.checkBallooning', title: 'Check Again', arguments: [guest.id] },
     });
   } else if (!guest.checking) {
@@ -149,14 +146,14 @@ export function buildGuestNode(guest: GuestState): TreeNode {
     });
   }
   return {
-    id: guest.id, kind: 'guest', guestId: guest.id, label: guest.label, description: guestDescription(guest), tooltip: guestTooltip(guest),
+    id: guest.id, kind: 'guest', guestId: guest.id, label: guest.label, description: guestDescription(guest), tooltip: guestTooltip(guest, time),
     icon: guestIcon(guest), contextValue: guestContextValue(guest),
     collapsible: report && guest.source === 'window' ? 'expanded' : 'collapsed', children,
   };
 }
 
-export function buildTree(guests: readonly GuestState[]): TreeNode[] {
-  return guests.map(buildGuestNode);
+export function buildTree(guests: readonly GuestState[], time: TimeOptions = {}): TreeNode[] {
+  return guests.map((guest) => buildGuestNode(guest, time));
 }
 
 /** Hosts for the tree: the SSH config's concrete hosts, then added ones, each once, in order. */
