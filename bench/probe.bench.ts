@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { analyzeProbeOutput } from '../src/core/report';
-import { scriptWithSettings } from '../src/core/sections';
+import { scriptWithSettings } from '../src/transport/probe-script';
 import { LocalTransport } from '../src/transport/local';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);

@@ -10,8 +10,10 @@ const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// The probe script is bundled as text (see src/transport/probe-script.ts): a check reads no file beside the bundle.
+const probeScript = readFileSync(join(root, 'src/core/probe.sh'), 'utf8');
 const common = {
-  define: { __VERSION__: JSON.stringify(pkg.version) },
+  define: { __VERSION__: JSON.stringify(pkg.version), __PROBE_SCRIPT__: JSON.stringify(probeScript) },
   bundle: true,
   minify: production,
   sourcemap: !production,
@@ -31,7 +33,5 @@ const entries = [
 ].filter((entry) => existsSync(entry.entryPoints[0]));
 
 await Promise.all(entries.map((entry) => build(entry)));
-// The probe script ships beside the bundles: it is read at run time and printed by --script.
-copyFileSync(join(root, 'src/core/probe.sh'), join(dist, 'probe.sh'));
 if (existsSync(join(dist, 'cli.js'))) chmodSync(join(dist, 'cli.js'), 0o755);
 if (existsSync(join(root, 'webview/main.css'))) copyFileSync(join(root, 'webview/main.css'), join(dist, 'webview.css'));

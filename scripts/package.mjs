@@ -16,7 +16,7 @@ try {
   for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'report.schema.json', '.vscodeignore']) copyFileSync(join(root, file), join(stage, file));
   for (const dir of ['knowledge', 'media']) cpSync(join(root, dir), join(stage, dir), { recursive: true });
   mkdirSync(join(stage, 'dist'));
-  const common = { bundle: true, minify: true, sourcemap: false, legalComments: 'none', logLevel: 'warning', define: { __VERSION__: JSON.stringify(pkg.version) } };
+  const common = { bundle: true, minify: true, sourcemap: false, legalComments: 'none', logLevel: 'warning', define: { __VERSION__: JSON.stringify(pkg.version), __PROBE_SCRIPT__: JSON.stringify(readFileSync(join(root, 'src/core/probe.sh'), 'utf8')) } };
   const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', '*.node'] };
   await Promise.all([
     build({ ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(stage, 'dist/extension.js') }),
@@ -24,7 +24,6 @@ try {
     build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: [join(root, 'webview/main.ts')], outfile: join(stage, 'dist/webview.js') }),
   ]);
   copyFileSync(join(root, 'webview/main.css'), join(stage, 'dist/webview.css'));
-  copyFileSync(join(root, 'src/core/probe.sh'), join(stage, 'dist/probe.sh'));
   const vsce = join(root, 'node_modules', '.bin', 'vsce');
   execFileSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], { cwd: stage, stdio: 'inherit' });
   for (const name of ['extension.js', 'extension-lazy.js', 'webview.js', 'webview.css']) console.log(`dist/${name}: ${(statSync(join(stage, 'dist', name)).size / 1024).toFixed(1)} KiB`);

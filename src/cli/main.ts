@@ -9,7 +9,8 @@ import { parseRange, renderNagios, type NagiosThresholds } from '../core/render/
 import { renderPrometheus } from '../core/render/prometheus';
 import { renderText } from '../core/render/text';
 import { analyzeProbeOutput, EXIT_CODES, type Report, type Target } from '../core/report';
-import { probeScript, type ProbeSettings } from '../core/sections';
+import type { ProbeSettings } from '../core/sections';
+import { probeScript } from '../transport/probe-script';
 import { MAX_TREND_SAMPLES, rememberSample, type Sample } from '../core/trend';
 import { formatBytes } from '../core/units';
 import { LocalTransport } from '../transport/local';

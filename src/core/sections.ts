@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 export type ProbeStatus = 'ok' | 'absent' | 'denied' | 'error';
 export const PROBE_STATUSES: readonly ProbeStatus[] = ['ok', 'absent', 'denied', 'error'];
 
@@ -73,13 +70,6 @@ export function splitProbeOutput(text: string): SplitResult {
   return { ok: true, output: { formatVersion, sections, complete } };
 }
 
-let cachedScript: string | undefined;
-/** The probe script ships beside the bundle (dist/probe.sh) and beside this file in the sources. */
-export function probeScript(): string {
-  cachedScript ??= readFileSync(join(__dirname, 'probe.sh'), 'utf8');
-  return cachedScript;
-}
-
 /** Quotes a value for the shell, so settings travel inside the script on stdin, never on a command line. */
 export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
@@ -95,24 +85,5 @@ export interface ProbeSettings {
   runSnapshotTools?: boolean;
 }
 
-/** Default and bounds of the per-tool time limit; the script clamps BI_TOOL_TIMEOUT to the same. */
+/** Default per-tool time limit (seconds); the script's own default is the same. */
 export const DEFAULT_TOOL_TIMEOUT_SECONDS = 5;
-const MAX_SCRIPT_TOOL_TIMEOUT_SECONDS = 600;
-
-/**
- * The script with its settings prepended as shell assignments. Every setting the script reads is
- * assigned, also when unset, so a stray BI_* variable of the caller's (or the SSH server's)
- * environment never becomes a setting.
- */
-export function scriptWithSettings(settings: ProbeSettings = {}): string {
-  const seconds = Number.isFinite(settings.toolTimeoutSeconds) && settings.toolTimeoutSeconds! > 0 ? settings.toolTimeoutSeconds! : DEFAULT_TOOL_TIMEOUT_SECONDS;
-  const assignments = [
-    `BI_ROOT=${settings.root ? shellQuote(settings.root) : "''"}`,
-    `BI_SUDO=${settings.sudo ? 1 : "''"}`,
-    `BI_TOOL_TIMEOUT=${Math.min(MAX_SCRIPT_TOOL_TIMEOUT_SECONDS, Math.max(1, Math.round(seconds)))}`,
-    `BI_RUN_SNAPSHOT_TOOLS=${settings.root && settings.runSnapshotTools ? 1 : "''"}`,
-    "BI_CAP=''",
-    "BI_DETECT_VIRT=''",
-  ];
-  return `${assignments.join('\n')}\n${probeScript()}`;
-}

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_TOOL_TIMEOUT_SECONDS, scriptWithSettings, type ProbeSettings } from '../core/sections';
+import { DEFAULT_TOOL_TIMEOUT_SECONDS, type ProbeSettings } from '../core/sections';
+import { scriptWithSettings } from './probe-script';
 import type { Target } from '../core/report';
 import { MAX_OUTPUT_BYTES, ProbeError, type Transport } from './transport';
 

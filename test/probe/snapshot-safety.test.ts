@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { scriptWithSettings, splitProbeOutput } from '../../src/core/sections';
+import { splitProbeOutput } from '../../src/core/sections';
+import { scriptWithSettings } from '../../src/transport/probe-script';
 import { copyGuest, GiB, jsonReport, probe, processesWith, runCli, tempDir } from '../helpers/guests';
 import { cliBundle, ROOT } from '../helpers/system';
 

@@ -26,7 +26,7 @@ import { renderMarkdown } from '../../src/core/render/markdown';
 import { renderPrometheus } from '../../src/core/render/prometheus';
 import { renderText } from '../../src/core/render/text';
 import { analyzeProbeOutput, type Report } from '../../src/core/report';
-import { probeScript } from '../../src/core/sections';
+import { probeScript } from '../../src/transport/probe-script';
 import type { Sample } from '../../src/core/trend';
 import { numbersIn } from '../helpers/numbers';
 import {

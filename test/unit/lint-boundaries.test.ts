@@ -42,8 +42,16 @@ describe('lint: import boundaries', () => {
     assert.equal((await boundaryErrors('src/transport/planted.ts', code)).length, 4);
   });
 
+  it('core reads no files: no Node.js built-in, with or without the node: prefix', async () => {
+    for (const specifier of ['node:fs', 'fs', 'node:child_process']) {
+      const errors = await boundaryErrors('src/core/planted.ts', `import * as m from '${specifier}';\nexport const n = m;\n`);
+      assert.equal(errors.length, 1, specifier);
+      assert.match(errors[0]!, /^src\/core\/ must not import node/);
+    }
+  });
+
   it('lets core import core and npm packages', async () => {
-    const code = "import { formatBytes } from './units';\nimport { parse } from 'yaml';\nimport { join } from 'node:path';\nexport const f = [formatBytes, parse, join];\n";
+    const code = "import { formatBytes } from './units';\nimport { parse } from 'yaml';\nexport const f = [formatBytes, parse];\n";
     assert.deepEqual(await boundaryErrors('src/core/planted.ts', code), []);
   });
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { analyzeProbeOutput } from '../../src/core/report';
-import { DUPLICATE_SECTION_DETAIL, MAX_PROBE_OUTPUT_CHARS, scriptWithSettings, shellQuote, splitProbeOutput, type ProbeOutput } from '../../src/core/sections';
+import { DUPLICATE_SECTION_DETAIL, MAX_PROBE_OUTPUT_CHARS, shellQuote, splitProbeOutput, type ProbeOutput } from '../../src/core/sections';
+import { scriptWithSettings } from '../../src/transport/probe-script';
 import { MARKER, probeOutput, SEED_SECTIONS, VMMEMCTL_V4_SEED, type SectionSpec } from '../helpers/samples';
 
 const split = (text: string): ProbeOutput => {
