@@ -13,6 +13,7 @@ import type { ProbeSettings } from '../core/sections';
 import { probeScript } from '../transport/probe-script';
 import { MAX_TREND_SAMPLES, rememberSample, type Sample } from '../core/trend';
 import { formatBytes } from '../core/units';
+import { localCheckRefusal } from '../shared/platform';
 import { LocalTransport } from '../transport/local';
 import type { Prompter } from '../transport/ssh-auth';
 import { MAX_OUTPUT_BYTES, MAX_TIMER_SECONDS, ProbeError, type Transport } from '../transport/transport';
@@ -83,6 +84,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Asks for passphrases and passwords; default: the controlling terminal, if any. */
   prompter?: Prompter;
+  /** The machine's platform (default: process.platform): only Linux checks itself. */
+  platform?: string;
 }
 
 class UsageError extends Error {}
@@ -303,7 +306,8 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
     options = parsed;
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`balloon-check: ${error.message}\n\n${USAGE}`);
+      // The one line that went wrong and where to look, not the whole help.
+      io.stderr(`balloon-check: ${error.message}\nTry 'balloon-check --help' for the options.\n`);
       return EXIT_CODES.unknown;
     }
     throw error;
@@ -367,6 +371,8 @@ async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promi
     }
     transport = session.transport(destinations[0]!);
   } else {
+    const refusal = options.root === undefined ? localCheckRefusal(io.platform ?? process.platform) : null;
+    if (refusal) { io.stderr(refusal); return EXIT_CODES.unknown; }
     transport = new LocalTransport({ root: options.root });
   }
   const history: Sample[] = [];

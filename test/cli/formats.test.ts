@@ -121,7 +121,7 @@ test('--input of garbage, empty, binary or missing input exits 3 with a clear me
   }
 });
 
-test('usage errors exit 3 and print the usage', () => {
+test('usage errors exit 3 with the one-line error and a hint, not the whole help', () => {
   const cases: [string[], RegExp][] = [
     [['--format', 'xml'], /unknown --format "xml"/],
     [['--bogus'], /bogus/],
@@ -136,7 +136,8 @@ test('usage errors exit 3 and print the usage', () => {
     const run = runCli(args);
     assert.equal(run.status, 3, `${args.join(' ')}: exit ${run.status}`);
     assert.match(run.stderr, message, args.join(' '));
-    assert.match(run.stderr, /Usage: balloon-check/);
+    assert.match(run.stderr, /^balloon-check: [^\n]+\nTry 'balloon-check --help' for the options\.\n$/, args.join(' '));
+    assert.doesNotMatch(run.stderr, /Usage: balloon-check/);
     assert.equal(run.stdout, '');
   }
   const help = runCli(['--help']);
