@@ -37,10 +37,6 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>
     for (const panel of this.panels.values()) panel.dispose();
   }
 
-  has(guestId: string): boolean {
-    return this.panels.has(guestId);
-  }
-
   /** Opens (or reveals) the guest's report, optionally scrolled to one finding. */
   open(guestId: string, focusFindingId?: string): vscode.WebviewPanel {
     let panel = this.panels.get(guestId);

@@ -2,12 +2,12 @@
 // Pure TypeScript (no vscode import): used by the CLI's Markdown output and the extension.
 export { HYPERVISORS, ID_PATTERN, parseKnowledgeDocument, type KnowledgeDoc, type KnowledgeHypervisor, type KnowledgeKind, type KnowledgeSource, type ParsedDocument } from './documents';
 export { splitFrontMatter, type FrontMatterSplit } from './frontmatter';
-export { defaultKnowledgeDir, documentsFor, findDocument, getKnowledgeBase, loadKnowledgeBase, type KnowledgeBase } from './load';
+export { defaultKnowledgeDir, documentsFor, getKnowledgeBase, loadKnowledgeBase, type KnowledgeBase } from './load';
 export {
   articleMarkdownSection, highlightCode, internalHref, parseInternalHref, renderArticleHtml, renderKnowledgeMarkdown, resolveInternalLink,
   type InternalLink, type MarkdownSectionOptions, type RenderOptions,
 } from './render';
 export {
-  expectedOutput, isRunbookDocument, outputContains, parseBlockAttributes, parseRunbookBlocks, RUNNABLE_LANGUAGES,
+  expectedOutput, outputContains, parseBlockAttributes, parseRunbookBlocks, RUNNABLE_LANGUAGES,
   type RunbookBlock, type RunbookBlockAttributes,
 } from './runbook-blocks';

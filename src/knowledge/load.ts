@@ -76,10 +76,6 @@ export function getKnowledgeBase(dir: string = defaultKnowledgeDir()): Knowledge
   return kb;
 }
 
-export function findDocument(kb: KnowledgeBase, kind: KnowledgeKind, id: string): KnowledgeDoc | undefined {
-  return (kind === 'runbook' ? kb.runbooks : kb.articles).get(id);
-}
-
 /** Documents that apply to a hypervisor (those marked `any` always do). */
 export function documentsFor(kb: KnowledgeBase, hypervisor: KnowledgeHypervisor | string, kind: KnowledgeKind = 'runbook'): KnowledgeDoc[] {
   const docs = [...(kind === 'runbook' ? kb.runbooks : kb.articles).values()];

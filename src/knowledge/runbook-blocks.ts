@@ -1,5 +1,5 @@
 import MarkdownIt from 'markdown-it';
-import { frontMatterLineCount, splitFrontMatter } from './frontmatter';
+import { frontMatterLineCount } from './frontmatter';
 
 /** Fence languages whose blocks are runnable steps (they get code lenses). */
 export const RUNNABLE_LANGUAGES: readonly string[] = ['sh', 'bash', 'shell'];
@@ -194,11 +194,4 @@ export function outputContains(output: string, expected: string): boolean {
     if (!gluedBefore && !gluedAfter) return true;
   }
   return false;
-}
-
-/** Whether a Markdown document declares itself a runbook (front matter `runbook: true`). */
-export function isRunbookDocument(markdownText: string): boolean {
-  if (typeof markdownText !== 'string') return false;
-  const data = splitFrontMatter(markdownText).data;
-  return data !== null && (data.runbook === true || data.runbook === 'true');
 }

@@ -48,11 +48,6 @@ export function statusBarLabel(report: Report): string {
   return `Balloon Inspector: ${balloonPhrase(report)}, ${report.status}${report.findings[0] ? `: ${report.findings[0].title}` : ''}`;
 }
 
-/** The worst finding, which the status bar's tooltip leads with. */
-export function worstFinding(findings: readonly Finding[]): Finding | null {
-  return findings[0] ?? null; // diagnose() sorts worst first
-}
-
 export const SEVERITY_ICONS: Record<Severity, { icon: string; color: string }> = {
   critical: { icon: 'error', color: 'problemsErrorIcon.foreground' },
   warning: { icon: 'warning', color: 'problemsWarningIcon.foreground' },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { isRunbookDocument, outputContains, parseBlockAttributes, parseRunbookBlocks, expectedOutput } from '../../src/knowledge';
+import { outputContains, parseBlockAttributes, parseRunbookBlocks, expectedOutput } from '../../src/knowledge';
+import { declaresRunbook } from '../../src/extension/model/runbook';
 
 const DOC = `---
 id: sample
@@ -118,12 +119,12 @@ test('parseRunbookBlocks is total: any input gives a list, never an exception', 
   assert.equal(broken[0].startLine, 3, 'line numbers count the (broken) front matter');
 });
 
-test('isRunbookDocument reads the front matter, not the text', () => {
-  assert.equal(isRunbookDocument('---\nrunbook: true\n---\n# x'), true);
-  assert.equal(isRunbookDocument('---\ntitle: x\nrunbook: false\n---\n'), false);
-  assert.equal(isRunbookDocument('# runbook: true\n'), false);
-  assert.equal(isRunbookDocument('---\nrunbook: [\n---\n'), false);
-  assert.equal(isRunbookDocument(''), false);
+test('declaresRunbook (what the extension uses) reads the front matter, not the text', () => {
+  assert.equal(declaresRunbook('---\nrunbook: true\n---\n# x'), true);
+  assert.equal(declaresRunbook('---\ntitle: x\nrunbook: false\n---\n'), false);
+  assert.equal(declaresRunbook('# runbook: true\n'), false);
+  assert.equal(declaresRunbook('---\nrunbook: [\n---\n'), false);
+  assert.equal(declaresRunbook(''), false);
 });
 
 test('outputContains matches whole figures only', () => {
