@@ -7,6 +7,7 @@ import { GuestManager, settings } from './guests';
 import { loadLazy } from './lazyLoader';
 import { disposeLog, log } from './log';
 import { isPlausibleSshDestination, SSH_GUEST_PREFIX, WINDOW_GUEST_ID, type TreeNode } from './model/tree';
+import { checkChoices } from './model/pick';
 import { toPlainTree, type PlainTreeItem } from './model/plain';
 import { ReportPanels, REPORT_VIEW_TYPE } from './reportPanel';
 import { BlockRunner, RunbookLensProvider } from './runbooks';
@@ -95,15 +96,12 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
   };
 
   const pickGuest = async (placeHolder: string, withAll: boolean): Promise<string[] | undefined> => {
-    const all = guests.list();
-    if (all.length === 1) return [WINDOW_GUEST_ID];
-    type Item = vscode.QuickPickItem & { ids: string[] };
-    const items: Item[] = all.map((guest) => ({
-      label: guest.label, description: guest.source === 'window' ? 'this window' : guest.source === 'added' ? 'SSH host (added)' : 'SSH host',
-      detail: guest.report ? `${guest.report.status.toUpperCase()}, checked ${guest.report.collectedAt}` : undefined, ids: [guest.id],
-    }));
-    if (withAll) items.push({ label: 'All guests', description: `${all.length}`, ids: all.map((guest) => guest.id) });
-    const choice = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
+    const choices = checkChoices(guests.list(), withAll);
+    const choice = 'now' in choices ? choices.now : (await vscode.window.showQuickPick(choices.pick, { placeHolder, matchOnDescription: true }))?.choice;
+    if (choice?.kind === 'add-ssh-host') {
+      await vscode.commands.executeCommand('balloonInspector.addSshHost');
+      return undefined;
+    }
     return choice?.ids;
   };
 

@@ -11,7 +11,7 @@ import { ProbeError, type Transport } from '../transport/transport';
 import { loadLazy } from './lazyLoader';
 import { log } from './log';
 import { mergeSshHosts, SSH_GUEST_PREFIX, WINDOW_GUEST_ID, type GuestError, type GuestState } from './model/tree';
-import { describeWindow, type WindowGuest } from './model/window';
+import { describeWindow, windowGuest, type WindowGuest } from './model/window';
 import type { TrendPoint } from '../shared/protocol';
 import { writeHookFile } from './testHooks';
 
@@ -62,11 +62,15 @@ export class GuestManager implements vscode.Disposable {
   runTargetId = WINDOW_GUEST_ID;
 
   constructor() {
-    this.window = describeWindow(vscode.env.remoteName, hostname());
-    this.states.set(WINDOW_GUEST_ID, {
-      id: WINDOW_GUEST_ID, label: this.window.label, description: this.window.description, source: 'window',
-      checking: false, report: null, error: null, checkedAt: null,
-    });
+    // A window whose extension host is not on Linux (a Windows or macOS desktop) is not a guest: no node of its own.
+    const own = windowGuest(vscode.env.remoteName, hostname(), process.platform);
+    this.window = own ?? describeWindow(vscode.env.remoteName, hostname());
+    if (own) {
+      this.states.set(WINDOW_GUEST_ID, {
+        id: WINDOW_GUEST_ID, label: own.label, description: own.description, source: 'window',
+        checking: false, report: null, error: null, checkedAt: null,
+      });
+    }
   }
 
   dispose(): void {
@@ -98,7 +102,8 @@ export class GuestManager implements vscode.Disposable {
       }
     }
     const hosts = mergeSshHosts(configHosts, config.sshHosts);
-    const keep = new Map<string, GuestState>([[WINDOW_GUEST_ID, this.states.get(WINDOW_GUEST_ID)!]]);
+    const own = this.states.get(WINDOW_GUEST_ID);
+    const keep = new Map<string, GuestState>(own ? [[WINDOW_GUEST_ID, own]] : []);
     for (const host of hosts) {
       const id = `${SSH_GUEST_PREFIX}${host.alias}`;
       const old = this.states.get(id);

@@ -104,7 +104,9 @@ export class BlockRunner implements vscode.Disposable {
     const found = await blockAt(uri, line, this.extensionPath);
     if (!found) { void vscode.window.showWarningMessage('Balloon Inspector: no runnable block at that line any more.'); return false; }
     const { block, origin } = found;
-    const guest = this.guests.get(this.guests.runTargetId) ?? this.guests.get(WINDOW_GUEST_ID)!;
+    const guest = this.guests.get(this.guests.runTargetId) ?? this.guests.get(WINDOW_GUEST_ID);
+    // A window that is not a guest (not on Linux) runs steps only on an SSH guest chosen in the view.
+    if (!guest) { void vscode.window.showWarningMessage('Balloon Inspector: choose the guest to run this step on (an SSH host in the Balloon Inspector view).'); return false; }
     // Workspace runbooks and risky commands ask whatever the block's attributes say (commandRisks).
     const question = confirmation(block, guest.label, sudo, origin);
     if (question) {

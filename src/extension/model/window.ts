@@ -7,7 +7,11 @@
  * - anything else (wsl, dev-container, or code-server, whose remoteName is its authority such as
  *   "127.0.0.1:8080"): a generic remote — "<host> (remote)", the host being the machine the
  *   extension host runs on, i.e. the machine that is checked.
+ * The probe reads Linux: a window whose extension host is not on Linux (most desktops, Windows or macOS, in a
+ * local window) is a workstation, not a guest. It has no node of its own and reaches guests over SSH.
  */
+import { isLinuxGuestPlatform } from '../../shared/platform';
+
 export type WindowKind = 'local' | 'ssh-remote' | 'remote';
 
 export interface WindowGuest {
@@ -29,4 +33,9 @@ export function describeWindow(remoteName: string | undefined, hostname: string)
     return { kind: 'ssh-remote', label: `${host} via Remote-SSH`, description: 'this window', listsSshConfigHosts: false };
   }
   return { kind: 'remote', label: `${host} (remote)`, description: remoteName, listsSshConfigHosts: true };
+}
+
+/** The window's own guest, or null when the extension host is not on Linux (`platform`: its process.platform). */
+export function windowGuest(remoteName: string | undefined, hostname: string, platform: string): WindowGuest | null {
+  return isLinuxGuestPlatform(platform) ? describeWindow(remoteName, hostname) : null;
 }
