@@ -11,7 +11,9 @@ export const MAX_PARSE_CHARS = 1 << 20;
 export function refuseText(text: string, what: string): string | null {
   if (text.trim() === '') return `${what} is empty`;
   if (text.length > MAX_PARSE_CHARS) return `${what} is ${text.length} characters long, more than this source can be`;
-  if (text.includes('\u0000')) return `${what} contains binary data`;
+  // A NUL, or bytes that are not UTF-8 (decoded as U+FFFD): no kernel file or tool answer has them. The probe
+  // ends a line at a NUL on every awk (busybox awk cannot do otherwise), so binary files show as U+FFFD here.
+  if (/[\u0000\ufffd]/.test(text)) return `${what} contains binary data`;
   return null;
 }
 

@@ -521,6 +521,9 @@ done
 if [ $# -gt 0 ]; then
   awk -v M="$M" -v CAP="$CAP" '
     BEGIN {
+      # busybox awk ends a line at a NUL byte (a binary file); mawk and gawk are told to do the
+      # same (a regex RS), so every awk gives the same lines. busybox: sprintf("%c", 0) is "".
+      Z = sprintf("%c", 0); if (length(Z) == 1) RS = "\n|" Z
       for (i = 1; i < ARGC; i += 3) {
         id = ARGV[i]; f = ARGV[i + 1]; split(ARGV[i + 2], fp, ":"); filt = fp[1]; n = 0; lines = ""; cut = 0; got = 0
         cap = (filt == "tool") ? 65536 : CAP

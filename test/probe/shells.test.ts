@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { splitProbeOutput, type RawSection } from '../../src/core/sections';
@@ -11,30 +12,71 @@ const PROBE = join(ROOT, 'src', 'core', 'probe.sh');
 const GUESTS = ['vmware-limit-12g-of-32g', 'vmware-legacy-vmmemctl', 'kvm-virtio-inflated-no-deflate', 'container-in-kvm', 'hostile-binary', 'hostile-truncated'];
 
 /** Runs the probe script on a snapshot with one shell; sections keyed by id, marker removed. */
-function probeWith(shell: string[], root: string) {
-  const run = spawnSync(shell[0], [...shell.slice(1), '-s'], { input: readFileSync(PROBE), env: { PATH: process.env.PATH, BI_ROOT: root, LC_ALL: 'C' }, encoding: 'utf8', timeout: 60_000 });
-  assert.equal(run.status, 0, `${shell.join(' ')}: exit ${run.status}\n${run.stderr}`);
-  assert.equal(run.stderr, '', `${shell.join(' ')} wrote to stderr`);
+function probeWith(shell: Shell, root: string) {
+  const path = shell.awkDir ? `${shell.awkDir}:${process.env.PATH}` : process.env.PATH;
+  const run = spawnSync(shell.argv[0], [...shell.argv.slice(1), '-s'], { input: readFileSync(PROBE), env: { PATH: path, BI_ROOT: root, LC_ALL: 'C' }, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(run.status, 0, `${shell.name}: exit ${run.status}\n${run.stderr}`);
+  assert.equal(run.stderr, '', `${shell.name} wrote to stderr`);
   const split = splitProbeOutput(run.stdout);
-  assert.ok(split.ok, `${shell.join(' ')}: ${split.ok ? '' : split.reason}`);
-  assert.ok(split.output.complete, `${shell.join(' ')}: the probe did not reach its end marker`);
-  // busybox's awk ends a line at a NUL byte, which no kernel file holds (hostile-binary has some): compare without them.
-  return new Map([...split.output.sections].map(([id, section]) => [id, `${section.status} ${section.detail}\n${section.text.replace(/\0/g, '\n')}`]));
+  assert.ok(split.ok, `${shell.name}: ${split.ok ? '' : split.reason}`);
+  assert.ok(split.output.complete, `${shell.name}: the probe did not reach its end marker`);
+  // Compared byte for byte: NUL bytes of a binary file end a line on every awk (the probe makes mawk and gawk do as busybox).
+  return new Map([...split.output.sections].map(([id, section]) => [id, `${section.status} ${section.detail}\n${section.text}`]));
+}
+
+interface Shell { name: string; argv: string[]; /** a directory whose `awk` comes first in PATH */ awkDir?: string }
+
+/**
+ * dash and bash (with the system awk, mawk on Debian), busybox sh (its own awk applet), and the builds named in
+ * BI_TEST_BUSYBOX (colon-separated busybox binaries, e.g. Debian's dynamic `busybox` unpacked beside the system's
+ * `busybox-static`) and BI_TEST_AWK (colon-separated awk binaries run under dash, e.g. gawk).
+ */
+function shells(t: { skip: (message: string) => void }): Shell[] | null {
+  const list: Shell[] = [];
+  for (const [command, pkg, argv] of [['dash', 'dash', ['dash']], ['bash', 'bash', ['bash']], ['busybox', 'busybox', ['busybox', 'sh']]] as const) {
+    if (!requireCommand(t, command, pkg)) return null;
+    list.push({ name: argv.join(' '), argv: [...argv] });
+  }
+  for (const busybox of (process.env.BI_TEST_BUSYBOX ?? '').split(':').filter(Boolean)) list.push({ name: `${busybox} sh`, argv: [busybox, 'sh'] });
+  for (const awk of (process.env.BI_TEST_AWK ?? '').split(':').filter(Boolean)) {
+    const dir = mkdtempSync(join(tmpdir(), 'bi-awk-'));
+    symlinkSync(awk, join(dir, 'awk'));
+    list.push({ name: `dash with ${awk}`, argv: ['dash'], awkDir: dir });
+  }
+  return list;
+}
+
+function sameSectionsEverywhere(list: Shell[], name: string, root: string, minSections: number): void {
+  const [reference, ...others] = list.map((shell) => probeWith(shell, root));
+  assert.ok(reference.size > minSections, `${name}: only ${reference.size} sections`);
+  for (const [index, other] of others.entries()) {
+    const shell = list[index + 1].name;
+    assert.deepEqual([...other.keys()], [...reference.keys()], `${name}: ${shell} printed other sections than dash`);
+    for (const [id, text] of reference) assert.equal(other.get(id), text, `${name}: section ${id} differs on ${shell}`);
+  }
 }
 
 test('the probe gives the same sections, statuses and text on dash, bash and busybox sh', (t) => {
-  const shells: string[][] = [];
-  for (const [command, pkg, argv] of [['dash', 'dash', ['dash']], ['bash', 'bash', ['bash']], ['busybox', 'busybox', ['busybox', 'sh']]] as const) {
-    if (!requireCommand(t, command, pkg)) return;
-    shells.push([...argv]);
-  }
-  for (const name of GUESTS) {
-    const [reference, ...others] = shells.map((shell) => probeWith(shell, guestPath(name)));
-    assert.ok(reference.size > 15, `${name}: only ${reference.size} sections`);
-    for (const [index, other] of others.entries()) {
-      assert.deepEqual([...other.keys()], [...reference.keys()], `${name}: ${shells[index + 1].join(' ')} printed other sections than dash`);
-      for (const [id, text] of reference) assert.equal(other.get(id), text, `${name}: section ${id} differs on ${shells[index + 1].join(' ')}`);
-    }
+  const list = shells(t);
+  if (!list) return;
+  for (const name of GUESTS) sameSectionsEverywhere(list, name, guestPath(name), 15);
+});
+
+test('NUL bytes anywhere in a file (mid-line, doubled, before a newline, last byte) give the same lines on every shell and awk', (t) => {
+  const list = shells(t);
+  if (!list) return;
+  const temp = tempDir();
+  try {
+    const root = copyGuest('vmware-limit-12g-of-32g', temp.dir);
+    writeFileSync(join(root, 'proc', 'meminfo'), 'MemTotal:       32602216 kB\0garbage\nMemFree:\0\0 1 kB\n\0\nMemAvailable:   4 kB\0');
+    writeFileSync(join(root, 'proc', 'vmstat'), 'nr_balloon_pages 5\0balloon_inflate 7\nballoon_deflate 1\0');
+    sameSectionsEverywhere(list, 'NUL meminfo', root, 15);
+    const meminfo = probeWith(list[0], root).get('meminfo') ?? assert.fail('no meminfo section');
+    assert.ok(!meminfo.includes('\0'), 'no NUL reaches the output');
+    // Each NUL ends a line as a newline would; a NUL as the last byte ends the last line.
+    assert.ok(meminfo.endsWith('\nMemTotal:       32602216 kB\ngarbage\nMemFree:\n\n 1 kB\n\n\nMemAvailable:   4 kB'), JSON.stringify(meminfo));
+  } finally {
+    temp.remove();
   }
 });
 

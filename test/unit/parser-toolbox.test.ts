@@ -57,7 +57,8 @@ test('hostile answers: empty, garbage, units, signs, digits, binary, size', () =
   assert.match(reason(`${'9'.repeat(30)} MB\n`), /out of range/);
   assert.match(reason('20480 MB\n12288 MB\n'), /one "N MB" line/);
   assert.match(reason('20480 MB\u0000'), /binary/);
-  assert.match(reason('2048\uFFFD MB\n'), /not "N MB"/);
+  // bytes that are not UTF-8 are binary data (the probe turns NULs into line ends on every awk, so this is what is left)
+  assert.match(reason('2048\uFFFD MB\n'), /binary/);
   assert.match(reason(`${'20480 MB '.repeat(200_000)}`), /characters long/);
   // cut mid-line
   assert.match(reason('20480 M'), /not "N MB"/);
