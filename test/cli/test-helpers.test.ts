@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import test from 'node:test';
-import { isCi, staleBundleReason } from '../helpers/system';
+import { cliSources, isCi, staleBundleReason } from '../helpers/system';
 
 // The helpers every system test leans on: CI detection (skips become failures) and the stale-bundle guard.
 
@@ -21,15 +21,30 @@ test('a CLI bundle older than any source file (probe.sh included) is refused wit
     writeFileSync(join(src, 'core', 'report.ts'), 'export {};\n');
     writeFileSync(join(src, 'core', 'probe.sh'), '#!/bin/sh\n');
     const bundle = join(dir, 'cli.js');
-    assert.match(staleBundleReason(bundle, src) ?? '', /missing: run npm run build/);
+    assert.match(staleBundleReason(bundle, [src]) ?? '', /missing: run npm run build/);
     writeFileSync(bundle, '');
     const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
     utimesSync(join(src, 'core', 'report.ts'), at(0), at(0));
     utimesSync(join(src, 'core', 'probe.sh'), at(0), at(0));
     utimesSync(bundle, at(10), at(10));
-    assert.equal(staleBundleReason(bundle, src), null, 'a bundle newer than every source is fresh');
+    assert.equal(staleBundleReason(bundle, [src]), null, 'a bundle newer than every source is fresh');
     utimesSync(join(src, 'core', 'probe.sh'), at(20), at(20));
-    assert.match(staleBundleReason(bundle, src) ?? '', /older than .*probe\.sh: run npm run build/);
+    assert.match(staleBundleReason(bundle, [src]) ?? '', /older than .*probe\.sh: run npm run build/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the CLI bundle is checked against every source folder but the extension (which the CLI never imports)', () => {
+  const folders = cliSources().map((dir) => basename(dir)).sort();
+  for (const folder of ['cli', 'core', 'shared', 'transport']) assert.ok(folders.includes(folder), `${folder} is a source of dist/cli.js`);
+  assert.ok(!folders.includes('extension'));
+  const dir = mkdtempSync(join(tmpdir(), 'bi-bundle-'));
+  try {
+    const bundle = join(dir, 'cli.js');
+    writeFileSync(bundle, '');
+    utimesSync(bundle, new Date(0), new Date(0));
+    assert.match(staleBundleReason(bundle) ?? '', /src\/\w+\/.* run npm run build/, 'a bundle from 1970 is older than the sources');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

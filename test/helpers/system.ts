@@ -48,18 +48,24 @@ export function newestFile(dir: string): { path: string; mtimeMs: number } | nul
   return newest;
 }
 
-/** Why a bundle built from src/ cannot be trusted (missing, or older than a source file), or null. */
-export function staleBundleReason(bundle: string, sources = join(ROOT, 'src')): string | null {
+/** What dist/cli.js is built from: every folder of src/ but the extension's (which the CLI never imports). */
+export function cliSources(): string[] {
+  return readdirSync(join(ROOT, 'src')).filter((name) => name !== 'extension').map((name) => join(ROOT, 'src', name));
+}
+
+/** Why a bundle cannot be trusted (missing, or older than a file under sources), or null. */
+export function staleBundleReason(bundle: string, sources: string[] = cliSources()): string | null {
   if (!existsSync(bundle)) return `${bundle} is missing: run npm run build`;
-  const newest = newestFile(sources);
+  const newest = sources.map((dir) => (statSync(dir).isDirectory() ? newestFile(dir) : { path: dir, mtimeMs: statSync(dir).mtimeMs }))
+    .reduce((a, b) => (b && (!a || b.mtimeMs > a.mtimeMs) ? b : a), null);
   const built = statSync(bundle).mtimeMs;
   if (newest && newest.mtimeMs > built) return `${bundle} is older than ${newest.path}: run npm run build (a test of the CLI would run stale code)`;
   return null;
 }
 
 /**
- * The built CLI bundle (`npm test` and `npm ci` build it). A test run by hand after editing src/ (probe.sh
- * included) fails here instead of passing on the old bundle.
+ * The built CLI bundle (`npm test` and `npm ci` build it). A test run by hand after editing the CLI's sources
+ * (probe.sh included) fails here instead of passing on the old bundle.
  */
 export function cliBundle(): string {
   const path = join(ROOT, 'dist', 'cli.js');
