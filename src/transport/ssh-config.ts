@@ -2,7 +2,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, rea
 import { homedir, hostname as localHostname, userInfo } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type * as SshConfigModule from 'ssh-config' with { 'resolution-mode': 'import' };
-import { MAX_TIMER_SECONDS, ProbeError } from './transport';
+import { MAX_TIMER_SECONDS, SshConfigError } from './transport';
 
 // ssh-config ships CommonJS (dist/) for require, but its types describe the ESM build only.
 const { SSHConfig, LineType } = require('ssh-config') as typeof SshConfigModule;
@@ -184,12 +184,12 @@ export function parseDestination(text: string): Destination {
     [host, portText] = rest.split(':') as [string, string];
   }
   if (!host || /[\s/]/.test(host) || host.startsWith('-') || (user !== undefined && (!user || /\s/.test(user)))) {
-    throw new ProbeError('config', `${quoteForMessage(text)} is not an SSH destination; use [user@]host[:port] or a Host alias`);
+    throw new SshConfigError(`${quoteForMessage(text)} is not an SSH destination; use [user@]host[:port] or a Host alias`);
   }
   let port: number | undefined;
   if (portText !== undefined) {
     port = Number(portText);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ProbeError('config', `${quoteForMessage(text)}: port ${quoteForMessage(portText)} is not a TCP port`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SshConfigError(`${quoteForMessage(text)}: port ${quoteForMessage(portText)} is not a TCP port`);
   }
   return { user, host, port };
 }
@@ -272,9 +272,9 @@ export class SshConfig {
     const user = first('user') ?? env.localUser;
     const portText = first('port') ?? '22';
     const port = Number(portText);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ProbeError('config', `${destination}: Port ${quoteForMessage(portText)} is not a TCP port`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new SshConfigError(`${destination}: Port ${quoteForMessage(portText)} is not a TCP port`);
     const rawHostName = first('hostname');
-    if (rawHostName && rawHostName.length > MAX_HOSTNAME_CHARS) throw new ProbeError('config', `${destination}: HostName ${quoteForMessage(rawHostName)} is longer than ${MAX_HOSTNAME_CHARS} characters, which no resolver takes`);
+    if (rawHostName && rawHostName.length > MAX_HOSTNAME_CHARS) throw new SshConfigError(`${destination}: HostName ${quoteForMessage(rawHostName)} is longer than ${MAX_HOSTNAME_CHARS} characters, which no resolver takes`);
     const hostName = rawHostName ? rawHostName.replace(/%(%|h)/g, (_, token: string) => (token === '%' ? '%' : alias)) : alias;
     const tokens = (text: string) => expandTokens(text, { home: env.home, hostName, user, localUser: env.localUser, port, alias });
     const path = (text: string) => expandPath(tokens(text), env.home);
@@ -300,8 +300,8 @@ export class SshConfig {
     let connectTimeoutSeconds: number | undefined;
     if (timeoutText !== undefined) {
       connectTimeoutSeconds = Number(timeoutText);
-      if (!Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds <= 0) throw new ProbeError('config', `${destination}: ConnectTimeout ${quoteForMessage(timeoutText)} is not a number of seconds`);
-      if (connectTimeoutSeconds > MAX_TIMER_SECONDS) throw new ProbeError('config', `${destination}: ConnectTimeout ${quoteForMessage(timeoutText)} is too long: at most ${MAX_TIMER_SECONDS} seconds (2^31 ms, the longest timer Node.js sets)`);
+      if (!Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds <= 0) throw new SshConfigError(`${destination}: ConnectTimeout ${quoteForMessage(timeoutText)} is not a number of seconds`);
+      if (connectTimeoutSeconds > MAX_TIMER_SECONDS) throw new SshConfigError(`${destination}: ConnectTimeout ${quoteForMessage(timeoutText)} is too long: at most ${MAX_TIMER_SECONDS} seconds (2^31 ms, the longest timer Node.js sets)`);
     }
 
     const strictText = (first('stricthostkeychecking') ?? 'ask').toLowerCase();
@@ -369,14 +369,14 @@ function readConfigFile(file: string, conditions: Condition[], state: ReadState,
     const why = read.problem !== 'too-big' ? read.message
       : budget < MAX_CONFIG_FILE_BYTES ? `with its Includes the config is larger than ${MAX_CONFIG_TOTAL_BYTES} bytes, the limit`
         : `${read.message}: an SSH config file is limited to ${MAX_CONFIG_FILE_BYTES} bytes`;
-    throw new ProbeError('config', `cannot read SSH config ${quoteForMessage(file)}: ${why}`);
+    throw new SshConfigError(`cannot read SSH config ${quoteForMessage(file)}: ${why}`);
   }
   state.bytes += Buffer.byteLength(read.text);
   let parsed: SSHConfig;
   try {
     parsed = SSHConfig.parse(read.text);
   } catch (error) {
-    throw new ProbeError('config', `cannot parse SSH config ${quoteForMessage(file)}: ${quoteForMessage((error as Error).message)}`);
+    throw new SshConfigError(`cannot parse SSH config ${quoteForMessage(file)}: ${quoteForMessage((error as Error).message)}`);
   }
   flatten(parsed, conditions, state, depth, file);
 }
@@ -387,7 +387,7 @@ function flatten(lines: Iterable<Line>, conditions: Condition[], state: ReadStat
     const param = line.param.toLowerCase();
     const values = valuesOf(line.value);
     const long = values.find((value) => value.length > MAX_CONFIG_VALUE_CHARS);
-    if (long !== undefined) throw new ProbeError('config', `SSH config ${quoteForMessage(file)}: ${quoteForMessage(line.param, 40)} value ${quoteForMessage(long)} is longer than ${MAX_CONFIG_VALUE_CHARS} characters`);
+    if (long !== undefined) throw new SshConfigError(`SSH config ${quoteForMessage(file)}: ${quoteForMessage(line.param, 40)} value ${quoteForMessage(long)} is longer than ${MAX_CONFIG_VALUE_CHARS} characters`);
     if ('config' in line && (param === 'host' || param === 'match')) {
       const condition: Condition = param === 'host'
         ? { kind: 'host', patterns: values }
@@ -397,7 +397,7 @@ function flatten(lines: Iterable<Line>, conditions: Condition[], state: ReadStat
       continue;
     }
     if (param === 'include') {
-      if (depth >= MAX_INCLUDE_DEPTH) throw new ProbeError('config', `${quoteForMessage(file)}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+      if (depth >= MAX_INCLUDE_DEPTH) throw new SshConfigError(`${quoteForMessage(file)}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
       for (const pattern of values) {
         // ssh_config(5): relative Include paths of a user config are relative to ~/.ssh.
         const expanded = expandPath(pattern, state.environment.home);

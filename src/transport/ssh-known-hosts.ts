@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { appendFileSync, closeSync, constants, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { patternMatches, quoteForMessage, readRegularFile } from './ssh-config';
-import { ProbeError } from './transport';
+import { SshConfigError } from './transport';
 
 /** One key line of a known_hosts file (sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"). */
 export interface KnownHostEntry {
@@ -108,7 +108,7 @@ function parseKnownHostsFile(file: string): KnownHostEntry[] {
   const entries: KnownHostEntry[] = [];
   const read = readRegularFile(file, MAX_KNOWN_HOSTS_BYTES);
   if ('problem' in read) {
-    if (read.problem === 'too-big') throw new ProbeError('config', `known_hosts file ${quoteForMessage(file)} is too big (${read.message}); Balloon Inspector reads at most ${MAX_KNOWN_HOSTS_BYTES} bytes of one`);
+    if (read.problem === 'too-big') throw new SshConfigError(`known_hosts file ${quoteForMessage(file)} is too big (${read.message}); Balloon Inspector reads at most ${MAX_KNOWN_HOSTS_BYTES} bytes of one`);
     return entries;
   }
   let lineNumber = 0;

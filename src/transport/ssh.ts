@@ -7,7 +7,7 @@ import { scriptWithSettings } from './probe-script';
 import { AuthAttempts, createAuthHandler, SshCredentials } from './ssh-auth';
 import { SshConfig, type SshHostConfig } from './ssh-config';
 import { appendKnownHost, checkHostKey, fingerprint, hostKeyAlgorithms, knownHostsName, knownKeyTypes, readKnownHosts, type KnownHosts } from './ssh-known-hosts';
-import { MAX_OUTPUT_BYTES, ProbeError, type Transport } from './transport';
+import { MAX_OUTPUT_BYTES, ProbeError, SshConfigError, type Transport } from './transport';
 
 // The package index also loads its HTTP agents, server and key generator (http, https, tls, zlib):
 // the client needs none of them, and a CLI run pays for every module it loads.
@@ -69,8 +69,8 @@ class Deadline {
 
 /** The hosts a connection goes through, the target last (ProxyJump expanded, recursively like OpenSSH's). */
 export function connectionChain(config: SshConfig, destination: string, seen: string[] = []): SshHostConfig[] {
-  if (seen.length > MAX_JUMPS) throw new ProbeError('config', `ProxyJump chain longer than ${MAX_JUMPS} hops: ${[...seen, destination].join(' → ')}`);
-  if (seen.includes(destination)) throw new ProbeError('config', `ProxyJump loop: ${[...seen, destination].join(' → ')}`);
+  if (seen.length > MAX_JUMPS) throw new SshConfigError(`ProxyJump chain longer than ${MAX_JUMPS} hops: ${[...seen, destination].join(' → ')}`);
+  if (seen.includes(destination)) throw new SshConfigError(`ProxyJump loop: ${[...seen, destination].join(' → ')}`);
   const host = config.resolve(destination);
   if (!host.proxyJump.length) return [host];
   const [first, ...rest] = host.proxyJump as [string, ...string[]];

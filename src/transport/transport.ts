@@ -19,6 +19,17 @@ export class ProbeError extends Error {
   }
 }
 
+/**
+ * The SSH settings are unusable (ssh_config, a destination, ProxyJump, known_hosts): nothing was contacted.
+ * A ProbeError of kind `config`, so every report of a host's failure shows it as such.
+ */
+export class SshConfigError extends ProbeError {
+  constructor(message: string) {
+    super('config', message);
+    this.name = 'SshConfigError';
+  }
+}
+
 /** Node.js timers hold at most 2^31 - 1 ms; a longer one fires at once (TimeoutOverflowWarning). */
 export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
