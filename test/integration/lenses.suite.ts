@@ -62,21 +62,23 @@ export function lensTests(expectation: IntegrationExpectation): TestCase[] {
       },
     });
     tests.push({
-      name: 'the run command itself refuses in an untrusted workspace (no terminal opens)',
+      name: 'the run command itself refuses in an untrusted workspace: result false for a real block, no terminal',
       timeoutMs: 20_000,
       fn: async () => {
         const { document, lenses } = await runbookLenses(expectation);
         const terminalsBefore = vscode.window.terminals.length;
-        // Same arguments a lens would carry; fall back to the document and the first fence line.
+        // The arguments a run lens would carry: the Copy lens's, which must address a real block of this runbook,
+        // so a `false` below is the trust refusal (checked first), not "no runnable block at that line".
         const copy = lenses.find((lens) => lens.command?.command === 'balloonInspector.copyBlock');
-        const fenceLine = document.getText().split('\n').findIndex((line) => /^\s*```(sh|bash|shell|console)\b/.test(line));
-        const args = copy?.command?.arguments ?? [document.uri, Math.max(fenceLine, 0)];
+        assert.ok(copy?.command?.arguments, `no Copy lens with arguments; lenses: ${JSON.stringify(lenses.map((lens) => lens.command?.title))}`);
+        const args = copy.command.arguments;
+        const [uri, line] = args as [vscode.Uri, number];
+        assert.equal(uri.toString(), document.uri.toString(), 'the lens names this runbook');
+        assert.match(document.lineAt(line).text, /^\s*(```|~~~)/, `line ${line + 1} is not a block's fence`);
         for (const command of RUN_COMMANDS) {
-          try {
-            await vscode.commands.executeCommand(command, ...args);
-          } catch {
-            // Refusing by throwing is fine; opening a terminal is not.
-          }
+          // Not caught: a handler that throws (wrong arguments) makes the command resolve to undefined or reject.
+          const result = await vscode.commands.executeCommand<unknown>(command, ...args);
+          assert.strictEqual(result, false, `${command} must answer false (refused in Restricted Mode), got ${JSON.stringify(result)}`);
         }
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         assert.equal(vscode.window.terminals.length, terminalsBefore, 'a terminal opened: a runbook step ran in an untrusted workspace');
