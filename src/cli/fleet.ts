@@ -11,7 +11,8 @@ import { escapeMarkdown, escapePrometheusLabel } from '../shared/escape';
 import { SshCredentials, NO_PROMPTER, type Prompter } from '../transport/ssh-auth';
 import { defaultSshEnvironment, SshConfig } from '../transport/ssh-config';
 import { TerminalPrompter } from '../transport/ssh-prompt';
-import { SshTransport } from '../transport/ssh';
+import { sshTransport } from '../transport/ssh-factory';
+import type { SshTransport } from '../transport/ssh';
 import { ProbeError, type HostErrorKind, type Transport } from '../transport/transport';
 
 /** `$defs/hostError` of report.schema.json: a host that could not be checked, in place of its report. */
@@ -53,10 +54,10 @@ export class SshSession {
   }
 
   transport(destination: string): SshTransport {
-    return new SshTransport(destination, {
+    return sshTransport(destination, {
       config: this.config,
       credentials: this.credentials,
-      acceptNew: this.options.acceptNew,
+      acceptNewHostKey: this.options.acceptNew,
       connectTimeoutSeconds: this.options.connectTimeoutSeconds,
       probeTimeoutSeconds: this.options.probeTimeoutSeconds,
     });

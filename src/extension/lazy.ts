@@ -8,7 +8,7 @@ import type { Finding } from '../core/rules';
 import { getKnowledgeBase, parseRunbookBlocks, renderArticleHtml, type KnowledgeBase, type KnowledgeDoc } from '../knowledge';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
-import { SshTransport } from '../transport/ssh';
+import { sshTransport, type SshSettings } from '../transport/ssh-factory';
 import { SshCredentials } from '../transport/ssh-auth';
 import { SshConfig } from '../transport/ssh-config';
 import { ProbeError, type Transport } from '../transport/transport';
@@ -103,15 +103,15 @@ export interface SshTransportSettings {
   probeTimeoutSeconds: number;
 }
 
+/** The window's settings as the transport factory takes them: the SSH config read now, the window's credentials. */
+function sshSettings(settings: SshTransportSettings): SshSettings {
+  credentials ??= new SshCredentials(settings.prompter);
+  return { configFile: settings.configFile, credentials, acceptNewHostKey: settings.acceptNewHostKey, probeTimeoutSeconds: settings.probeTimeoutSeconds };
+}
+
 /** The SSH transport (src/transport/ssh.ts) for one host, with the SSH config read now. */
 export function createSshTransport(alias: string, settings: SshTransportSettings): Transport {
-  credentials ??= new SshCredentials(settings.prompter);
-  return new SshTransport(alias, {
-    config: SshConfig.load(settings.configFile),
-    credentials,
-    acceptNew: settings.acceptNewHostKey,
-    probeTimeoutSeconds: settings.probeTimeoutSeconds,
-  });
+  return sshTransport(alias, sshSettings(settings));
 }
 
 /** What vscode.Pseudoterminal needs, without importing vscode here. */
@@ -161,8 +161,7 @@ export function sshPseudoterminal(alias: string, settings: SshTransportSettings)
   };
 
   const connect = async () => {
-    credentials ??= new SshCredentials(settings.prompter);
-    const transport = new SshTransport(alias, { config: SshConfig.load(settings.configFile), credentials, acceptNew: false, probeTimeoutSeconds: settings.probeTimeoutSeconds });
+    const transport = sshTransport(alias, { ...sshSettings(settings), acceptNewHostKey: false });
     // The transport's own connection: ProxyJump hops, host-key checks and authentication exactly as for the probe.
     const connection = await transport.open();
     closeConnection = connection.close;
