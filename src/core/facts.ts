@@ -360,7 +360,7 @@ interface MeasureInput {
 
 interface BalloonSize { measurements: BalloonMeasurement[]; targetBytes: number | null; notes: string[] }
 
-/** Balloon size: every source the driver has, best first (research notes §0.1). */
+/** Balloon size: every source the driver has, best first. */
 function measureBalloon(input: MeasureInput): BalloonSize {
   const { hypervisorKind, driver, behaviour } = input;
   const size: BalloonSize = { measurements: [], targetBytes: null, notes: [] };

@@ -132,7 +132,7 @@ const limitBelowConfigured = (c: RuleContext) => c.limit !== null && c.configure
 
 /** How bad a balloon of this size is (balloon-inflated's scale). */
 function inflatedSeverity(c: RuleContext, bytes: number): Severity {
-  // Research §8 XEN-BALLOONED: a Xen domain below its maximum is the admin's mem-set (info), unless the guest is short.
+  // A Xen domain below its maximum is usually the admin's own mem-set (info), unless the guest is short of memory.
   if (c.hv === 'xen') return guestShortOfMemory(c.facts) ? 'warning' : 'info';
   return c.configured && bytes >= CRITICAL_BALLOON_FRACTION * c.configured ? 'critical' : 'warning';
 }
@@ -215,7 +215,7 @@ function vmwareRules(c: RuleContext): void {
         'The rest is compressed or swapped by the hypervisor, which is far slower than guest paging.');
     }
   }
-  // Research §8: a memlimit at or above configured memory (or 4294967295) means no limit.
+  // A memlimit at or above configured memory (or 4294967295) means no limit.
   const noLimit = vm.limitKnown && (limit === null || (configured !== null && limit >= configured - LIMIT_SLACK_BYTES));
   if (hv === 'vmware' && balloon !== null && balloon > 0 && noLimit) {
     add(c, 'host-contention', 'warning', 'The balloon is active without a VM memory limit: the host or resource pool is short of memory',
@@ -355,7 +355,7 @@ function guestPressureRules(c: RuleContext): void {
       `${parts.join('; ')}.${balloon ? ` The balloon holds ${formatBytes(balloon)} of it.` : ''}`);
   }
   if (trend && ((trend.swapInPerSecond ?? 0) > 0 || (trend.swapOutPerSecond ?? 0) > 0) && (balloon ?? 0) > 0) {
-    // Research §8 BAL-GUEST-PAGING: critical when the paging stalls whole tasks (PSI memory "full").
+    // Critical when the paging stalls whole tasks (PSI memory "full").
     add(c, 'guest-swapping', (facts.pressure?.full?.avg60 ?? 0) > 0 ? 'critical' : 'warning', 'The balloon is pushing the guest into its own swap',
       `Swap-in ${trend.swapInPerSecond?.toFixed(1) ?? 'unknown'} pages/s, swap-out ${trend.swapOutPerSecond?.toFixed(1) ?? 'unknown'} pages/s, major faults ${trend.majorFaultsPerSecond?.toFixed(1) ?? 'unknown'}/s over ${Math.round(trend.seconds)} s while the balloon holds ${formatBytes(balloon)}.`);
   }

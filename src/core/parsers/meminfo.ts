@@ -45,8 +45,9 @@ export function parseMeminfo(text: string): Parsed<Meminfo> {
 }
 
 /**
- * Used memory that no process, cache or kernel structure accounts for (kB fields of §8.4 in the
- * research notes). A VMware balloon lives here, because vmw_balloon leaves MemTotal alone.
+ * Used memory that no process, cache or kernel structure accounts for: MemTotal minus the fields below that
+ * do (free, buffers, caches, anonymous pages, slab, stacks, page tables, vmalloc, huge pages...). A VMware
+ * balloon lives here, because vmw_balloon leaves MemTotal alone.
  */
 export function unaccountedBytes(info: Meminfo): Parsed<number> {
   const get = (key: string) => info.bytes.get(key);
