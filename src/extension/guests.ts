@@ -13,16 +13,17 @@ import { log } from './log';
 import { mergeSshHosts, SSH_GUEST_PREFIX, WINDOW_GUEST_ID, type GuestError, type GuestState } from './model/tree';
 import { describeWindow, windowGuest, type WindowGuest } from './model/window';
 import type { TrendPoint } from '../shared/protocol';
-import { writeHookFile } from './testHooks';
+import { snapshotRootOverride } from './testHooks';
 
 /** Samples kept per guest in watch mode (auto-refresh); older ones fall off. */
 const MAX_HISTORY = 120;
 
+/** The outcome of one check: a report, or the error; the probe's time and the whole check's. */
+export interface CheckFinished { id: string; report: Report | null; error: GuestError | null; probeMs: number; totalMs: number }
+
 export interface CheckOptions {
   /** A watch-mode sample: kept for the trend. One-off checks report no trend, like balloon-check without --watch. */
   watch?: boolean;
-  /** performance.now() when the user asked (for last-check.json). */
-  requestedAt?: number;
   /** SSH: add the host's unknown key to known_hosts (the user confirmed its fingerprint). */
   acceptNewHostKey?: boolean;
 }
@@ -56,8 +57,9 @@ export class GuestManager implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<string | undefined>();
   /** Fires with a guest id, or undefined when the list itself changed. */
   readonly onDidChange = this.changed.event;
-  /** Probe time and request → report time of each guest's last check (for last-check.json). */
-  readonly lastTimings = new Map<string, { probeMs: number; reportMs: number }>();
+  private readonly checkFinished = new vscode.EventEmitter<CheckFinished>();
+  /** Fires at the end of each check, with its outcome and timings. */
+  readonly onDidFinishCheck = this.checkFinished.event;
   /** Guest the runbook lenses run on: the window's, until the user picks another in the tree. */
   runTargetId = WINDOW_GUEST_ID;
 
@@ -75,6 +77,7 @@ export class GuestManager implements vscode.Disposable {
 
   dispose(): void {
     this.changed.dispose();
+    this.checkFinished.dispose();
   }
 
   get(id: string): GuestState | undefined {
@@ -128,9 +131,7 @@ export class GuestManager implements vscode.Disposable {
 
   private transportFor(guest: GuestState, options: CheckOptions): Transport {
     if (guest.source === 'window') {
-      // Tests and demos only: probe a snapshot root instead of /.
-      const root = process.env.BALLOON_INSPECTOR_ROOT || undefined;
-      return new LocalTransport({ root });
+      return new LocalTransport({ root: snapshotRootOverride() });
     }
     const config = settings();
     return loadLazy().createSshTransport(guest.id.slice(SSH_GUEST_PREFIX.length), {
@@ -150,7 +151,7 @@ export class GuestManager implements vscode.Disposable {
   private async runCheck(id: string, options: CheckOptions): Promise<Report | null> {
     const guest = this.states.get(id);
     if (!guest) return null;
-    const started = options.requestedAt ?? performance.now();
+    const started = performance.now();
     const config = settings();
     this.update(id, { checking: true });
     let transport: Transport | undefined;
@@ -183,7 +184,6 @@ export class GuestManager implements vscode.Disposable {
       transport?.dispose?.();
     }
     const totalMs = performance.now() - started;
-    this.lastTimings.set(id, { probeMs, reportMs: totalMs });
     if (report) {
       this.update(id, { checking: false, report, error: null, checkedAt: Date.now() });
       log().info(`${guest.label}: ${report.status.toUpperCase()}, ${report.findings.length} finding(s), probe ${probeMs.toFixed(0)} ms, total ${totalMs.toFixed(0)} ms`);
@@ -191,10 +191,7 @@ export class GuestManager implements vscode.Disposable {
       this.update(id, { checking: false, error: failure, checkedAt: Date.now() });
       log().error(`${guest.label}: could not check (${failure?.kind}): ${failure?.message}`);
     }
-    writeHookFile('last-check.json', {
-      guestId: id, label: guest.label, ok: report !== null, error: failure, probeMs, totalMs,
-      finishedAt: new Date().toISOString(), status: report?.status ?? 'unknown', report,
-    });
+    this.checkFinished.fire({ id, report, error: failure, probeMs, totalMs });
     return report;
   }
 

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { GuestManager } from './guests';
 import { buildTree, guestTooltip, type TreeNode } from './model/tree';
@@ -13,8 +12,6 @@ export class GuestTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private roots: TreeNode[] | undefined;
   private readonly parents = new Map<string, TreeNode>();
   private readonly subscription: vscode.Disposable;
-  /** Called after the tree served a guest's children, with the guest id (for last-check.json timing). */
-  onFilled?: (guestId: string, at: number) => void;
 
   constructor(private readonly guests: GuestManager) {
     this.subscription = guests.onDidChange(() => {
@@ -53,9 +50,7 @@ export class GuestTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   getChildren(element?: TreeNode): TreeNode[] {
     if (!element) return this.nodes();
-    const current = this.node(element.id) ?? element;
-    if (current.kind === 'guest' && current.children.some((child) => child.kind === 'verdict')) this.onFilled?.(current.guestId, performance.now());
-    return current.children;
+    return (this.node(element.id) ?? element).children;
   }
 
   getParent(element: TreeNode): TreeNode | undefined {

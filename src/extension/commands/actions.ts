@@ -1,0 +1,123 @@
+import * as vscode from 'vscode';
+import { renderMarkdown } from '../../core/render/markdown';
+import type { Report } from '../../core/report';
+import { settings, type GuestManager } from '../guests';
+import { offerUnknownHostKeys, withCheckProgress } from '../hostKeyDialog';
+import { loadLazy } from '../lazyLoader';
+import { log } from '../log';
+import { checkChoices } from '../model/pick';
+import { SSH_GUEST_PREFIX, WINDOW_GUEST_ID, type TreeNode } from '../model/tree';
+import type { RunbookLensProvider } from '../runbooks';
+import type { GuestTreeProvider } from '../treeView';
+
+/** Accepts what menus, tree items, the webview and tests pass: a guest id, a tree node, or nothing. */
+export function guestIdOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object' && typeof (arg as TreeNode).guestId === 'string') return (arg as TreeNode).guestId;
+  return undefined;
+}
+
+export interface ActionDeps {
+  extensionPath: string;
+  guests: GuestManager;
+  tree: GuestTreeProvider;
+  treeView: vscode.TreeView<TreeNode>;
+  lenses: RunbookLensProvider;
+}
+
+/** What the commands, the report page and the watch timer do with guests: check, show, copy, open runbooks. */
+export class GuestActions {
+  constructor(private readonly deps: ActionDeps) {}
+
+  /** Checks guests (with a progress notification and the host-key dialog when `progress`); resolves with the reports that came in. */
+  async check(ids: string[], progress: boolean): Promise<Report[]> {
+    const { guests } = this.deps;
+    const options = { watch: settings().autoRefreshSeconds > 0 };
+    const work = Promise.all(ids.map((id) => guests.check(id, options)));
+    const labels = ids.map((id) => guests.get(id)?.label ?? id);
+    const reports = progress ? await withCheckProgress(labels.length === 1 ? labels[0]! : `${labels.length} guests`, () => work) : await work;
+    const found = reports.filter((report): report is Report => report !== null);
+    if (progress) found.push(...await offerUnknownHostKeys(guests, ids, options));
+    void vscode.commands.executeCommand('setContext', 'balloonInspector.hasReport', guests.reports().length > 0);
+    return found;
+  }
+
+  /** Shows a guest in the tree, expanded, without taking the focus. */
+  reveal(guestId: string): void {
+    const node = this.deps.tree.node(guestId);
+    if (node) void Promise.resolve(this.deps.treeView.reveal(node, { expand: true, select: false, focus: false })).catch(() => undefined);
+  }
+
+  /** "could not check …" with a Show Log button. */
+  showCheckFailed(guestId: string): void {
+    const guest = this.deps.guests.get(guestId);
+    void vscode.window.showErrorMessage(`Balloon Inspector: could not check ${guest?.label}: ${guest?.error?.message ?? 'unknown error'}`, 'Show Log')
+      .then((choice) => { if (choice) log().show(); });
+  }
+
+  /** The guests "Check Ballooning" without an argument is about: this window's at once, else the user's pick. */
+  async pickGuests(placeHolder: string, withAll: boolean): Promise<string[] | undefined> {
+    const choices = checkChoices(this.deps.guests.list(), withAll);
+    const choice = 'now' in choices ? choices.now : (await vscode.window.showQuickPick(choices.pick, { placeHolder, matchOnDescription: true }))?.choice;
+    if (choice?.kind === 'add-ssh-host') {
+      await vscode.commands.executeCommand('balloonInspector.addSshHost');
+      return undefined;
+    }
+    return choice?.ids;
+  }
+
+  /** The guest a command is about (its argument, or this window's guest) and its report, checked first if needed. */
+  async ensureReport(arg: unknown): Promise<{ id: string; report: Report } | undefined> {
+    const { guests } = this.deps;
+    const id = guestIdOf(arg) ?? WINDOW_GUEST_ID;
+    if (!guests.get(id)) return undefined;
+    if (!guests.get(id)?.report) await this.check([id], true);
+    const report = guests.get(id)?.report ?? null;
+    if (!report) {
+      this.showCheckFailed(id);
+      return undefined;
+    }
+    return { id, report };
+  }
+
+  async copyReport(arg: unknown, format: 'markdown' | 'json'): Promise<void> {
+    const found = await this.ensureReport(arg);
+    if (!found) return;
+    await vscode.env.clipboard.writeText(format === 'json' ? `${JSON.stringify(found.report, null, 2)}\n` : renderMarkdown(found.report));
+    vscode.window.setStatusBarMessage(`$(copy) Balloon report copied as ${format === 'json' ? 'JSON' : 'Markdown'}`, 3000);
+  }
+
+  /** Opens one runbook; with a guest, its steps run on that guest. */
+  async openRunbookFile(runbookId: string, guestId?: string): Promise<void> {
+    const { guests, lenses } = this.deps;
+    const doc = loadLazy().knowledgeBase(this.deps.extensionPath).runbooks.get(runbookId);
+    if (!doc?.path) { void vscode.window.showWarningMessage(`Balloon Inspector: no runbook "${runbookId}".`); return; }
+    if (guestId && guests.get(guestId)) { guests.runTargetId = guestId; lenses.refresh(); }
+    await vscode.window.showTextDocument(vscode.Uri.file(doc.path), { preview: true });
+  }
+
+  /** A runbook id opens it; a guest or finding opens the one runbook that fits, or offers them all, fitting ones first. */
+  async openRunbook(arg: unknown): Promise<void> {
+    if (typeof arg === 'string' && !arg.startsWith(SSH_GUEST_PREFIX) && arg !== WINDOW_GUEST_ID) return this.openRunbookFile(arg);
+    const lazy = loadLazy();
+    const kb = lazy.knowledgeBase(this.deps.extensionPath);
+    const guestId = guestIdOf(arg);
+    const guest = guestId ? this.deps.guests.get(guestId) : undefined;
+    const report = guest?.report ?? null;
+    const findingId = arg && typeof arg === 'object' ? (arg as TreeNode).findingId : undefined;
+    const finding = findingId ? report?.findings.find((candidate) => candidate.id === findingId) ?? null : null;
+    const fitting = report ? lazy.runbooksForFinding(kb, finding ?? report.findings[0] ?? null, report.hypervisor.kind) : [];
+    if (finding && fitting.length === 1) return this.openRunbookFile(fitting[0].id, guestId);
+    const fittingIds = new Set(fitting.map((runbook) => runbook.id));
+    const items = [...lazy.allRunbooks(kb)].sort((a, b) => Number(fittingIds.has(b.id)) - Number(fittingIds.has(a.id)))
+      .map((runbook) => ({ label: runbook.title, description: fittingIds.has(runbook.id) ? 'fits this guest' : '', detail: runbook.summary, id: runbook.id }));
+    if (!items.length) { void vscode.window.showWarningMessage('Balloon Inspector: no runbooks found.'); return; }
+    const choice = await vscode.window.showQuickPick(items, { placeHolder: guest ? `Runbook for ${guest.label}` : 'Open a runbook', matchOnDetail: true });
+    if (choice) await this.openRunbookFile(choice.id, guestId);
+  }
+
+  async openArticle(articleId: string): Promise<void> {
+    const doc = loadLazy().knowledgeBase(this.deps.extensionPath).articles.get(articleId);
+    if (doc?.path) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(doc.path));
+  }
+}
