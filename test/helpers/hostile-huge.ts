@@ -92,6 +92,6 @@ echo '20480 MB'
   for (const stat of ['balloon', 'swap', 'memlimit', 'memres']) {
     fill(at(`sos_commands/vmware/vmware-toolbox-cmd_stat_${stat}`), '', `${'0'.repeat(120)}#`, HUGE.toolOutputBytes);
   }
-  writeFileSync(at('README.md'), 'Hostile guest generated at test time by test/helpers/hostile-huge.ts: the vmware-limit-12g-of-32g tree with multi-megabyte files (formats of balloon-interfaces.md §1.3, §8.1, §9 padded far beyond what a kernel prints).\n');
+  writeFileSync(at('README.md'), 'Hostile guest generated at test time by test/helpers/hostile-huge.ts: the vmware-limit-12g-of-32g tree with multi-megabyte files (vmw_balloon debugfs, meminfo and PSI formats padded far beyond what a kernel prints).\n');
   return root;
 }

@@ -1,13 +1,13 @@
 /**
- * Real formats, for parser and engine tests. Each text is what the kernel or tool prints, built
- * from the format strings quoted in /work/shared/research/balloon-interfaces.md (section noted
- * on each); figures inside one guest agree with each other (frames × 4096, meminfo arithmetic).
+ * Real formats, for parser and engine tests. Each text is what the kernel or tool prints, built from
+ * the format strings of the source named on each (kernel files are paths in torvalds/linux);
+ * figures inside one guest agree with each other (frames × 4096, meminfo arithmetic).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-// ---- vmw_balloon debugfs / /proc/vmmemctl (§1.3) -------------------------------------------
+// ---- vmw_balloon debugfs / /proc/vmmemctl (drivers/misc/vmw_balloon.c, open-vm-tools vmmemctl) ----
 // V4 (≈4.20+): "%-22s: %16lu"; the seed case, 20 GiB = 5242880 frames held with 2 MiB pages
 // (alloc (2M) 10240 × 512 frames); the second `target` line is the GET_TARGET call counter.
 export const VMMEMCTL_V4_SEED = `balloon capabilities  :             0x3e
@@ -189,7 +189,7 @@ total_pages_commited  : 1310720
 max_dynamic_page_count: 4194304
 `;
 
-// ---- /proc/meminfo (§8.1) ------------------------------------------------------------------
+// ---- /proc/meminfo (fs/proc/meminfo.c) ------------------------------------------------------
 // VMware seed guest (RHEL 9, 5.14): 20 GiB balloon inside "used", 128 MiB of other residue.
 // KVM 6.18 without deflate-on-oom: 8 GiB configured, 2 GiB balloon left MemTotal, Balloon: line.
 // RHEL 5 (2.6.18): 14-column names, no MemAvailable, no KernelStack; 512 MiB vmmemctl balloon.
@@ -339,7 +339,7 @@ HugePages_Rsvd:      0
 Hugepagesize:     2048 kB
 `;
 
-// ---- vmware-toolbox-cmd stat (§2.1, §2.2) --------------------------------------------------
+// ---- vmware-toolbox-cmd stat (open-vm-tools toolbox/toolboxcmd-stat.c) ----------------------
 export const TOOLBOX = {
   balloon20g: '20480 MB\n',
   limit12g: '12288 MB\n',
@@ -358,13 +358,13 @@ export const TOOLBOX = {
   openHandle: 'OpenHandle failed: VMware Guest API is not running in a Virtual Machine\n',
 };
 
-// ---- Xen xen_memory0 as the probe prints it (§6): `file=value`, info/ stripped -------------
+// ---- Xen xen_memory0 as the probe prints it (drivers/xen/xen-balloon.c): `file=value`, info/ stripped ----
 /** 4 GiB target, the domain holds 3 GiB: 1 GiB owed by the host; 1 GiB in the balloon. */
 export const XEN_BELOW_TARGET = 'target_kb=4194304\ntarget=4294967296\ncurrent_kb=3145728\nlow_kb=1048576\nhigh_kb=0\n';
 /** Target reached: 2 GiB, 2 GiB ballooned out of a 4 GiB maxmem. */
 export const XEN_AT_TARGET = 'target_kb=2097152\ntarget=2147483648\ncurrent_kb=2097152\nlow_kb=2097152\nhigh_kb=0\n';
 
-// ---- virtio (§3.1, §3.2) --------------------------------------------------------------------
+// ---- virtio (drivers/virtio/virtio_balloon.c, include/uapi/linux/virtio_ids.h) --------------
 /** Observed on the Firecracker guest (6.18, 128 characters): bits 1, 2, 5, 7, 32. */
 export const FEATURES_FIRECRACKER = '01100101000000000000000000000000100000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000';
 /** 64 characters (kernels before 6.17), QEMU without deflate-on-oom: bits 1, 28, 29, 32. */
@@ -378,18 +378,18 @@ export const MODULES_VIRTIO = 'virtio_balloon 28672 0 - Live 0x0000000000000000\
 export const MODULES_HV = 'hv_balloon 40960 0 - Live 0x0000000000000000\n';
 export const MODULES_VMMEMCTL_RHEL5 = 'vmmemctl 44272 0 - Live 0xffffffff8846c000\n';
 
-// ---- /proc/vmstat (filtered as the probe does) (§4.1, §9) ----------------------------------
+// ---- /proc/vmstat, filtered as the probe does (mm/vmstat.c) ---------------------------------
 export const VMSTAT_VMWARE_SEED = 'pgmajfault 48213\npswpin 1024\npswpout 4096\npgsteal_kswapd 812345\npgscan_kswapd 912345\nallocstall_normal 12\noom_kill 0\ncompact_stall 3\nballoon_inflate 5242880\nballoon_deflate 0\nballoon_migrate 0\n';
-/** Firecracker 6.18, empty balloon (§10, observed). */
+/** Firecracker 6.18, empty balloon (observed on a live Firecracker guest). */
 export const VMSTAT_FIRECRACKER = 'nr_balloon_pages 0\npswpin 0\npswpout 0\noom_kill 0\nballoon_inflate 0\nballoon_deflate 0\nballoon_migrate 0\n';
 /** pseries CMM tester sample: inflate − deflate = 16 = nr_balloon_pages. */
 export const VMSTAT_CMM = 'nr_balloon_pages 16\nballoon_inflate 1638\nballoon_deflate 1622\nballoon_migrate 4\n';
 
-// ---- PSI (§9) -------------------------------------------------------------------------------
+// ---- PSI (kernel/sched/psi.c) ---------------------------------------------------------------
 export const PSI_IDLE = 'some avg10=0.00 avg60=0.00 avg300=0.00 total=0\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n';
 export const PSI_STALLED = 'some avg10=23.51 avg60=18.02 avg300=6.33 total=123456789\nfull avg10=11.20 avg60=7.85 avg300=2.10 total=98765432\n';
 
-// ---- DMI as the probe prints it (§7.3) ------------------------------------------------------
+// ---- DMI as the probe prints it (/sys/class/dmi/id, drivers/firmware/dmi-id.c) --------------
 export const DMI = {
   vmwareEfi: 'sys_vendor=VMware, Inc.\nproduct_name=VMware7,1\nbios_vendor=VMware, Inc.\nbios_version=VMW71.00V.21100432.B64.2301110304\n',
   vmwareBios: 'sys_vendor=VMware, Inc.\nproduct_name=VMware Virtual Platform\nbios_vendor=Phoenix Technologies LTD\nbios_version=6.00\n',
@@ -405,7 +405,7 @@ export const DMI = {
   dell: 'sys_vendor=Dell Inc.\nproduct_name=PowerEdge R740\nbios_vendor=Dell Inc.\nbios_version=2.19.1\n',
 };
 
-// ---- /proc/cpuinfo lines the probe keeps (§7.2) --------------------------------------------
+// ---- /proc/cpuinfo lines the probe keeps (arch/x86/kernel/cpu/proc.c) -----------------------
 export const CPUINFO_X86_GUEST = 'vendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Gold 6248R CPU @ 3.00GHz\nflags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ss syscall nx pdpe1gb rdtscp lm constant_tsc arch_perfmon nopl xtopology tsc_reliable nonstop_tsc cpuid tsc_known_freq pni pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand hypervisor lahf_lm abm 3dnowprefetch arat md_clear flush_l1d arch_capabilities\n';
 export const CPUINFO_X86_METAL = 'vendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7763 64-Core Processor\nflags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx mmxext fxsr_opt pdpe1gb rdtscp lm constant_tsc rep_good nopl nonstop_tsc cpuid extd_apicid aperfmperf pni pclmulqdq monitor ssse3 fma cx16 sse4_1 sse4_2 movbe popcnt aes xsave avx f16c rdrand lahf_lm cmp_legacy svm extapic cr8_legacy abm sse4a\n';
 export const CPUINFO_ARM64 = 'Features\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics fphp asimdhp cpuid asimdrdm lrcpc dcpop asimddp ssbs\n';

@@ -1,5 +1,5 @@
-// Playwright helpers for the VS Code 1.139 web workbench (code-server). Selectors verified in
-// research/e2e-feasibility.md §5; every wait is on a DOM state, never a fixed sleep.
+// Playwright helpers for the VS Code 1.139 web workbench (code-server). Selectors verified against
+// code-server 4.139.1 as scripts/e2e-setup.sh installs it; every wait is on a DOM state, never a fixed sleep.
 import type { FrameLocator, Page } from 'playwright-core';
 
 export const TIMEOUT = 20_000;

@@ -15,7 +15,7 @@ test('DMI strings, VMware EFI: every field read verbatim', () => {
   assert.deepEqual(dmi(DMI.vmwareEfi), { sysVendor: 'VMware, Inc.', productName: 'VMware7,1', biosVendor: 'VMware, Inc.', biosVersion: 'VMW71.00V.21100432.B64.2301110304' });
 });
 
-test('DMI → hypervisor, systemd prefix table (§7.1, §7.3)', () => {
+test('DMI → hypervisor, systemd prefix table (systemd-detect-virt names, DMI vendor strings)', () => {
   const expected: Record<keyof typeof DMI, string | null> = {
     vmwareEfi: 'vmware', vmwareBios: 'vmware', qemu: 'kvm', openstack: 'kvm', hypervGen2: 'hyperv', hypervGen1: 'hyperv',
     surfaceLaptop: null, xenHvm: 'xen', ec2Nitro: 'kvm', ec2Metal: null, virtualbox: 'other', dell: null,

@@ -369,7 +369,7 @@ test('worstSeverity', () => {
   assert.equal(worstSeverity([f('info')]), 'info');
 });
 
-test('balloon-inflated severity per research §8: Xen below its maximum is info (XEN-BALLOONED)', () => {
+test('balloon-inflated severity: Xen below its maximum is info (usually the admin\'s own mem-set)', () => {
   const xen = find(diagnose(xenGuest({ targetBytes: 2 * GiB, currentBytes: 2 * GiB, balloonBytes: 2 * GiB })), 'balloon-inflated');
   assert.equal(xen.severity, 'info');
   assert.match(xen.title, /Xen balloon holds 2\.0 GiB/);
