@@ -1,7 +1,7 @@
 // Runs the extension-host integration suite (dist-test/integration.js) in a real VS Code:
-// - code-server 4.139.1 with `--vscode-option enable-smoke-test-driver`, the suite loaded through the
-//   page's payload parameter (extensionDevelopmentPath + extensionTestsPath), driven by Chromium;
-// - and, where a desktop VS Code exists (VSCODE_EXECUTABLE_PATH), through @vscode/test-electron.
+// code-server 4.139.1 with `--vscode-option enable-smoke-test-driver`, the suite loaded through the
+// page's payload parameter (extensionDevelopmentPath + extensionTestsPath), driven by Chromium.
+// (Not @vscode/test-electron: it downloads a desktop VS Code, which this offline machine cannot; see README.)
 // Usage: node --import tsx test/e2e/run-integration.ts [--guest FIXTURE|this-machine] [--untrusted] | --realvm
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -132,48 +132,6 @@ export async function runInCodeServer(run: IntegrationRun, log = (line: string) 
   };
 }
 
-/** The same suite through @vscode/test-electron, when a desktop VS Code is installed. */
-export async function runInDesktopVsCode(run: IntegrationRun, log = (line: string) => console.log(line)): Promise<SuiteOutcome | null> {
-  const executable = process.env.VSCODE_EXECUTABLE_PATH;
-  if (!executable || !existsSync(executable)) {
-    log('  skipped @vscode/test-electron: no desktop VS Code here (set VSCODE_EXECUTABLE_PATH to an installed one; it cannot be downloaded offline)');
-    return null;
-  }
-  const started = Date.now();
-  const label = `test-electron ${run.guest}`;
-  const runDir = runDirFor(label);
-  const workspace = join(runDir, 'workspace');
-  const logDir = join(runDir, 'extension-log');
-  mkdirSync(workspace, { recursive: true });
-  mkdirSync(logDir, { recursive: true });
-  const extensionDir = run.extensionDir ?? ROOT;
-  const expectation: IntegrationExpectation = {
-    trusted: true,
-    guest: guestExpectation('this-machine', null),
-    runbook: run.runbook === undefined ? firstRunbook(extensionDir) : run.runbook,
-    resultsFile: join(runDir, 'results.json'),
-    logDir,
-  };
-  const expectFile = join(runDir, 'expect.json');
-  writeFileSync(expectFile, JSON.stringify(expectation, null, 2));
-  const { runTests } = await import('@vscode/test-electron');
-  let exitCode = 1;
-  let error: string | undefined;
-  try {
-    exitCode = await runTests({
-      vscodeExecutablePath: executable,
-      extensionDevelopmentPath: extensionDir,
-      extensionTestsPath: run.testsFile ?? INTEGRATION_BUNDLE,
-      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', `--user-data-dir=${join(runDir, 'udd')}`],
-      extensionTestsEnv: { BALLOON_INSPECTOR_LOG_DIR: logDir, BALLOON_INSPECTOR_TEST_EXPECT: expectFile },
-    });
-  } catch (caught) {
-    error = caught instanceof Error ? caught.message : String(caught);
-  }
-  const results = existsSync(expectation.resultsFile) ? JSON.parse(readFileSync(expectation.resultsFile, 'utf8')) as IntegrationResults : undefined;
-  return { label, passed: results?.passed ?? 0, failed: results ? results.failed : 1, exitCode, ms: Date.now() - started, error };
-}
-
 /** The integration lane: the simulated VMware guest (trusted) and this machine's real guest (untrusted). */
 export async function integrationLane(log = (line: string) => console.log(line)): Promise<SuiteOutcome[]> {
   const runs: IntegrationRun[] = [
@@ -195,8 +153,6 @@ export async function integrationLane(log = (line: string) => console.log(line))
     log(`  ${summaryLine(realVm.passed, realVm.failed)} in ${(realVm.ms / 1000).toFixed(1)} s`);
     outcomes.push(realVm);
   }
-  const desktop = await runInDesktopVsCode({ guest: 'this-machine', trusted: true }, log);
-  if (desktop) outcomes.push(desktop);
   return outcomes;
 }
 
