@@ -7,6 +7,7 @@ import test from 'node:test';
 import { expectedOutput, loadKnowledgeBase, outputContains, type KnowledgeDoc, type RunbookBlock } from '../../src/knowledge';
 import { requireCommand, ROOT } from '../helpers/system';
 import { FIXTURE_GUESTS, requireNamespaces, runOnGuest, type GuestRun } from '../helpers/with-guest';
+import { STEP_EXPECTATIONS, type StepExpectation } from './runbook-expectations';
 
 /**
  * Steps that change the system are never run — except these, whose only effect (a debugfs mount)
@@ -28,10 +29,15 @@ async function inPool<T, R>(items: T[], size: number, run: (item: T) => Promise<
   return results;
 }
 const interpreter = (block: RunbookBlock) => (block.language === 'bash' ? 'bash' : 'sh');
+/** How a step is proven: the test-side table, by the step's name (the runbook's info string stays short). */
+const proof = (block: RunbookBlock): StepExpectation => (Object.hasOwn(STEP_EXPECTATIONS, block.attributes.name ?? '') ? STEP_EXPECTATIONS[block.attributes.name!] : { guests: [] });
+const expected = (block: RunbookBlock, guest: string) => expectedOutput({ ...block.attributes, ...proof(block) }, guest);
+/** What a runnable block's info string may say: what the reader and the editor need, as in Runme's. */
+const INFO_KEYS = new Set(['name', 'root', 'mutates', 'interactive', 'background', 'cwd']);
 
 test('the runbooks have runnable steps, and each is proven on at least one guest or says why not', () => {
   assert.ok(steps.length >= 25, `only ${steps.length} runnable steps`);
-  const proven = steps.filter(({ block }) => runs(block) && block.attributes.guests.length > 0);
+  const proven = steps.filter(({ block }) => runs(block) && proof(block).guests.length > 0);
   assert.ok(proven.length >= 20, `only ${proven.length} steps run on guests`);
   for (const { block, label } of steps) {
     const { attributes } = block;
@@ -39,17 +45,19 @@ test('the runbooks have runnable steps, and each is proven on at least one guest
     assert.equal(attributes.error, undefined, `${label}: ${attributes.error}`);
     assert.ok(attributes.name, `${label}: needs a name`);
     if (!attributes.mutates) {
-      assert.ok(attributes.guests.length > 0 || typeof attributes.untested === 'string', `${label}: read-only but names no guest and no "untested" reason`);
+      assert.ok(proof(block).guests.length > 0 || typeof proof(block).untested === 'string', `${label}: read-only but names no guest and no "untested" reason (test/knowledge/runbook-expectations.ts)`);
     }
-    for (const guest of attributes.guests) {
+    for (const guest of proof(block).guests) {
       assert.ok(existsSync(join(FIXTURE_GUESTS, guest)), `${label}: guest ${guest} does not exist`);
-      assert.ok(expectedOutput(attributes, guest), `${label}: no expected output for ${guest}`);
+      assert.ok(expected(block, guest), `${label}: no expected output for ${guest}`);
     }
+    // The parser always lists `guests` (empty when the info string names none).
+    const extra = Object.keys(attributes).filter((key) => !INFO_KEYS.has(key) && !(key === 'guests' && !attributes.guests.length));
+    assert.deepEqual(extra, [], `${label}: the info string says only name, root and mutates; test expectations go in test/knowledge/runbook-expectations.ts`);
   }
-  for (const doc of docs) {
-    const names = doc.blocks.map((block) => block.attributes.name);
-    assert.equal(new Set(names).size, names.length, `${doc.id}: step names repeat`);
-  }
+  const names = steps.map(({ block }) => block.attributes.name);
+  assert.equal(new Set(names).size, names.length, 'step names repeat: the expectations table is keyed by them');
+  for (const name of Object.keys(STEP_EXPECTATIONS)) assert.ok(names.includes(name), `runbook-expectations.ts: no step is named ${name}`);
 });
 
 test('every runnable step is valid shell and passes shellcheck', (t) => {
@@ -66,20 +74,20 @@ test('every runnable step is valid shell and passes shellcheck', (t) => {
 });
 
 for (const doc of docs) {
-  const mine = doc.blocks.filter((block) => runs(block) && block.attributes.guests.length > 0);
+  const mine = doc.blocks.filter((block) => runs(block) && proof(block).guests.length > 0);
   if (!mine.length) continue;
   test(`${doc.kind} ${doc.id}: each step tells on its simulated guests what the text says`, async (t) => {
     if (!requireNamespaces(t)) return;
     const mountsBefore = procSysMounts();
-    const pairs = mine.flatMap((block) => block.attributes.guests.map((guest) => ({ block, guest })));
+    const pairs = mine.flatMap((block) => proof(block).guests.map((guest) => ({ block, guest })));
     // A few namespaces at a time: each run is independent, and the machine has 2 cores.
     const results: GuestRun[] = await inPool(pairs, 4, ({ block, guest }) => runOnGuest(join(FIXTURE_GUESTS, guest), [interpreter(block), '-c', block.command]));
     pairs.forEach(({ block, guest }, index) => {
       const result: GuestRun = results[index];
-      const expected = expectedOutput(block.attributes, guest)!;
+      const text = expected(block, guest)!;
       const where = `${doc.id} step ${block.attributes.name} on ${guest}`;
       assert.equal(result.code, 0, `${where}: exit ${result.code ?? result.signal}\n${result.stdout}${result.stderr}`);
-      assert.ok(outputContains(result.stdout, expected), `${where}: output lacks "${expected}":\n${result.stdout}${result.stderr}`);
+      assert.ok(outputContains(result.stdout, text), `${where}: output lacks "${text}":\n${result.stdout}${result.stderr}`);
     });
     assert.deepEqual(procSysMounts(), mountsBefore, 'nothing was mounted outside the namespace');
   });
@@ -98,7 +106,7 @@ test('the debugfs mount steps really mount debugfs where it is missing — insid
     // machine has debugfs mounted, so the step must mount a real debugfs itself.
     const result = await runOnGuest(empty, ['sh', '-c', `umount -l /sys/kernel/debug 2>/dev/null; ! mountpoint -q /sys/kernel/debug || exit 99\n${block.command}\ngrep -c ' /sys/kernel/debug debugfs ' /proc/self/mounts`]);
     assert.equal(result.code, 0, `${label}: ${result.stderr}`);
-    assert.ok(outputContains(result.stdout, expectedOutput(block.attributes, 'any') ?? ''), `${label}: ${result.stdout}`);
+    assert.ok(outputContains(result.stdout, expected(block, 'any') ?? ''), `${label}: ${result.stdout}`);
     assert.match(result.stdout, /^1$/m, `${label}: debugfs was mounted inside: ${result.stdout}`);
   }
   assert.deepEqual(procSysMounts(), mountsBefore, 'the mounts stayed in their namespaces');
