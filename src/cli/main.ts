@@ -44,6 +44,7 @@ Options:
                       answers come from DIR/sos_commands (with --ssh, DIR is on the remote host)
   --run-snapshot-tools  with --root: run DIR's own usr/bin tools instead (bounded, inside DIR)
   --input FILE        analyse saved output of the probe script (- reads stdin); at most 8 MiB
+  --sosreport PATH    analyse a sos report: its directory or archive (.tar.xz, .tar.gz, .tar.bz2)
   --output FILE       write the result to FILE atomically (a temporary file renamed over it),
                       so a failed run leaves the previous FILE as it was
   --script            print the probe script (run it with: sh -s < script > output)
@@ -94,6 +95,7 @@ export interface CliOptions {
   format: Format;
   root?: string;
   input?: string;
+  sosreport?: string;
   output?: string;
   script: boolean;
   sudo: boolean;
@@ -136,6 +138,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
         format: { type: 'string', short: 'f' },
         root: { type: 'string' },
         input: { type: 'string' },
+        sosreport: { type: 'string' },
         output: { type: 'string' },
         script: { type: 'boolean' },
         sudo: { type: 'boolean' },
@@ -167,6 +170,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
   const format = (values.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`unknown --format ${JSON.stringify(values.format)}; use one of ${FORMATS.join(', ')}`);
   if (values.root !== undefined && values.input !== undefined) throw new UsageError('--root and --input exclude each other');
+  if (values.sosreport !== undefined && (values.root !== undefined || values.input !== undefined || values.watch !== undefined || values.ssh?.length || values['all-ssh-hosts'])) throw new UsageError('--sosreport goes with none of --root, --input, --watch, --ssh');
   if (values['run-snapshot-tools'] && values.root === undefined) throw new UsageError('--run-snapshot-tools needs --root');
   const watchSeconds = seconds('--watch', values.watch);
   const count = positiveNumber('--count', values.count, true);
@@ -197,6 +201,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
     format,
     root: values.root,
     input: values.input,
+    sosreport: values.sosreport,
     output: values.output,
     script: values.script ?? false,
     sudo: values.sudo ?? false,
@@ -347,6 +352,12 @@ async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promi
     const hostName = /\nhostname=([^\n]{1,253})\n/.exec(text)?.[1];
     const target: Target = { kind: 'snapshot', name: hostName ? `${hostName} (from ${options.input === '-' ? 'stdin' : options.input})` : options.input };
     return emit(analyzeProbeOutput(text, target), options, io);
+  }
+
+  if (options.sosreport !== undefined) {
+    const sos = await (require('./sosreport') as typeof import('./sosreport')).analyzeSosreport(options.sosreport, { toolTimeoutSeconds: options.toolTimeoutSeconds }, signal);
+    if (!sos.ok) { io.stderr(`balloon-check: --sosreport ${options.sosreport}: ${sos.reason}\n`); return EXIT_CODES.unknown; }
+    return emit(sos.analysis, options, io);
   }
 
   const settings: ProbeSettings = { sudo: options.sudo, toolTimeoutSeconds: options.toolTimeoutSeconds, runSnapshotTools: options.runSnapshotTools };

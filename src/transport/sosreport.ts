@@ -1,0 +1,537 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, posix, resolve, sep } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
+
+/**
+ * A sos report (directory or archive) seen as a snapshot root for `--root`: only the members the
+ * probe reads are copied into a private temporary directory (mode 0700, removed by cleanup()), and
+ * a few sos command outputs stand in for the sysfs files sos does not copy (dmidecode for
+ * /sys/class/dmi/id, lsmem for /sys/devices/system/memory, lsmod for /proc/modules...). Which sos
+ * plugin writes which file, per version: knowledge/sosreport.md.
+ */
+
+/** Members of a sos report the probe or the mapping reads (paths relative to the report's top). */
+const WANTED: readonly RegExp[] = [
+  /^proc\/(meminfo|vmstat|modules|cpuinfo|uptime|iomem|vmmemctl|xen\/balloon|pressure\/memory|sys\/kernel\/(hostname|osrelease))$/,
+  /^sys\/class\/dmi\/id\/(sys_vendor|product_name|bios_vendor|bios_version)$/,
+  /^sys\/hypervisor\/type$/,
+  /^sys\/module\/(vmw_balloon|vmware_balloon|vmmemctl|virtio_balloon|virtio_mem|hv_balloon|xen_balloon)(\/[^/]+){0,2}$/,
+  /^sys\/devices\/system\/memory\/(block_size_bytes|memory\d+\/state)$/,
+  /^sys\/devices\/system\/xen_memory\/xen_memory0\/(target_kb|target|info\/(current_kb|low_kb|high_kb))$/,
+  /^sys\/kernel\/debug\/(vmmemctl|hv-balloon)$/,
+  /^sos_commands\/vmware\/vmware-toolbox-cmd_stat_[a-z_]+$/,
+  /^sos_commands\/systemd\/systemd-detect-virt(_--vm)?$/,
+  /^sos_commands\/kernel\/(dmesg|lsmod|uname_-a)$/,
+  /^sos_commands\/hardware\/dmidecode$/,
+  /^sos_commands\/memory\/lsmem[^/]*$/,
+  /^sos_commands\/processor\/lscpu$/,
+  /^sos_commands\/(host|general)\/hostname$/,
+  /^sos_commands\/(date|general)\/date$/,
+  /^sos_commands\/[^/]+\/getconf_PAGESIZE$/,
+  /^sos_reports\/manifest\.json$/,
+  /^(hostname|date|uname|lsmod|dmidecode|version\.txt)$/,
+];
+
+export const wanted = (path: string): boolean => WANTED.some((pattern) => pattern.test(path));
+
+export interface SosreportLimits {
+  /** Most bytes kept of one member (the probe reads 1 MiB of a file at most). */
+  memberBytes: number;
+  /** Most bytes written in all (a report with 100 000 memory blocks is ~1 MB). */
+  extractedBytes: number;
+  /** An archive unpacking to more than this, at a ratio above bombRatio, is refused. */
+  bombBytes: number;
+  bombRatio: number;
+  /** Decompressed bytes read in all, whatever the ratio. */
+  streamBytes: number;
+}
+
+export const DEFAULT_SOSREPORT_LIMITS: SosreportLimits = {
+  memberBytes: 4 * 1024 * 1024,
+  extractedBytes: 64 * 1024 * 1024,
+  bombBytes: 256 * 1024 * 1024,
+  bombRatio: 200,
+  streamBytes: 8 * 1024 * 1024 * 1024,
+};
+
+/** The sos report is unusable or hostile; the message says why, for the user. */
+export class SosreportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SosreportError';
+  }
+}
+
+/** One file of the mapped view made from a sos command output instead of copied. */
+export interface MappedFile {
+  path: string;
+  from: string;
+}
+
+export interface Sosreport {
+  /** The snapshot root to hand to LocalTransport. */
+  root: string;
+  /** Where the report came from (the path the user gave). */
+  origin: string;
+  hostname: string | null;
+  collectedAt: Date | null;
+  /** Where collectedAt came from ("sos_reports/manifest.json start_time", "date", ...). */
+  collectedAtSource: string | null;
+  sosVersion: string | null;
+  mapped: MappedFile[];
+  /** Probe output with sos wording: absent sections name the sos file, mapped ones their source. */
+  explain(output: string): string;
+  cleanup(): Promise<void>;
+}
+
+type Compression = 'gzip' | 'xz' | 'bzip2' | 'none';
+
+function compressionOf(head: Buffer): Compression | null {
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
+  if (head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
+  if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'none';
+  return null;
+}
+
+/** Opens PATH: a sos report directory, a sos archive (.tar.xz/.tar.gz/.tar.bz2/.tar) or an evidence bundle. */
+export async function openSosreport(path: string, limits: Partial<SosreportLimits> = {}, signal?: AbortSignal): Promise<Sosreport> {
+  const bounds = { ...DEFAULT_SOSREPORT_LIMITS, ...limits };
+  let stat: Stats;
+  try { stat = await fs.stat(path); } catch (error) { throw new SosreportError(`cannot open ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`); }
+  const root = await fs.mkdtemp(join(tmpdir(), 'bi-sos-'));
+  await fs.chmod(root, 0o700);
+  const cleanup = () => fs.rm(root, { recursive: true, force: true });
+  try {
+    const budget = { written: 0 };
+    if (stat.isDirectory()) await copyDirectory(resolve(path), root, bounds, budget);
+    else if (stat.isFile()) await extractArchive(path, stat.size, root, bounds, budget, signal);
+    else throw new SosreportError(`${path} is neither a directory nor an archive`);
+    return await finish(root, path, cleanup);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+// ---- directories ---------------------------------------------------------------------------
+
+async function copyDirectory(top: string, root: string, limits: SosreportLimits, budget: { written: number }): Promise<void> {
+  const real = await fs.realpath(top);
+  const walk = async (relative: string, depth: number): Promise<void> => {
+    if (depth > 8) return;
+    let names: string[];
+    try { names = await fs.readdir(join(real, relative)); } catch { return; }
+    for (const name of names) {
+      const rel = relative ? `${relative}/${name}` : name;
+      // Only descend where a wanted member can be.
+      const descend = /^(proc|sys|sos_commands|sos_reports)(\/|$)/.test(rel);
+      const full = join(real, rel);
+      let st: Stats;
+      try { st = await fs.lstat(full); } catch { continue; }
+      if (st.isDirectory()) {
+        if (wanted(rel)) await fs.mkdir(join(root, rel), { recursive: true });
+        if (descend) await walk(rel, depth + 1);
+        continue;
+      }
+      if (!wanted(rel)) continue;
+      let source = full;
+      if (st.isSymbolicLink()) {
+        // sos links hostname -> sos_commands/host/hostname: followed only inside the report.
+        try { source = await fs.realpath(full); } catch { continue; }
+        if (!source.startsWith(real + sep)) throw new SosreportError(`${rel} is a symlink out of the sos report (to ${source}): refused`);
+        try { st = await fs.stat(source); } catch { continue; }
+      }
+      if (!st.isFile()) continue;
+      await copyCapped(source, join(root, rel), limits, budget);
+    }
+  };
+  await walk('', 0);
+}
+
+async function copyCapped(source: string, target: string, limits: SosreportLimits, budget: { written: number }): Promise<void> {
+  await fs.mkdir(dirname(target), { recursive: true });
+  const handle = await fs.open(source, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(limits.memberBytes, 1024 * 1024));
+    const out = await fs.open(target, 'wx', 0o600);
+    try {
+      let kept = 0;
+      while (kept < limits.memberBytes) {
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, limits.memberBytes - kept), null);
+        if (!bytesRead) break;
+        charge(budget, bytesRead, limits);
+        await out.write(buffer.subarray(0, bytesRead));
+        kept += bytesRead;
+      }
+    } finally { await out.close(); }
+  } finally { await handle.close(); }
+}
+
+function charge(budget: { written: number }, bytes: number, limits: SosreportLimits): void {
+  budget.written += bytes;
+  if (budget.written > limits.extractedBytes) throw new SosreportError(`the wanted files exceed ${limits.extractedBytes} bytes in all: refused (not what a sos report holds)`);
+}
+
+// ---- archives ------------------------------------------------------------------------------
+
+/** Decompressed bytes, counted, with the bomb and stream limits. */
+class Meter extends Writable {
+  bytes = 0;
+  constructor(private readonly compressedBytes: number, private readonly limits: SosreportLimits, private readonly sink: Parser) { super(); }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.limits.streamBytes) { done(new SosreportError(`the archive unpacks to more than ${this.limits.streamBytes} bytes: refused`)); return; }
+    if (this.bytes > this.limits.bombBytes && this.bytes / Math.max(1, this.compressedBytes) > this.limits.bombRatio) {
+      done(new SosreportError(`decompression bomb: the archive unpacks to more than ${this.limits.bombBytes} bytes, over ${this.limits.bombRatio} times its ${this.compressedBytes} bytes: refused`));
+      return;
+    }
+    if (this.sink.write(chunk)) done(); else this.sink.once('drain', () => done());
+  }
+  override _final(done: (error?: Error | null) => void): void { this.sink.end(); done(); }
+}
+
+/** A member name inside the report: the archive's top directory removed, or null when it escapes. */
+function memberPath(raw: string): { rel: string; ok: boolean } {
+  const name = raw.replace(/\/+$/, '');
+  if (name.startsWith('/') || name.split('/').includes('..')) return { rel: name, ok: false };
+  const normal = posix.normalize(name).replace(/^\.\//, '');
+  const slash = normal.indexOf('/');
+  return { rel: slash < 0 ? '' : normal.slice(slash + 1), ok: true };
+}
+
+async function extractArchive(path: string, size: number, root: string, limits: SosreportLimits, budget: { written: number }, signal?: AbortSignal): Promise<void> {
+  const head = Buffer.alloc(512);
+  const fh = await fs.open(path, 'r');
+  try { await fh.read(head, 0, 512, 0); } finally { await fh.close(); }
+  const compression = compressionOf(head);
+  if (!compression) throw new SosreportError(`${path} is not a tar archive (.tar, .tar.gz, .tar.xz or .tar.bz2)`);
+
+  const links: { rel: string; target: string }[] = [];
+  const pending: Promise<void>[] = [];
+  let failure: Error | null = null;
+  const fail = (error: Error) => { failure ??= error; };
+  const parser = new Parser({
+    strict: true,
+    onReadEntry: (entry: ReadEntry) => {
+      const { rel, ok } = memberPath(entry.path);
+      if (!ok) { fail(new SosreportError(`member ${JSON.stringify(entry.path)} leaves the archive (path traversal): refused`)); entry.resume(); return; }
+      const type = entry.type;
+      if (type === 'CharacterDevice' || type === 'BlockDevice' || type === 'FIFO') {
+        fail(new SosreportError(`member ${JSON.stringify(entry.path)} is a device or FIFO (${type}): refused`)); entry.resume(); return;
+      }
+      if (type === 'SymbolicLink' || type === 'Link') {
+        const target = entry.linkpath ?? '';
+        // A hard link names a member; a symlink is relative to its own directory.
+        const resolved = type === 'Link' ? memberPath(target) : { rel: posix.normalize(posix.join(posix.dirname(rel), target)), ok: !target.startsWith('/') };
+        if (!resolved.ok || resolved.rel.startsWith('../') || resolved.rel === '..' || (type === 'SymbolicLink' && rel === '' )) {
+          fail(new SosreportError(`member ${JSON.stringify(entry.path)} links out of the sos report (to ${JSON.stringify(target)}): refused`));
+        } else if (wanted(rel)) links.push({ rel, target: resolved.rel });
+        entry.resume();
+        return;
+      }
+      if (type === 'Directory') {
+        if (rel && wanted(rel)) pending.push(fs.mkdir(join(root, rel), { recursive: true }).then(() => undefined));
+        entry.resume();
+        return;
+      }
+      if ((type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile') || !rel || !wanted(rel) || failure) { entry.resume(); return; }
+      pending.push(writeEntry(entry, join(root, rel), limits, budget).catch(fail));
+    },
+  });
+  parser.on('warn', (code: string, message: string) => { if (code !== 'TAR_ENTRY_INFO') fail(new SosreportError(`the archive is damaged: ${message}`)); });
+  parser.on('error', (error: Error) => fail(new SosreportError(`the archive is damaged: ${error.message}`)));
+
+  const meter = new Meter(size, limits, parser);
+  const done = new Promise<void>((resolveDone) => { parser.on('end', () => resolveDone()); parser.on('close', () => resolveDone()); });
+  const input = createReadStream(path);
+  let child: ChildProcess | null = null;
+  const streams: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [input];
+  if (compression === 'gzip') streams.push(createGunzip());
+  if (compression === 'xz' || compression === 'bzip2') {
+    // System decompressors: sos itself writes archives with them, and they are native speed.
+    const program = compression;
+    child = spawn(program, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const spawned = child;
+    const started = new Promise<void>((ok, ko) => {
+      spawned.once('spawn', () => ok());
+      spawned.once('error', (error: NodeJS.ErrnoException) => ko(new SosreportError(error.code === 'ENOENT' ? `${program} is not installed: unpack the archive and give the directory` : `cannot run ${program}: ${error.message}`)));
+    });
+    await started;
+    input.pipe(spawned.stdin!).on('error', () => { /* the decompressor stopped early; its exit says why */ });
+    streams.splice(0, 1, spawned.stdout!);
+  }
+  try {
+    await pipeline([...(streams as Readable[]), meter], { signal });
+    await done;
+  } catch (error) {
+    child?.kill('SIGKILL');
+    input.destroy();
+    if (error instanceof SosreportError) throw error;
+    if ((error as Error).name === 'AbortError') throw new SosreportError('interrupted');
+    throw failure ?? new SosreportError(`cannot read the archive ${basename(path)}: ${(error as Error).message}`);
+  }
+  if (child && child.exitCode === null) await new Promise((ok) => child!.once('close', ok));
+  if (child && child.exitCode !== 0) throw new SosreportError(`${compression} -dc failed on ${basename(path)} (exit ${child.exitCode}): a damaged archive`);
+  await Promise.all(pending);
+  if (failure) throw failure;
+  // Symlinks sos makes (hostname -> sos_commands/host/hostname) become copies of their target.
+  for (const link of links) {
+    const target = join(root, link.target);
+    try { await fs.mkdir(dirname(join(root, link.rel)), { recursive: true }); await fs.copyFile(target, join(root, link.rel)); } catch { /* target not extracted */ }
+  }
+}
+
+async function writeEntry(entry: ReadEntry, target: string, limits: SosreportLimits, budget: { written: number }): Promise<void> {
+  await fs.mkdir(dirname(target), { recursive: true });
+  const out = await fs.open(target, 'w', 0o600);
+  let kept = 0;
+  const writes: Promise<unknown>[] = [];
+  try {
+    await new Promise<void>((ok, ko) => {
+      entry.on('data', (chunk: Buffer) => {
+        const room = limits.memberBytes - kept;
+        if (room <= 0) return; // the rest of the member is skipped, not kept
+        const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        kept += piece.length;
+        try { charge(budget, piece.length, limits); } catch (error) { ko(error as Error); return; }
+        writes.push(out.write(Buffer.from(piece)));
+      });
+      entry.on('end', () => ok());
+      entry.on('error', ko);
+    });
+    await Promise.all(writes);
+  } finally { await out.close(); }
+}
+
+// ---- the mapped view -------------------------------------------------------------------------
+
+async function readText(root: string, rel: string): Promise<string | null> {
+  try {
+    const st = await fs.lstat(join(root, rel));
+    if (!st.isFile()) return null;
+    return await fs.readFile(join(root, rel), 'utf8');
+  } catch { return null; }
+}
+
+async function firstOf(root: string, rels: string[]): Promise<{ rel: string; text: string } | null> {
+  for (const rel of rels) {
+    const text = await readText(root, rel);
+    if (text !== null) return { rel, text };
+  }
+  return null;
+}
+
+async function writeMapped(root: string, rel: string, text: string, from: string, mapped: MappedFile[]): Promise<void> {
+  await fs.mkdir(dirname(join(root, rel)), { recursive: true });
+  await fs.writeFile(join(root, rel), text, { mode: 0o600 });
+  mapped.push({ path: rel, from });
+}
+
+/** dmidecode's "System Information" and "BIOS Information" blocks as /sys/class/dmi/id files. */
+export function dmiFromDmidecode(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let block = '';
+  for (const line of text.split('\n')) {
+    if (/^\S/.test(line)) { block = line.trim(); continue; }
+    const field = /^\t([^:\t]+):\s*(.*?)\s*$/.exec(line);
+    if (!field) continue;
+    const [, key, value] = field;
+    if (block === 'System Information' && key === 'Manufacturer') out.sys_vendor ??= value!;
+    if (block === 'System Information' && key === 'Product Name') out.product_name ??= value!;
+    if (block === 'BIOS Information' && key === 'Vendor') out.bios_vendor ??= value!;
+    if (block === 'BIOS Information' && key === 'Version') out.bios_version ??= value!;
+  }
+  return out;
+}
+
+/** lsmem -a -o RANGE,SIZE,STATE,REMOVABLE,ZONES,NODE,BLOCK as memory block states, or null. */
+export function blocksFromLsmem(text: string): { blockSizeBytes: number; states: Map<number, string> } | null {
+  const size = /^Memory block size:\s+(\d+(?:\.\d+)?)([KMGT]?)/m.exec(text);
+  if (!size) return null;
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[size[2] as '' | 'K' | 'M' | 'G' | 'T'];
+  const blockSizeBytes = Math.round(Number(size[1]) * unit);
+  const lines = text.split('\n');
+  const header = lines.find((line) => /^\s*RANGE\s/.test(line));
+  if (!header) return null;
+  const columns = header.trim().split(/\s+/);
+  const stateAt = columns.indexOf('STATE');
+  const blockAt = columns.indexOf('BLOCK');
+  if (stateAt < 0 || blockAt < 0) return null;
+  const states = new Map<number, string>();
+  for (const line of lines) {
+    if (!/^0x[0-9a-f]+-0x[0-9a-f]+\s/.test(line)) continue;
+    const cells = line.trim().split(/\s+/);
+    if (cells.length !== columns.length) return null;
+    const state = cells[stateAt]!;
+    const range = /^(\d+)(?:-(\d+))?$/.exec(cells[blockAt]!);
+    if (!range) return null;
+    const first = Number(range[1]);
+    const last = range[2] === undefined ? first : Number(range[2]);
+    if (last < first || last - first > 1_000_000) return null;
+    for (let block = first; block <= last; block++) states.set(block, state);
+  }
+  return states.size ? { blockSizeBytes, states } : null;
+}
+
+const VIRT_FROM_VENDOR: Record<string, string> = { KVM: 'kvm', VMware: 'vmware', Microsoft: 'microsoft', Xen: 'xen' };
+
+/** sos paths behind each probe section, for "not in this sosreport: PATH absent". */
+const SECTION_PATHS: Record<string, string> = {
+  dmi: 'sys/class/dmi/id (and sos_commands/hardware/dmidecode)',
+  'sys-hypervisor': 'sys/hypervisor/type',
+  cpuinfo: 'proc/cpuinfo',
+  modules: 'proc/modules (and sos_commands/kernel/lsmod)',
+  'sys-module': 'sys/module',
+  'virtio-drivers': 'sys/bus/virtio',
+  'toolbox-balloon': 'sos_commands/vmware/vmware-toolbox-cmd_stat_balloon',
+  'toolbox-swap': 'sos_commands/vmware/vmware-toolbox-cmd_stat_swap',
+  'toolbox-memlimit': 'sos_commands/vmware/vmware-toolbox-cmd_stat_memlimit',
+  'toolbox-memres': 'sos_commands/vmware/vmware-toolbox-cmd_stat_memres',
+  'debugfs-vmmemctl': 'sys/kernel/debug/vmmemctl',
+  'proc-vmmemctl': 'proc/vmmemctl',
+  'debugfs-hv-balloon': 'sys/kernel/debug/hv-balloon',
+  'xen-memory': 'sys/devices/system/xen_memory/xen_memory0',
+  'proc-xen-balloon': 'proc/xen/balloon',
+  meminfo: 'proc/meminfo',
+  vmstat: 'proc/vmstat',
+  'pressure-memory': 'proc/pressure/memory',
+  'memory-blocks': 'sys/devices/system/memory (and sos_commands/memory/lsmem_-a_...)',
+  'detect-virt': 'sos_commands/systemd/systemd-detect-virt_--vm (and sos_commands/processor/lscpu)',
+  'virtio-mem-iomem': 'proc/iomem',
+  'virtio-mem-dmesg': 'sos_commands/kernel/dmesg',
+};
+
+async function finish(root: string, origin: string, cleanup: () => Promise<void>): Promise<Sosreport> {
+  const mapped: MappedFile[] = [];
+  const exists = async (rel: string) => (await readText(root, rel)) !== null;
+
+  const dmidecode = await firstOf(root, ['sos_commands/hardware/dmidecode', 'dmidecode']);
+  if (dmidecode && !(await exists('sys/class/dmi/id/sys_vendor'))) {
+    for (const [key, value] of Object.entries(dmiFromDmidecode(dmidecode.text))) await writeMapped(root, `sys/class/dmi/id/${key}`, `${value}\n`, dmidecode.rel, mapped);
+  }
+  const host = await firstOf(root, ['sos_commands/host/hostname', 'sos_commands/general/hostname', 'hostname']);
+  const hostname = host?.text.trim().split('\n')[0]?.trim() || null;
+  if (host && hostname && !(await exists('proc/sys/kernel/hostname'))) await writeMapped(root, 'proc/sys/kernel/hostname', `${hostname}\n`, host.rel, mapped);
+  const uname = await firstOf(root, ['sos_commands/kernel/uname_-a', 'uname']);
+  const release = uname?.text.trim().split(/\s+/)[2];
+  if (uname && release && !(await exists('proc/sys/kernel/osrelease'))) await writeMapped(root, 'proc/sys/kernel/osrelease', `${release}\n`, uname.rel, mapped);
+  const lsmod = await firstOf(root, ['sos_commands/kernel/lsmod', 'lsmod']);
+  if (lsmod && !(await exists('proc/modules'))) {
+    const body = lsmod.text.split('\n').filter((line) => line.trim() && !/^Module\s/.test(line)).join('\n');
+    await writeMapped(root, 'proc/modules', body ? `${body}\n` : '', lsmod.rel, mapped);
+  }
+  const lsmemFile = (await fs.readdir(join(root, 'sos_commands/memory')).catch(() => [] as string[])).find((name) => name.startsWith('lsmem'));
+  if (lsmemFile && !(await exists('sys/devices/system/memory/block_size_bytes'))) {
+    const rel = `sos_commands/memory/${lsmemFile}`;
+    const blocks = blocksFromLsmem((await readText(root, rel)) ?? '');
+    if (blocks) {
+      await writeMapped(root, 'sys/devices/system/memory/block_size_bytes', `${blocks.blockSizeBytes.toString(16)}\n`, rel, mapped);
+      for (const [block, state] of blocks.states) {
+        await fs.mkdir(join(root, `sys/devices/system/memory/memory${block}`), { recursive: true });
+        await fs.writeFile(join(root, `sys/devices/system/memory/memory${block}/state`), `${state}\n`, { mode: 0o600 });
+      }
+      mapped.push({ path: `sys/devices/system/memory/memory*/state (${blocks.states.size} blocks)`, from: rel });
+    }
+  }
+  let detectFrom: string | null = null;
+  if (!(await exists('sos_commands/systemd/systemd-detect-virt_--vm'))) {
+    const lscpu = await readText(root, 'sos_commands/processor/lscpu');
+    const vendor = lscpu && /^Hypervisor vendor:\s*(\S+)/m.exec(lscpu)?.[1];
+    const virt = vendor ? VIRT_FROM_VENDOR[vendor] : undefined;
+    if (virt) {
+      await writeMapped(root, 'sos_commands/systemd/systemd-detect-virt_--vm', `${virt}\n`, 'sos_commands/processor/lscpu', mapped);
+      detectFrom = `lscpu "Hypervisor vendor: ${vendor}" in sos_commands/processor/lscpu`;
+    }
+  }
+
+  // Collection time and sos version: sos 4.x writes sos_reports/manifest.json; 3.x only the date output.
+  let collectedAt: Date | null = null;
+  let collectedAtSource: string | null = null;
+  let sosVersion: string | null = null;
+  const manifest = await readText(root, 'sos_reports/manifest.json');
+  if (manifest) {
+    try {
+      const parsed = JSON.parse(manifest) as { version?: unknown; start_time?: unknown };
+      if (typeof parsed.version === 'string') sosVersion = parsed.version;
+      // "2026-11-29 21:00:44.802409": sos's local time, without a zone; the date output names the zone.
+      if (typeof parsed.start_time === 'string') {
+        const at = localTimeWithZone(parsed.start_time, await readText(root, 'sos_commands/date/date_--utc'), await readText(root, 'sos_commands/date/date'));
+        if (at) { collectedAt = at; collectedAtSource = 'sos_reports/manifest.json start_time'; }
+      }
+    } catch { /* a damaged manifest: fall back to date */ }
+  }
+  if (!collectedAt) {
+    const dated = await firstOf(root, ['sos_commands/date/date_--utc', 'sos_commands/date/date', 'sos_commands/general/date', 'date']);
+    const at = dated ? parseDateOutput(dated.text) : null;
+    if (at) { collectedAt = at; collectedAtSource = dated!.rel; }
+  }
+  if (!sosVersion) {
+    const version = await readText(root, 'version.txt');
+    sosVersion = version ? /sosreport:\s*(\S+)/.exec(version)?.[1] ?? null : null;
+  }
+  if (!hostname) {
+    // sos 3.x archive names: sosreport-HOST[-CASE]-DATE-RANDOM.tar.xz
+    const named = /^sosreport-(.+?)-(?:\d{4}-\d{2}-\d{2}-)?[a-z]{7}\.tar/.exec(basename(origin))?.[1];
+    if (named) await writeMapped(root, 'proc/sys/kernel/hostname', `${named}\n`, `the archive name ${basename(origin)}`, mapped);
+  }
+  const finalHost = hostname ?? (await readText(root, 'proc/sys/kernel/hostname'))?.trim() ?? null;
+
+  const explain = (output: string): string => {
+    const header = /^BALLOON-INSPECTOR-PROBE 1 (@@BI-[A-Za-z0-9-]{1,64}@@)$/m.exec(output);
+    if (!header) return output;
+    const marker = header[1]!;
+    return output.split('\n').map((line) => {
+      if (line.startsWith('root=')) return `root=sosreport ${origin}`;
+      if (!line.startsWith(`${marker} `)) return line;
+      const [, id = '', status = ''] = line.split(' ');
+      if (id === 'detect-virt' && status === 'ok' && detectFrom) return `${marker} ${id} ok ${detectFrom}`;
+      if (id === 'dmi' && status === 'ok' && mapped.some((m) => m.path.startsWith('sys/class/dmi/'))) return `${marker} ${id} ok from ${dmidecode!.rel}`;
+      if (id === 'memory-blocks' && status === 'ok' && lsmemFile && mapped.some((m) => m.path.startsWith('sys/devices/system/memory/'))) return `${marker} ${id} ok from sos_commands/memory/${lsmemFile}`;
+      if (id === 'modules' && status === 'ok' && mapped.some((m) => m.path === 'proc/modules')) return `${marker} ${id} ok from ${lsmod!.rel}`;
+      const path = SECTION_PATHS[id];
+      if (status === 'absent' && path) return `${marker} ${id} absent not in this sosreport: ${path} absent`;
+      return line;
+    }).join('\n');
+  };
+  return { root, origin, hostname: finalHost, collectedAt, collectedAtSource, sosVersion, mapped, explain, cleanup };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `date` output ("Sun Nov 29 21:00:45 UTC 2026"); only UTC/GMT or a numeric offset is trusted. */
+export function parseDateOutput(text: string): Date | null {
+  const m = /^\w{3} (\w{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (?:(UTC|GMT)|([+-]\d{4})|[A-Z]{2,5}) (\d{4})$/m.exec(text.trim());
+  if (!m) return null;
+  const month = MONTHS.indexOf(m[1]!);
+  if (month < 0) return null;
+  const utc = Date.UTC(Number(m[8]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
+  if (m[6]) return new Date(utc);
+  if (m[7]) {
+    const sign = m[7].startsWith('-') ? -1 : 1;
+    const minutes = sign * (Number(m[7].slice(1, 3)) * 60 + Number(m[7].slice(3, 5)));
+    return new Date(utc - minutes * 60_000);
+  }
+  return null;
+}
+
+/** The manifest's local start time, placed in UTC by the offset between `date` and `date --utc`. */
+function localTimeWithZone(start: string, dateUtc: string | null, dateLocal: string | null): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(start.trim());
+  if (!m) return null;
+  const asUtc = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), Number((m[7] ?? '0').slice(0, 3).padEnd(3, '0')));
+  const utc = dateUtc ? parseDateOutput(dateUtc) : null;
+  const local = dateLocal ? /^\w{3} (\w{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) \S+ (\d{4})$/m.exec(dateLocal.trim()) : null;
+  if (utc && local) {
+    const localMs = Date.UTC(Number(local[6]), MONTHS.indexOf(local[1]!), Number(local[2]), Number(local[3]), Number(local[4]), Number(local[5]));
+    const offsetMinutes = Math.round((localMs - utc.getTime()) / 60_000 / 15) * 15;
+    return new Date(asUtc - offsetMinutes * 60_000);
+  }
+  const zone = dateLocal ? /\s(UTC|GMT)\s\d{4}$/.test(dateLocal.trim()) : false;
+  return zone ? new Date(asUtc) : null;
+}
