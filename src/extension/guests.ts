@@ -8,6 +8,7 @@ import type { ProbeSettings } from '../core/sections';
 import type { Sample } from '../core/trend';
 import { LocalTransport } from '../transport/local';
 import { ProbeError, type Transport } from '../transport/transport';
+import type { SshTransportSettings } from './lazy';
 import { loadLazy } from './lazyLoader';
 import { log } from './log';
 import { mergeSshHosts, SSH_GUEST_PREFIX, WINDOW_GUEST_ID, type GuestError, type GuestState } from './model/tree';
@@ -34,6 +35,12 @@ export const INPUT_BOX_PROMPTER = {
   ask: async (question: string, options: { echo: boolean }): Promise<string | null> =>
     (await vscode.window.showInputBox({ title: 'Balloon Inspector: SSH', prompt: question.trim(), password: !options.echo, ignoreFocusOut: true })) ?? null,
 };
+
+/** The SSH settings of this window, for a probe or a runbook terminal: assembled here only. */
+export function sshSettings(acceptNewHostKey = false): SshTransportSettings {
+  const config = settings();
+  return { configFile: config.sshConfigFile, prompter: INPUT_BOX_PROMPTER, acceptNewHostKey, probeTimeoutSeconds: config.probeTimeoutSeconds };
+}
 
 export function settings() {
   const config = vscode.workspace.getConfiguration('balloonInspector');
@@ -133,10 +140,7 @@ export class GuestManager implements vscode.Disposable {
     if (guest.source === 'window') {
       return new LocalTransport({ root: snapshotRootOverride() });
     }
-    const config = settings();
-    return loadLazy().createSshTransport(guest.id.slice(SSH_GUEST_PREFIX.length), {
-      configFile: config.sshConfigFile, prompter: INPUT_BOX_PROMPTER, acceptNewHostKey: options.acceptNewHostKey === true, probeTimeoutSeconds: config.probeTimeoutSeconds,
-    });
+    return loadLazy().createSshTransport(guest.id.slice(SSH_GUEST_PREFIX.length), sshSettings(options.acceptNewHostKey === true));
   }
 
   /** Checks one guest; concurrent calls for the same guest share one run. Never throws. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { INPUT_BOX_PROMPTER, settings, type GuestManager } from './guests';
+import { sshSettings, type GuestManager } from './guests';
 import { loadLazy } from './lazyLoader';
 import { log } from './log';
 import { confirmation, declaresRunbook, isShippedRunbookPath, lensesForBlocks, terminalText, type RunbookOrigin, type RunnableBlock } from './model/runbook';
@@ -126,10 +126,7 @@ export class BlockRunner implements vscode.Disposable {
     if (existing && existing.exitStatus === undefined) return existing;
     let terminal: vscode.Terminal;
     if (guestId.startsWith(SSH_GUEST_PREFIX)) {
-      const config = settings();
-      const pty = loadLazy().sshPseudoterminal(guestId.slice(SSH_GUEST_PREFIX.length), {
-        configFile: config.sshConfigFile, prompter: INPUT_BOX_PROMPTER, acceptNewHostKey: false, probeTimeoutSeconds: config.probeTimeoutSeconds,
-      });
+      const pty = loadLazy().sshPseudoterminal(guestId.slice(SSH_GUEST_PREFIX.length), sshSettings());
       terminal = vscode.window.createTerminal({ name: `Balloon Inspector: ${label}`, pty });
     } else {
       terminal = vscode.window.createTerminal({ name: `Balloon Inspector: ${label}`, iconPath: new vscode.ThemeIcon('pulse') });
