@@ -161,7 +161,7 @@ async function fleet(lab: SshLab) {
   // Rounds over every size, so the machine's load (shared with others) hits all sizes alike.
   for (let round = 0; round < FLEET_RUNS; round++) {
     for (const row of rows) await measureOnce(row);
-    if (round < 2) await measureOnce(serial);
+    await measureOnce(serial);
   }
   for (const row of [...rows, serial]) {
     row.ms = median(row.times);
@@ -171,7 +171,7 @@ async function fleet(lab: SshLab) {
   rows.push(serial);
   const one = rows.find((row) => row.size === 1) ?? rows[0]!;
   const cores = cpus().length;
-  console.log(`\n### Fleet: ${largest} sshd instances on loopback, ${cores} CPUs shared by client and servers (median of ${FLEET_RUNS} rounds over all sizes; --jobs 1 twice)\n`);
+  console.log(`\n### Fleet: ${largest} sshd instances on loopback, ${cores} CPUs shared by client and servers (median of ${FLEET_RUNS} rounds over all sizes, --jobs 1 included)\n`);
   console.log('| hosts | wall median ms | vs one host | client CPU ms (whole CLI) | client CPU ms per extra host | server CPU ms (all sshd + probes) |');
   console.log('|---|---|---|---|---|---|');
   for (const row of rows) {
