@@ -9,7 +9,7 @@ import { WITH_GUEST } from './code-server';
 const GiB = 1024 ** 3;
 
 /**
- * The seed's case (research: seeds/): a VMware VM configured with 32 GiB, a 12 GiB memory limit, and the
+ * The case this project started from: a VMware VM configured with 32 GiB, a 12 GiB memory limit, and the
  * balloon holding the difference, about 20 GiB. These figures and finding ids are the fixture's story, as its
  * README.md derives them (its findings table), not the engine's output: a tree that shows anything else is wrong.
  */

@@ -67,7 +67,7 @@ test('limit boundaries: equal to configured, 64 MiB below, unlimited, above conf
   assert.equal(find(justBelow, 'limit-below-configured').severity, 'warning', 'a small gap with an empty balloon is a warning');
 });
 
-test('limit severity (research VMW-LIMIT): critical when the balloon holds memory or the gap is ≥ 10 % of configured', () => {
+test('limit severity: critical when the balloon holds memory or the gap is ≥ 10 % of configured', () => {
   const small = 32 * 1024 - 3 * 1024; // 3 GiB gap < 3.2 GiB
   assert.equal(find(vmware({ vmware: { limitMiB: small } }), 'limit-below-configured').severity, 'warning');
   assert.equal(find(vmware({ vmware: { limitMiB: small }, balloon: { currentBytes: 512 * MiB } }), 'limit-below-configured').severity, 'critical');
@@ -129,7 +129,7 @@ test('host-contention: balloon > 0 with no VM limit (unlimited), not when the li
   absent(limited(12), 'host-contention');
 });
 
-test('host-contention: a limit at or above configured is no limit (research: memlimit ≥ C is unlimited)', () => {
+test('host-contention: a limit at or above configured is no limit (memlimit ≥ configured means unlimited)', () => {
   for (const limitMiB of [32 * 1024, 64 * 1024, 4000000000]) {
     find(vmware({ balloon: { currentBytes: 2 * GiB, targetBytes: 2 * GiB }, vmware: { limitMiB } }), 'host-contention');
   }
@@ -377,7 +377,7 @@ test('balloon-inflated severity: Xen below its maximum is info (usually the admi
   assert.equal(find(diagnose(short), 'balloon-inflated').severity, 'warning', 'a ballooned Xen guest that is short of memory');
 });
 
-test('guest-swapping is critical when PSI shows full stalls (research BAL-GUEST-PAGING)', () => {
+test('guest-swapping is critical when PSI shows full stalls (whole tasks stalled on memory)', () => {
   const full = { some: { avg10: 5, avg60: 5, avg300: 1, totalMicros: 1 }, full: { avg10: 0.5, avg60: 0.4, avg300: 0.1, totalMicros: 1 } };
   const facts = buildFacts({ balloon: { currentBytes: 4 * GiB, targetBytes: 4 * GiB }, pressure: full });
   assert.equal(find(diagnose(facts, trend({ swapOutPerSecond: 40 })), 'guest-swapping').severity, 'critical');
