@@ -24,7 +24,7 @@ const WANTED: readonly RegExp[] = [
   /^sys\/devices\/system\/memory\/(block_size_bytes|memory\d+\/state)$/,
   /^sys\/devices\/system\/xen_memory\/xen_memory0\/(target_kb|target|info\/(current_kb|low_kb|high_kb))$/,
   /^sys\/kernel\/debug\/(vmmemctl|hv-balloon)$/,
-  /^sos_commands\/vmware\/vmware-toolbox-cmd_stat_[a-z_]+$/,
+  /^sos_commands\/vmware\/[^/]{1,100}$/,
   /^sos_commands\/systemd\/systemd-detect-virt(_--vm)?$/,
   /^sos_commands\/kernel\/(dmesg|lsmod|uname_-a)$/,
   /^sos_commands\/hardware\/dmidecode$/,
@@ -439,6 +439,15 @@ async function finish(root: string, origin: string, cleanup: () => Promise<void>
       mapped.push({ path: `sys/devices/system/memory/memory*/state (${blocks.states.size} blocks)`, from: rel });
     }
   }
+  // A built-in xen balloon driver has no /sys/module entry sos could copy; its boot line says it runs
+  // (drivers/xen/balloon.c: pr_info("Initialising balloon driver") under pr_fmt "xen:balloon: ").
+  let xenFromDmesg = false;
+  const dmesg = await readText(root, 'sos_commands/kernel/dmesg');
+  if (dmesg && /xen:balloon: Initialising balloon driver/.test(dmesg) && !(await exists('sys/devices/system/xen_memory/xen_memory0/target_kb'))) {
+    await fs.mkdir(join(root, 'sys/module/xen_balloon'), { recursive: true });
+    mapped.push({ path: 'sys/module/xen_balloon', from: 'sos_commands/kernel/dmesg ("xen:balloon: Initialising balloon driver")' });
+    xenFromDmesg = true;
+  }
   let detectFrom: string | null = null;
   if (!(await exists('sos_commands/systemd/systemd-detect-virt_--vm'))) {
     const lscpu = await readText(root, 'sos_commands/processor/lscpu');
@@ -480,6 +489,8 @@ async function finish(root: string, origin: string, cleanup: () => Promise<void>
     const named = /^sosreport-(.+?)-(?:\d{4}-\d{2}-\d{2}-)?[a-z]{7}\.tar/.exec(basename(origin))?.[1];
     if (named) await writeMapped(root, 'proc/sys/kernel/hostname', `${named}\n`, `the archive name ${basename(origin)}`, mapped);
   }
+  // sos's vmware plugin ran the toolbox (4.2+: `-v`, `stat raw text ...`): the tool is there, its `stat` answers were not collected.
+  const toolboxRan = (await fs.readdir(join(root, 'sos_commands/vmware')).catch(() => [] as string[])).some((name) => name.startsWith('vmware-toolbox-cmd'));
   const finalHost = hostname ?? (await readText(root, 'proc/sys/kernel/hostname'))?.trim() ?? null;
 
   const explain = (output: string): string => {
@@ -493,8 +504,10 @@ async function finish(root: string, origin: string, cleanup: () => Promise<void>
       if (id === 'detect-virt' && status === 'ok' && detectFrom) return `${marker} ${id} ok ${detectFrom}`;
       if (id === 'dmi' && status === 'ok' && mapped.some((m) => m.path.startsWith('sys/class/dmi/'))) return `${marker} ${id} ok from ${dmidecode!.rel}`;
       if (id === 'memory-blocks' && status === 'ok' && lsmemFile && mapped.some((m) => m.path.startsWith('sys/devices/system/memory/'))) return `${marker} ${id} ok from sos_commands/memory/${lsmemFile}`;
+      if (id === 'sys-module' && status === 'ok' && xenFromDmesg) return `${marker} ${id} ok xen_balloon from sos_commands/kernel/dmesg ("xen:balloon: Initialising balloon driver")`;
       if (id === 'modules' && status === 'ok' && mapped.some((m) => m.path === 'proc/modules')) return `${marker} ${id} ok from ${lsmod!.rel}`;
       const path = SECTION_PATHS[id];
+      if (status === 'absent' && path && id.startsWith('toolbox-') && toolboxRan) return `${marker} ${id} error not in this sosreport: ${path} absent (sos ran vmware-toolbox-cmd, not this stat)`;
       if (status === 'absent' && path) return `${marker} ${id} absent not in this sosreport: ${path} absent`;
       return line;
     }).join('\n');
