@@ -12,13 +12,10 @@ import { diagnose } from '../../src/core/rules';
 import { splitProbeOutput } from '../../src/core/sections';
 import { GiB, MiB } from '../../src/core/units';
 import { CPUINFO_ARM64, CPUINFO_X86_GUEST, DMI, FEATURES_QEMU_64, MEMINFO_KVM_6_18_BALLOON, MODULES_HV, MODULES_VIRTIO, MODULES_VMW, probeOutput, virtioLine, type SectionSpec } from '../helpers/samples';
+import { parsedValue } from '../helpers/parsed';
 import { ROOT } from '../helpers/system';
 
-const release = (raw: string): KernelRelease => {
-  const parsed = parseKernelRelease(raw);
-  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
-  return parsed.value;
-};
+const release = (raw: string): KernelRelease => parsedValue(parseKernelRelease(raw));
 const on = (driver: BalloonDriverFamily, raw: string | null) => driverBehaviour(driver, raw === null ? null : release(raw));
 
 const RHEL5 = '2.6.18-398.el5';

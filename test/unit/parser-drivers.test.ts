@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { parseKthreads, parseMemoryBlocks, parseModules, parseNameList, parseVirtioDevices, parseVirtioFeatures } from '../../src/core/parsers/drivers';
 import { BLOCKS_32G, FEATURES_FIRECRACKER, FEATURES_QEMU_64, MODULES_HV, MODULES_VIRTIO, MODULES_VMMEMCTL_RHEL5, MODULES_VMW, virtioLine } from '../helpers/samples';
+import { refusalReason } from '../helpers/parsed';
 
 test('/proc/modules: balloon module names from real lines (address hidden or shown)', () => {
   const parsed = parseModules(`${MODULES_VMW}${MODULES_VIRTIO}${MODULES_HV}${MODULES_VMMEMCTL_RHEL5}`);
@@ -74,17 +75,13 @@ test('memory blocks: online and offline counted apart (hot-added blocks never on
     { ok: true, value: { blockSizeBytes: 128 * 1024 ** 2, blocks: 96, online: 64, offline: 32 } });
   // a block going offline right now is in neither count
   assert.equal(parseMemoryBlocks('block_size_bytes=8000000\nblocks=96\nonline=63\noffline=32\n').ok, true);
-  const refused = (text: string) => { const parsed = parseMemoryBlocks(text); assert.equal(parsed.ok, false, text); return parsed.ok ? '' : parsed.reason; };
+  const refused = (text: string) => refusalReason(parseMemoryBlocks(text), text);
   assert.match(refused('block_size_bytes=8000000\nblocks=64\nonline=64\noffline=1\n'), /more than the 64 listed/);
   assert.match(refused('block_size_bytes=8000000\nblocks=64\nonline=lots\n'), /not a number/);
 });
 
 test('memory blocks refusals', () => {
-  const reason = (text: string) => {
-    const parsed = parseMemoryBlocks(text);
-    assert.equal(parsed.ok, false, text);
-    return parsed.ok ? '' : parsed.reason;
-  };
+  const reason = (text: string) => refusalReason(parseMemoryBlocks(text), text);
   assert.match(reason(''), /empty/);
   assert.match(reason('blocks=4\n'), /block size/);
   assert.match(reason('block_size_bytes=1001\nblocks=4\n'), /page multiple/);

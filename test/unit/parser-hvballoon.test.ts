@@ -2,17 +2,9 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { parseHvBalloon } from '../../src/core/parsers/hvballoon';
 import { HV, HV_TYPO } from '../helpers/samples';
+import { parserProbes } from '../helpers/parsed';
 
-const value = (text: string) => {
-  const parsed = parseHvBalloon(text);
-  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
-  return parsed.value;
-};
-const reason = (text: string) => {
-  const parsed = parseHvBalloon(text);
-  assert.equal(parsed.ok, false, `expected a refusal for ${JSON.stringify(text.slice(0, 60))}`);
-  return parsed.ok ? '' : parsed.reason;
-};
+const { value, reason } = parserProbes(parseHvBalloon);
 
 test('debugfs hv-balloon (6.0+): pages in 4 KiB, state name from the parentheses', () => {
   assert.deepEqual(value(HV), {

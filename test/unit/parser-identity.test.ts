@@ -4,12 +4,9 @@ import {
   hypervisorFromDetectVirt, hypervisorFromDmi, parseContainer, parseCpuinfo, parseDetectVirt, parseDmi, parseMeta, parseSysHypervisor, type Dmi,
 } from '../../src/core/parsers/identity';
 import { CPUINFO_ARM64, CPUINFO_X86_GUEST, CPUINFO_X86_METAL, DMI } from '../helpers/samples';
+import { parsedValue } from '../helpers/parsed';
 
-const dmi = (text: string): Dmi => {
-  const parsed = parseDmi(text);
-  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
-  return parsed.value;
-};
+const dmi = (text: string): Dmi => parsedValue(parseDmi(text));
 
 test('DMI strings, VMware EFI: every field read verbatim', () => {
   assert.deepEqual(dmi(DMI.vmwareEfi), { sysVendor: 'VMware, Inc.', productName: 'VMware7,1', biosVendor: 'VMware, Inc.', biosVersion: 'VMW71.00V.21100432.B64.2301110304' });

@@ -2,23 +2,11 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { parseMeminfo, unaccountedBytes, type Meminfo } from '../../src/core/parsers/meminfo';
 import { MEMINFO_KVM_6_18_BALLOON, MEMINFO_RHEL5_2_6_18, MEMINFO_VMWARE_SEED } from '../helpers/samples';
+import { parsedValue, parserProbes } from '../helpers/parsed';
 
 const KiB = 1024;
-const value = (text: string): Meminfo => {
-  const parsed = parseMeminfo(text);
-  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
-  return parsed.value;
-};
-const reason = (text: string) => {
-  const parsed = parseMeminfo(text);
-  assert.equal(parsed.ok, false, `expected a refusal for ${JSON.stringify(text.slice(0, 60))}`);
-  return parsed.ok ? '' : parsed.reason;
-};
-const residue = (info: Meminfo) => {
-  const result = unaccountedBytes(info);
-  assert.ok(result.ok, result.ok ? '' : result.reason);
-  return result.value;
-};
+const { value, reason } = parserProbes(parseMeminfo);
+const residue = (info: Meminfo) => parsedValue(unaccountedBytes(info));
 
 test('5.14 meminfo: kB lines in bytes, HugePages_* as counts, parenthesised keys', () => {
   const info = value(MEMINFO_VMWARE_SEED);

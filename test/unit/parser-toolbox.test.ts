@@ -2,17 +2,10 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { parseToolboxStat } from '../../src/core/parsers/toolbox';
 import { TOOLBOX } from '../helpers/samples';
+import { parserProbes } from '../helpers/parsed';
 
-const mib = (text: string) => {
-  const parsed = parseToolboxStat(text);
-  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
-  return parsed.value.mib;
-};
-const reason = (text: string) => {
-  const parsed = parseToolboxStat(text);
-  assert.equal(parsed.ok, false, `expected a refusal for ${JSON.stringify(text.slice(0, 60))}`);
-  return parsed.ok ? '' : parsed.reason;
-};
+const { value, reason } = parserProbes(parseToolboxStat);
+const mib = (text: string) => value(text).mib;
 
 test('"%u MB" answers: balloon, limit, zero', () => {
   assert.equal(mib(TOOLBOX.balloon20g), 20480);

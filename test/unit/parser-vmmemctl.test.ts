@@ -2,17 +2,9 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { parseVmmemctl } from '../../src/core/parsers/vmmemctl';
 import { VMMEMCTL_V1, VMMEMCTL_V2, VMMEMCTL_V3, VMMEMCTL_V3B, VMMEMCTL_V4_INFLATING, VMMEMCTL_V4_SEED } from '../helpers/samples';
+import { parserProbes } from '../helpers/parsed';
 
-const value = (text: string) => {
-  const parsed = parseVmmemctl(text);
-  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
-  return parsed.value;
-};
-const reason = (text: string) => {
-  const parsed = parseVmmemctl(text);
-  assert.equal(parsed.ok, false, `expected a refusal for ${JSON.stringify(text.slice(0, 60))}`);
-  return parsed.ok ? '' : parsed.reason;
-};
+const { value, reason } = parserProbes(parseVmmemctl);
 
 test('V4 (4.20+): first target line is the size, the second (GET_TARGET counter 86437) is ignored', () => {
   assert.deepEqual(value(VMMEMCTL_V4_SEED), { targetFrames: 5242880, currentFrames: 5242880, layout: 'v4', resetting: false });

@@ -3,27 +3,10 @@ import test from 'node:test';
 import { parsePressure } from '../../src/core/parsers/pressure';
 import { parseVmstat } from '../../src/core/parsers/vmstat';
 import { PSI_IDLE, PSI_STALLED, VMSTAT_CMM, VMSTAT_FIRECRACKER, VMSTAT_VMWARE_SEED } from '../helpers/samples';
+import { parserProbes } from '../helpers/parsed';
 
-const counters = (text: string) => {
-  const parsed = parseVmstat(text);
-  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
-  return parsed.value;
-};
-const vmstatReason = (text: string) => {
-  const parsed = parseVmstat(text);
-  assert.equal(parsed.ok, false, `expected a refusal for ${JSON.stringify(text.slice(0, 60))}`);
-  return parsed.ok ? '' : parsed.reason;
-};
-const psi = (text: string) => {
-  const parsed = parsePressure(text);
-  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
-  return parsed.value;
-};
-const psiReason = (text: string) => {
-  const parsed = parsePressure(text);
-  assert.equal(parsed.ok, false, `expected a refusal for ${JSON.stringify(text.slice(0, 60))}`);
-  return parsed.ok ? '' : parsed.reason;
-};
+const { value: counters, reason: vmstatReason } = parserProbes(parseVmstat);
+const { value: psi, reason: psiReason } = parserProbes(parsePressure);
 
 test('vmstat: name value counters, balloon events in pages', () => {
   const seed = counters(VMSTAT_VMWARE_SEED);

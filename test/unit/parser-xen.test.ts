@@ -2,17 +2,9 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { parseProcXenBalloon, parseXenMemory } from '../../src/core/parsers/xen';
 import { XEN_AT_TARGET, XEN_BELOW_TARGET } from '../helpers/samples';
+import { parserProbes } from '../helpers/parsed';
 
-const value = (text: string) => {
-  const parsed = parseXenMemory(text);
-  assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
-  return parsed.value;
-};
-const reason = (text: string) => {
-  const parsed = parseXenMemory(text);
-  assert.equal(parsed.ok, false, `expected a refusal for ${JSON.stringify(text.slice(0, 60))}`);
-  return parsed.ok ? '' : parsed.reason;
-};
+const { value, reason } = parserProbes(parseXenMemory);
 
 test('xen_memory0: target_kb and current_kb in kB, balloon = low_kb + high_kb', () => {
   assert.deepEqual(value(XEN_BELOW_TARGET), { targetBytes: 4 * 1024 ** 3, currentBytes: 3 * 1024 ** 3, balloonBytes: 1024 ** 3 });
