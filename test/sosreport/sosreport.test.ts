@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import test from 'node:test';
 import type { Report } from '../../src/core/report';
 import { blocksFromLsmem, dmiFromDmidecode, openSosreport, parseDateOutput } from '../../src/transport/sosreport';
-import { findingIds, GiB, probe, runCli, schemaErrors, tempDir, type CliRun } from '../helpers/guests';
+import { findingIds, GiB, GUESTS_DIR, probe, runCli, schemaErrors, tempDir, type CliRun } from '../helpers/guests';
 
-const SOSREPORTS = join(import.meta.dirname, '..', 'fixtures', 'sosreports');
+const SOSREPORTS = join(GUESTS_DIR, '..', 'sosreports');
 /** The one sos report directory inside each fixture folder (as sos names it: sosreport-HOST-...). */
 const fixture = (name: string) => { const dir = join(SOSREPORTS, name); return join(dir, readdirSync(dir)[0]!); };
 
