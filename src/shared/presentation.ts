@@ -49,7 +49,8 @@ export function figureRows(report: Report, options: FigureOptions = {}): FigureR
   add('Hypervisor', `${hypervisorLabel(report.hypervisor.kind)}${report.hypervisor.product ? ` (${report.hypervisor.product})` : ''}`);
   add('Balloon driver', report.balloon.driver ?? 'none');
   add('Balloon size', withSource(report.balloon.currentBytes, report.balloon.source));
-  if (report.balloon.targetBytes !== null) add('Balloon target', formatBytes(report.balloon.targetBytes));
+  // Xen's target is the memory the guest should have (xen_memory0 target_kb), not a balloon size.
+  if (report.balloon.targetBytes !== null) add(report.balloon.driver === 'xen_balloon' ? 'Memory target' : 'Balloon target', formatBytes(report.balloon.targetBytes));
   add('Configured memory', withSource(report.memory.configuredBytes, report.memory.configuredSource));
   add('Memory limit', memoryLimitText(report));
   add('Reservation', formatBytes(report.limits.memReservationBytes));

@@ -1,6 +1,6 @@
 import type { Report } from '../report';
 import type { Severity } from '../rules';
-import { hypervisorPhrase, memorySplit, signedBytes } from '../../shared/presentation';
+import { figureRows, hypervisorPhrase, memorySplit, signedBytes } from '../../shared/presentation';
 import { formatBytes } from '../units';
 import { printableDeep } from './printable';
 
@@ -57,12 +57,15 @@ export function renderText(report: Report, options: TextOptions): string {
     const added = m.addedBytes !== null ? `${formatBytes(m.addedBytes)} added to Linux (plugged is at most that)` : `added unknown (${m.addedUnknownReason})`;
     lines.push(`virtio-mem ${m.device}: ${requested}${m.regionBytes !== null ? ` of a ${formatBytes(m.regionBytes)} region` : ''}, ${added}; hot-plugged memory, not a balloon`);
   }
-  const limit = report.limits.memLimitBytes;
+  // The figure rows of every view (src/shared/presentation.ts), two lines of them.
+  const figures = new Map(figureRows(report).map((row) => [row.name, row.value]));
+  const figureLine = (names: string[]) => names.filter((name) => figures.has(name)).map((name) => `${name} ${figures.get(name)}`).join('   ');
   // Limits are a VMware notion the guest can read only through VMware Tools.
   if (report.hypervisor.kind === 'vmware') {
-    lines.push(`Limit     ${limit !== null ? formatBytes(limit) : report.limits.memLimitKnown ? 'unlimited' : 'unknown (needs VMware Tools)'}   reservation ${formatBytes(report.limits.memReservationBytes)}   host swapped ${formatBytes(report.limits.hostSwappedBytes)}`);
+    const needsTools = report.limits.memLimitBytes === null && !report.limits.memLimitKnown ? ' (needs VMware Tools)' : '';
+    lines.push(`Limits    ${figureLine(['Memory limit'])}${needsTools}   ${figureLine(['Reservation', 'Host-swapped'])}`);
   }
-  lines.push(`Memory    total ${formatBytes(report.memory.totalBytes)}   configured ${formatBytes(report.memory.configuredBytes)}${report.memory.configuredSource ? ` (${report.memory.configuredSource})` : ''}   unaccounted ${formatBytes(report.memory.unaccountedBytes)}   swap ${formatBytes(report.memory.swapTotalBytes)}`);
+  lines.push(`Memory    ${figureLine(['MemTotal', 'Configured memory', 'Unaccounted used', 'Guest swap'])}`);
   if (report.trend) {
     const t = report.trend;
     lines.push(`Trend     ${t.direction} over ${Math.round(t.seconds)} s (${t.samples} samples): balloon ${signedBytes(t.balloonDeltaBytes)}, swap in/out ${t.swapInPerSecond?.toFixed(1) ?? '?'}/${t.swapOutPerSecond?.toFixed(1) ?? '?'} pages/s, major faults ${t.majorFaultsPerSecond?.toFixed(1) ?? '?'}/s`);
