@@ -3,6 +3,7 @@ import test from 'node:test';
 import MarkdownIt from 'markdown-it';
 import { analyzeProbeOutput, type Report } from '../../src/core/report';
 import { renderMarkdown } from '../../src/core/render/markdown';
+import { renderText } from '../../src/core/render/text';
 import { escapeHtml, escapeMarkdown, escapePrometheusLabel, markdownTableCell } from '../../src/shared/escape';
 import { checkedPhrase, figureRows, hypervisorLabel, hypervisorPhrase, localTime, memorySplit, timeAgo } from '../../src/shared/presentation';
 import { GiB } from '../../src/core/units';
@@ -68,6 +69,13 @@ test('figure rows: one wording, the same rows in the Markdown report as in the t
   const markdown = renderMarkdown(report);
   const table = markdown.slice(markdown.indexOf('## Figures'), markdown.indexOf('## Evidence'));
   for (const row of rows) assert.ok(table.includes(`| ${row.name} | ${escapeMarkdown(row.value)} |`), `Markdown lacks ${row.name}:\n${table}`);
+  const text = renderText(report, { color: false });
+  for (const name of ['Memory limit', 'Reservation', 'Host-swapped', 'MemTotal', 'Configured memory', 'Unaccounted used', 'Guest swap']) {
+    assert.ok(text.includes(`${name} ${value(name)}`), `text lacks "${name} ${value(name)}":\n${text}`);
+  }
+  assert.equal(value('Balloon target'), '20.0 GiB');
+  const xen = figureRows({ ...report, balloon: { ...report.balloon, driver: 'xen_balloon' } });
+  assert.ok(xen.some((row) => row.name === 'Memory target') && !xen.some((row) => row.name === 'Balloon target'), 'a Xen target is the memory the guest should have, not a balloon size');
 });
 
 test('memory split: a VMware balloon counts inside "used", the others left MemTotal', () => {
