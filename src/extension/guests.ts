@@ -74,6 +74,8 @@ export class GuestManager implements vscode.Disposable {
     // A window whose extension host is not on Linux (a Windows or macOS desktop) is not a guest: no node of its own.
     const own = windowGuest(vscode.env.remoteName, hostname(), process.platform);
     this.window = own ?? describeWindow(vscode.env.remoteName, hostname());
+    // The empty view's welcome text tells such a window's user to add an SSH host (package.json viewsWelcome).
+    if (!own) void vscode.commands.executeCommand('setContext', 'balloonInspector.windowNotAGuest', true);
     if (own) {
       this.states.set(WINDOW_GUEST_ID, {
         id: WINDOW_GUEST_ID, label: own.label, description: own.description, source: 'window',
