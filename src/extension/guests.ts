@@ -7,6 +7,7 @@ import { analyzeProbeOutput, type Report } from '../core/report';
 import type { ProbeSettings } from '../core/sections';
 import type { Sample } from '../core/trend';
 import { LocalTransport } from '../transport/local';
+import { SshConfig } from '../transport/ssh-config';
 import { ProbeError, type Transport } from '../transport/transport';
 import type { SshTransportSettings } from './lazy';
 import { loadLazy } from './lazyLoader';
@@ -104,11 +105,11 @@ export class GuestManager implements vscode.Disposable {
     this.hostsLoaded = true;
     const config = settings();
     let configHosts: string[] = [];
-    // Reading the config needs the lazy bundle: skip it when there is no config to read.
     const configPath = config.sshConfigFile ?? join(homedir(), '.ssh', 'config');
     if (this.window.listsSshConfigHosts && (config.sshConfigFile !== undefined || existsSync(configPath))) {
       try {
-        configHosts = loadLazy().sshConfigHosts(config.sshConfigFile);
+        // The config reader is in this bundle (about 40 KB): the lazy bundle (1.3 MB, 50-250 ms to load) stays off the first check's path.
+        configHosts = SshConfig.load(config.sshConfigFile).concreteHosts();
       } catch (error) {
         log().warn(`SSH config ${config.sshConfigFile ?? '~/.ssh/config'} not read: ${(error as Error).message}`);
       }

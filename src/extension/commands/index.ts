@@ -30,11 +30,13 @@ function guarded(id: string, handler: Handler): vscode.Disposable {
 }
 
 async function checkBallooning({ guests, actions }: CommandDeps, arg: unknown): Promise<Report[]> {
-  const ids = guestIdOf(arg) ? [guestIdOf(arg)!] : await actions.pickGuests('Which guest should be checked?', true);
+  const argId = guestIdOf(arg);
+  const ids = argId ? [argId] : await actions.pickGuests('Which guest should be checked?', true);
   if (!ids?.length) return [];
-  // Show the guest (spinning) while it is checked: the view opens during the probe, not after it.
+  // The probe starts first, then the guest is shown (spinning): on a first check the view opens while the probe runs.
+  const checking = actions.check(ids, true);
   actions.reveal(ids[0]!);
-  const reports = await actions.check(ids, true);
+  const reports = await checking;
   actions.reveal(ids[0]!);
   if (ids.length === 1 && !guests.get(ids[0]!)?.report) actions.showCheckFailed(ids[0]!);
   return reports;
