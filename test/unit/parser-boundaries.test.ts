@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import type { Parsed } from '../../src/core/parsed';
+import { parseMeminfo, unaccountedBytes } from '../../src/core/parsers/meminfo';
+import { parsePressure } from '../../src/core/parsers/pressure';
+import { parseToolboxStat } from '../../src/core/parsers/toolbox';
+import { parseVmmemctl } from '../../src/core/parsers/vmmemctl';
+import { parseVmstat } from '../../src/core/parsers/vmstat';
+import { parseProcXenBalloon, parseXenMemory } from '../../src/core/parsers/xen';
+
+// Edges the mutation run (TESTING.md) showed no test pinned: line anchors, whitespace, off-by-one
+// thresholds, fallbacks and duplicate lines. Each case is what a real or damaged file can hold.
+
+const KiB = 1024;
+const ok = <T>(result: Parsed<T>): T => {
+  assert.ok(result.ok, result.ok ? '' : result.reason);
+  return result.value;
+};
+const reason = <T>(result: Parsed<T>): string => {
+  assert.ok(!result.ok, `expected unknown, got ${JSON.stringify(result)}`);
+  return result.reason;
+};
+
+test('meminfo: a line is one whole "Key: N [kB]" (no prefix, no suffix), around whitespace', () => {
+  const info = ok(parseMeminfo('MemTotal:  1000 kB\nbogus MemFree: 10 kB\nCached: 10 kBx kB\n  Buffers: 20 kB\nAnonPages: 30 kB  \nHugePages_Total: 0\n'));
+  assert.equal(info.bytes.has('MemFree'), false, 'a prefixed line is not MemFree');
+  assert.equal(info.bytes.has('Cached'), false, 'a line with a tail is not Cached');
+  assert.equal(info.bytes.get('Buffers'), 20 * KiB, 'leading blanks are fine');
+  assert.equal(info.bytes.get('AnonPages'), 30 * KiB, 'trailing blanks keep the kB unit');
+});
+
+test('meminfo: blank lines are not bad lines; bad lines equal to good ones still parse; the count in the reason', () => {
+  assert.equal(ok(parseMeminfo('MemTotal: 1000 kB\n  \n\t\n \n\n')).bytes.get('MemTotal'), 1000 * KiB);
+  // 2 good lines (one bytes, one count), 2 bad: not "mostly" bad
+  assert.equal(ok(parseMeminfo('MemTotal: 1000 kB\nHugePages_Total: 0\nx\ny\n')).counts.get('HugePages_Total'), 0);
+  assert.match(reason(parseMeminfo('MemTotal: 1000 kB\nHugePages_Total: 0\nx\ny\nz\n')), /mostly not in meminfo format \(3 bad lines\)/);
+  assert.match(reason(parseMeminfo('Foo: 5\nBar: 6\n')), /no MemTotal line \(2 lines not in meminfo format\)/);
+  // MemFree equal to MemTotal is possible for a moment; larger is not
+  assert.equal(ok(parseMeminfo('MemTotal: 1000 kB\nMemFree: 1000 kB\n')).bytes.get('MemFree'), 1000 * KiB);
+  assert.match(reason(parseMeminfo('MemTotal: 1000 kB\nMemFree: 1001 kB\n')), /MemFree is larger/);
+});
+
+test('meminfo residue: Slab from SReclaimable + SUnreclaim when Slab is missing; SwapCached counts as accounted', () => {
+  const base = 'MemTotal: 10000 kB\nMemFree: 1000 kB\nBuffers: 100 kB\nCached: 2000 kB\nSwapCached: 50 kB\nAnonPages: 3000 kB\nPageTables: 100 kB\n';
+  // 10000 - (1000 + 100 + 2000 + 50 + 3000 + (300 + 200) + 100) = 3250
+  assert.equal(ok(unaccountedBytes(ok(parseMeminfo(`${base}SReclaimable: 300 kB\nSUnreclaim: 200 kB\n`)))), 3250 * KiB);
+  assert.equal(ok(unaccountedBytes(ok(parseMeminfo(`${base}Slab: 500 kB\n`)))), 3250 * KiB);
+  assert.match(reason(unaccountedBytes(ok(parseMeminfo(`${base}SReclaimable: 300 kB\n`)))), /lacks Slab/);
+  assert.match(reason(unaccountedBytes(ok(parseMeminfo(`${base}SUnreclaim: 200 kB\n`)))), /lacks Slab/);
+  assert.match(reason(unaccountedBytes(ok(parseMeminfo('MemTotal: 10000 kB\nSlab: 1 kB\n')))), /^meminfo lacks MemFree, Buffers, Cached, AnonPages, PageTables$/);
+});
+
+test('vmmemctl: text that ends at "current" (blank lines aside) is cut off', () => {
+  assert.match(reason(parseVmmemctl('target: 10\ncurrent: 10\n')), /cut off/);
+  assert.match(reason(parseVmmemctl('target: 10\ncurrent: 10\n   \n\t\n')), /cut off/);
+  assert.equal(ok(parseVmmemctl('target: 10\ncurrent: 10\nrateSleepAlloc: 0\n')).currentFrames, 10);
+});
+
+test('vmmemctl: malformed, missing, disagreeing and mixed-layout target/current lines are refused', () => {
+  assert.match(reason(parseVmmemctl('target: abc\ncurrent: 5\nx: 1\n')), /target line is malformed/);
+  assert.match(reason(parseVmmemctl('target: 5\ncurrent: abc\nx: 1\n')), /current line is malformed/);
+  assert.match(reason(parseVmmemctl('current: 5\nx: 1\n')), /no "target" line/);
+  assert.match(reason(parseVmmemctl('target: 5\nx: 1\n')), /no "current" line/);
+  assert.match(reason(parseVmmemctl('target: 5\ncurrent: 5\ncurrent: 6\nx: 1\n')), /two "current" lines that disagree/);
+  assert.match(reason(parseVmmemctl('target: 5 pages\ncurrent: 5\nx: 1\n')), /different layouts/);
+  // A later numeric "target" line (the GET_TARGET call counter) changes neither target nor current.
+  const stats = ok(parseVmmemctl('target: 5\ncurrent: 7\ntarget: 3\nx: 1\n'));
+  assert.deepEqual([stats.targetFrames, stats.currentFrames], [5, 7]);
+});
+
+test('vmmemctl layouts: v3 needs both "balloon capabilities" and "is resetting"; v2 otherwise', () => {
+  assert.equal(ok(parseVmmemctl('target: 5 pages\ncurrent: 5 pages\nis resetting: n\nfoo: 1\n')).layout, 'v2');
+  assert.equal(ok(parseVmmemctl('balloon capabilities: 0x3e\ntarget: 5 pages\ncurrent: 5 pages\nis resetting: y\nfoo: 1\n')).layout, 'v3');
+  assert.equal(ok(parseVmmemctl('balloon capabilities: 0x3e\ntarget: 5 pages\ncurrent: 5 pages\nfoo: 1\n')).layout, 'v2');
+  assert.equal(ok(parseVmmemctl('target: 5 pages\ncurrent: 5 pages\nrateNoSleepAlloc: 1\n')).layout, 'v1');
+});
+
+test('xen_memory0: the balloon is low_kb + high_kb (high only when present)', () => {
+  assert.equal(ok(parseXenMemory('target_kb=1000\nlow_kb=100\nhigh_kb=50\n')).balloonBytes, 150 * KiB);
+  assert.equal(ok(parseXenMemory('target_kb=1000\nlow_kb=100\n')).balloonBytes, 100 * KiB);
+  assert.equal(ok(parseXenMemory('target_kb=1000\n')).balloonBytes, null);
+});
+
+test('/proc/xen/balloon: whole lines only, duplicates must agree, the three core lines are required', () => {
+  const good = 'Current allocation:  2097152 kB\nRequested target:    2097152 kB\nLow-mem balloon:     1024 kB\nHigh-mem balloon:    512 kB\nXen hard limit:          ??? kB\n';
+  const value = ok(parseProcXenBalloon(good));
+  assert.deepEqual([value.currentBytes, value.targetBytes, value.balloonBytes, value.hardLimitBytes], [2097152 * KiB, 2097152 * KiB, 1536 * KiB, null]);
+  assert.equal(ok(parseProcXenBalloon(`${good}Current allocation:  2097152 kB\n`)).currentBytes, 2097152 * KiB, 'a repeated equal line is fine');
+  assert.match(reason(parseProcXenBalloon(`${good}Current allocation:  1 kB\n`)), /two different Current allocation lines/);
+  assert.match(reason(parseProcXenBalloon(`9 ${good}`)), /not in the driver's format/);
+  for (const drop of ['Current allocation', 'Requested target', 'Low-mem balloon']) {
+    const text = good.split('\n').filter((line) => !line.startsWith(drop)).join('\n');
+    assert.match(reason(parseProcXenBalloon(text)), /lacks its Current allocation, Requested target or Low-mem balloon line/, drop);
+  }
+});
+
+test('vmstat: blank and indented lines, names in lower case only, two fields exactly, duplicates must agree', () => {
+  const counters = ok(parseVmstat('  balloon_inflate 5\n\n   \nballoon_deflate 2\nBAD-name 7\npgscan_x 1 2\n'));
+  assert.deepEqual([...counters], [['balloon_inflate', 5], ['balloon_deflate', 2]]);
+  assert.equal(ok(parseVmstat('balloon_inflate 5\nballoon_inflate 5\n')).get('balloon_inflate'), 5);
+  assert.match(reason(parseVmstat('balloon_inflate 5\nballoon_inflate 6\n')), /two different balloon_inflate lines/);
+  // as many bad lines as good ones still parses; one more is "mostly" bad
+  assert.equal(ok(parseVmstat('balloon_inflate 5\nX 1\n')).size, 1);
+  assert.match(reason(parseVmstat('balloon_inflate 5\nX 1\nY 2\n')), /mostly not in vmstat format \(2 bad lines\)/);
+  assert.match(reason(parseVmstat('X 1\nY 2\n')), /^\/proc\/vmstat is not in vmstat format \(2 bad lines\)$/);
+});
+
+test('PSI: whole lines only; 100.00 % is a valid percentage, more is not', () => {
+  const line = (kind: string, avg10: string) => `${kind} avg10=${avg10} avg60=0.00 avg300=0.00 total=5`;
+  assert.equal(ok(parsePressure(`${line('some', '100.00')}\n`)).some.avg10, 100);
+  assert.match(reason(parsePressure(`${line('some', '100.01')}\n`)), /above 100/);
+  assert.match(reason(parsePressure(`x${line('some', '1.00')}\n`)), /no "some" line/);
+  assert.match(reason(parsePressure(`${line('some', '1.00')} x\n`)), /no "some" line/);
+  assert.equal(ok(parsePressure(`${line('some', '1.00')}\n${line('full', '2.00')}\n`)).full?.avg10, 2);
+});
+
+test('vmware-toolbox-cmd: "N MB" with nothing after it', () => {
+  assert.equal(ok(parseToolboxStat('20480 MB\n')).mib, 20480);
+  assert.match(reason(parseToolboxStat('20480 MBx\n')), /not "N MB"/);
+});
+
+test('every parser names its source when it refuses binary text', () => {
+  const cases: [string, Parsed<unknown>][] = [
+    ['/proc/meminfo', parseMeminfo('MemTotal: 1\u0000')],
+    ['vmmemctl stats', parseVmmemctl('target: 1\u0000')],
+    ['xen_memory0', parseXenMemory('target_kb=1\u0000')],
+    ['/proc/xen/balloon', parseProcXenBalloon('Current allocation: 1 kB\u0000')],
+    ['/proc/pressure/memory', parsePressure('some\u0000')],
+    ['/proc/vmstat', parseVmstat('balloon_inflate 1\u0000')],
+    ['vmware-toolbox-cmd output', parseToolboxStat('1 MB\u0000')],
+  ];
+  for (const [source, result] of cases) assert.equal(reason(result), `${source} contains binary data`);
+});
+
+test('vmmemctl: a later non-numeric "target" line (V4 counter "target: N ( 0 failed)") is ignored; messages quote the bad line', () => {
+  const stats = ok(parseVmmemctl('target: 5\ncurrent: 7\ntarget: 3 ( 0 failed)\ncurrent: 7\nx: 1\n'));
+  assert.deepEqual([stats.targetFrames, stats.currentFrames], [5, 7]);
+  assert.equal(reason(parseVmmemctl('target: abc\ncurrent: 5\nx: 1\n')), 'vmmemctl target line is malformed: "target: abc"');
+  assert.equal(reason(parseVmmemctl('target: 5\ncurrent: abc\nx: 1\n')), 'vmmemctl current line is malformed: "current: abc"');
+  assert.match(reason(parseVmmemctl('target: 5\ncurrent\nx: 1\n')), /no "current" line/, 'a line without a colon is no key');
+});
+
+test('/proc/xen/balloon: blank lines, padding before the colon; messages quote the line', () => {
+  const good = 'Current allocation:  2097152 kB\n   \nRequested target  :    2097152 kB\nLow-mem balloon:     1024 kB\n';
+  assert.equal(ok(parseProcXenBalloon(good)).targetBytes, 2097152 * KiB);
+  assert.equal(reason(parseProcXenBalloon(`${good}Requested target :  1 kB\n`)), '/proc/xen/balloon has two different Requested target lines');
+  assert.equal(reason(parseProcXenBalloon('Current allocation:  5 MB\n')), '/proc/xen/balloon line is not in the driver\'s format: "Current allocation:  5 MB"');
+});
+
+test('vmstat and PSI and toolbox: whitespace around fields', () => {
+  assert.match(reason(parseVmstat('  \n ')), /none of the counters we read/);
+  assert.equal(ok(parseVmstat('balloon_inflate  5\n')).get('balloon_inflate'), 5, 'two spaces between name and value');
+  assert.equal(ok(parseVmstat('balloon_inflate 5\nbad-Name 7\n')).has('bad-Name'), false);
+  assert.equal(ok(parsePressure('  some avg10=1.00 avg60=0.00 avg300=0.00 total=5  \n')).some.totalMicros, 5);
+  assert.equal(ok(parseToolboxStat('  20480 MB  \n')).mib, 20480);
+});
