@@ -64,8 +64,8 @@ function distroCells(behaviour: Record<BalloonDriverFamily, DriverBehaviour>): s
   ];
 }
 
-export function renderKernelArticle(): string {
-  const out: string[] = [];
+/** The article's front matter: id, title, and a source per cited commit. */
+function frontMatter(out: string[]): void {
   const commits = citedCommits();
   out.push('---');
   out.push('id: kernel-behaviour');
@@ -86,6 +86,10 @@ export function renderKernelArticle(): string {
   out.push('    url: https://www.debian.org/releases/');
   out.push('---');
   out.push('');
+}
+
+/** How a kernel release is matched against the table. */
+function howToRead(out: string[]): void {
   out.push('<!-- Generated from src/core/kernels.ts by scripts/gen-kernel-article.ts: edit the table, not this file. -->');
   out.push('');
   out.push('## How to read it');
@@ -102,33 +106,39 @@ export function renderKernelArticle(): string {
   out.push('(`getconf PAGESIZE`); without it, 4 KiB only on an x86 CPU. The VMware debugfs figures are 4 KiB frames on');
   out.push('every architecture.');
   out.push('');
-  for (const family of DRIVER_FAMILIES) {
-    const table = DRIVERS[family];
-    out.push(`## ${table.name}`);
-    out.push('');
-    out.push('| Kernel | Ballooned pages leave MemTotal | Source |');
-    out.push('|---|---|---|');
-    table.memTotal.forEach((change, i) => out.push(`| ${rangeOf(table.memTotal, i)} | ${MEMTOTAL_WORDS[change.value]} | ${cell(change.source)} |`));
-    out.push('');
-    out.push('| Size source | Kernel | Exists | What it counts | Source |');
-    out.push('|---|---|---|---|---|');
-    for (const [id, changes] of Object.entries(table.sources) as [SizeSourceId, Change<{ available: string; note?: string }>[]][]) {
-      changes.forEach((change, i) => out.push(`| ${SIZE_SOURCE_NAMES[id]} | ${rangeOf(changes, i)} | ${change.value.available} | ${cell(change.value.note ?? '')} | ${cell(change.source)} |`));
-    }
-    if (table.deflateOnOom) {
-      out.push('');
-      out.push('| Kernel | deflate-on-oom (feature bit 2) | Source |');
-      out.push('|---|---|---|');
-      table.deflateOnOom.forEach((change, i) => out.push(`| ${rangeOf(table.deflateOnOom as Change<unknown>[], i)} | ${DEFLATE_WORDS[change.value]} | ${cell(change.source)} |`));
-    }
-    if (table.xenMaxRetry) {
-      out.push('');
-      out.push('| Kernel | Retries of a failed increase (max_retry_count) | Source |');
-      out.push('|---|---|---|');
-      table.xenMaxRetry.forEach((change, i) => out.push(`| ${rangeOf(table.xenMaxRetry as Change<unknown>[], i)} | ${change.value === 'unlimited' ? 'forever (RETRY_UNLIMITED)' : change.value === 'unknown' ? 'forever or 4: depends on a stable backport' : change.value} | ${cell(change.source)} |`));
-    }
-    out.push('');
+}
+
+/** One driver's tables: MemTotal, size sources, deflate-on-oom, Xen retries. */
+function driverSection(out: string[], family: BalloonDriverFamily): void {
+  const table = DRIVERS[family];
+  out.push(`## ${table.name}`);
+  out.push('');
+  out.push('| Kernel | Ballooned pages leave MemTotal | Source |');
+  out.push('|---|---|---|');
+  table.memTotal.forEach((change, i) => out.push(`| ${rangeOf(table.memTotal, i)} | ${MEMTOTAL_WORDS[change.value]} | ${cell(change.source)} |`));
+  out.push('');
+  out.push('| Size source | Kernel | Exists | What it counts | Source |');
+  out.push('|---|---|---|---|---|');
+  for (const [id, changes] of Object.entries(table.sources) as [SizeSourceId, Change<{ available: string; note?: string }>[]][]) {
+    changes.forEach((change, i) => out.push(`| ${SIZE_SOURCE_NAMES[id]} | ${rangeOf(changes, i)} | ${change.value.available} | ${cell(change.value.note ?? '')} | ${cell(change.source)} |`));
   }
+  if (table.deflateOnOom) {
+    out.push('');
+    out.push('| Kernel | deflate-on-oom (feature bit 2) | Source |');
+    out.push('|---|---|---|');
+    table.deflateOnOom.forEach((change, i) => out.push(`| ${rangeOf(table.deflateOnOom as Change<unknown>[], i)} | ${DEFLATE_WORDS[change.value]} | ${cell(change.source)} |`));
+  }
+  if (table.xenMaxRetry) {
+    out.push('');
+    out.push('| Kernel | Retries of a failed increase (max_retry_count) | Source |');
+    out.push('|---|---|---|');
+    table.xenMaxRetry.forEach((change, i) => out.push(`| ${rangeOf(table.xenMaxRetry as Change<unknown>[], i)} | ${change.value === 'unlimited' ? 'forever (RETRY_UNLIMITED)' : change.value === 'unknown' ? 'forever or 4: depends on a stable backport' : change.value} | ${cell(change.source)} |`));
+  }
+  out.push('');
+}
+
+/** Distribution kernels a source shows to differ from their upstream base. */
+function distributionOverrides(out: string[]): void {
   out.push('## Distribution kernels where a source says they differ');
   out.push('');
   out.push('| Distribution | Driver | What | Answer | Source |');
@@ -142,6 +152,10 @@ export function renderKernelArticle(): string {
   out.push('keep the 2.6.18-xen balloon driver and its `/proc/xen/balloon` file; the check reads that file when the');
   out.push('`xen_memory` sysfs directory is absent.');
   out.push('');
+}
+
+/** One row per distribution release, judged by its GA kernel. */
+function distributionReleases(out: string[]): void {
   out.push('## Per distribution release (GA kernel)');
   out.push('');
   out.push('Columns: VMware debugfs `vmmemctl`; VMware `/proc/vmstat` balloon counters; Hyper-V ballooned pages leave');
@@ -156,6 +170,10 @@ export function renderKernelArticle(): string {
     out.push(`| ${row.release} | ${formatVersion(row.base)} (\`${row.example}\`) | ${distroCells(behaviour).map(cell).join(' | ')} | ${cell(row.source)} |`);
   }
   out.push('');
+}
+
+/** What the rules do with the table. */
+function whatTheCheckDoes(out: string[]): void {
   out.push('## What the check does with it');
   out.push('');
   out.push('- Hyper-V before 5.11, VMware always, virtio with deflate-on-oom: the balloon is inside "used" memory, so');
@@ -166,5 +184,15 @@ export function renderKernelArticle(): string {
   out.push('  VMware it can only read lower, since 2 MiB balloon pages are not in it.');
   out.push('- A VMware `/proc/vmstat` balloon counter of 0 before 5.3 is not taken as a balloon size.');
   out.push('');
+}
+
+export function renderKernelArticle(): string {
+  const out: string[] = [];
+  frontMatter(out);
+  howToRead(out);
+  for (const family of DRIVER_FAMILIES) driverSection(out, family);
+  distributionOverrides(out);
+  distributionReleases(out);
+  whatTheCheckDoes(out);
   return `${out.join('\n')}`;
 }
