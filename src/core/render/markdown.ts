@@ -1,6 +1,7 @@
 import type { Report } from '../report';
 import { escapeMarkdown } from '../../shared/escape';
 import { figureRows, hypervisorLabel } from '../../shared/presentation';
+import { hostSideLines } from './host-side';
 import { printableDeep } from './printable';
 
 const ICON = { critical: '🔴', warning: '🟠', info: 'ℹ️' } as const;
@@ -22,7 +23,8 @@ export function renderMarkdown(report: Report, articleLink: (id: string) => stri
   }
   out.push('## Figures', '', '| | |', '|---|---|');
   for (const row of figureRows(report)) out.push(`| ${row.name} | ${escapeMarkdown(row.value)} |`);
-  out.push('', '## Evidence', '');
+  out.push('', ...hostSideLines(report));
+  out.push('## Evidence', '');
   for (const line of report.hypervisor.evidence) out.push(`- ${escapeMarkdown(line)}`);
   out.push('', '## Probes', '', '| probe | status | detail |', '|---|---|---|');
   for (const probe of report.probes) out.push(`| ${probe.id} | ${probe.status} | ${escapeMarkdown(probe.detail ?? '')} |`);
