@@ -212,6 +212,31 @@ interface EntryIndex {
 }
 
 /** An SSH client configuration (~/.ssh/config or `--ssh-config FILE`), with its Include files read in. */
+
+/** IdentityAgent: none, SSH_AUTH_SOCK (the default), $VARIABLE, or a socket path. */
+function agentSocketOf(identityAgent: string | undefined, variables: Record<string, string | undefined>, path: (text: string) => string): string | undefined {
+  if (identityAgent && identityAgent.toLowerCase() === 'none') return undefined;
+  if (identityAgent && identityAgent !== 'SSH_AUTH_SOCK') return identityAgent.startsWith('$') ? variables[identityAgent.slice(1)] || undefined : path(identityAgent);
+  return variables.SSH_AUTH_SOCK || undefined;
+}
+
+/** ConnectTimeout in seconds: positive, and short enough for one Node.js timer. */
+function connectTimeoutOf(destination: string, timeoutText: string | undefined): number | undefined {
+  if (timeoutText === undefined) return undefined;
+  const seconds = Number(timeoutText);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new SshConfigError(`${destination}: ConnectTimeout ${quoteForMessage(timeoutText)} is not a number of seconds`);
+  if (seconds > MAX_TIMER_SECONDS) throw new SshConfigError(`${destination}: ConnectTimeout ${quoteForMessage(timeoutText)} is too long: at most ${MAX_TIMER_SECONDS} seconds (2^31 ms, the longest timer Node.js sets)`);
+  return seconds;
+}
+
+/** StrictHostKeyChecking as OpenSSH reads it (default ask; off/false mean no). */
+function strictHostKeyCheckingOf(text: string | undefined): SshHostConfig['strictHostKeyChecking'] {
+  const value = (text ?? 'ask').toLowerCase();
+  if (value === 'accept-new') return 'accept-new';
+  if (value === 'no' || value === 'off' || value === 'false') return 'no';
+  return value === 'ask' ? 'ask' : 'yes';
+}
+
 export class SshConfig {
   private readonly index: EntryIndex;
 
@@ -288,26 +313,13 @@ export class SshConfig {
       ? explicitIdentities
       : ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_dsa'].map((name) => join(env.home, '.ssh', name));
 
-    const identityAgent = first('identityagent');
-    let agentSocket: string | undefined = env.env.SSH_AUTH_SOCK || undefined;
-    if (identityAgent && identityAgent.toLowerCase() === 'none') agentSocket = undefined;
-    else if (identityAgent && identityAgent !== 'SSH_AUTH_SOCK') agentSocket = identityAgent.startsWith('$') ? env.env[identityAgent.slice(1)] || undefined : path(identityAgent);
+    const agentSocket = agentSocketOf(first('identityagent'), env.env, path);
 
     const jump = first('proxyjump');
     const proxyJump = !jump || jump.toLowerCase() === 'none' ? [] : (settings.get('proxyjump') ?? []).join(',').split(',').map((hop) => hop.trim()).filter(Boolean);
 
-    const timeoutText = first('connecttimeout');
-    let connectTimeoutSeconds: number | undefined;
-    if (timeoutText !== undefined) {
-      connectTimeoutSeconds = Number(timeoutText);
-      if (!Number.isFinite(connectTimeoutSeconds) || connectTimeoutSeconds <= 0) throw new SshConfigError(`${destination}: ConnectTimeout ${quoteForMessage(timeoutText)} is not a number of seconds`);
-      if (connectTimeoutSeconds > MAX_TIMER_SECONDS) throw new SshConfigError(`${destination}: ConnectTimeout ${quoteForMessage(timeoutText)} is too long: at most ${MAX_TIMER_SECONDS} seconds (2^31 ms, the longest timer Node.js sets)`);
-    }
-
-    const strictText = (first('stricthostkeychecking') ?? 'ask').toLowerCase();
-    const strictHostKeyChecking = strictText === 'accept-new' ? 'accept-new'
-      : strictText === 'no' || strictText === 'off' || strictText === 'false' ? 'no'
-        : strictText === 'ask' ? 'ask' : 'yes';
+    const connectTimeoutSeconds = connectTimeoutOf(destination, first('connecttimeout'));
+    const strictHostKeyChecking = strictHostKeyCheckingOf(first('stricthostkeychecking'));
 
     return {
       alias,

@@ -15,7 +15,6 @@ const ALLOWED: Record<string, string> = {
   'src/transport/sosreport.ts extractArchive': 'not split yet: new this wave, still being written',
   'src/transport/sosreport.ts finish': 'not split yet: new this wave, still being written',
   'src/transport/ssh-auth.ts createAuthHandler': 'not split yet: the OpenSSH order of authentication methods as one generator-like closure',
-  'src/transport/ssh-config.ts resolve': 'not split yet: ssh_config(5) first-value-wins resolution over all directives in one pass',
 };
 
 function sourceFiles(dir: string): string[] {
