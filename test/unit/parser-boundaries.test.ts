@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { Parsed } from '../../src/core/parsed';
+import { isBalloonDriver, isVmwareBalloonDriver, parseKthreads, parseMemoryBlocks, parseModules, parseVirtioDevices } from '../../src/core/parsers/drivers';
 import { parseMeminfo, unaccountedBytes } from '../../src/core/parsers/meminfo';
 import { parsePressure } from '../../src/core/parsers/pressure';
 import { parseToolboxStat } from '../../src/core/parsers/toolbox';
@@ -153,4 +154,32 @@ test('vmstat and PSI and toolbox: whitespace around fields', () => {
   assert.equal(ok(parseVmstat('balloon_inflate 5\nbad-Name 7\n')).has('bad-Name'), false);
   assert.equal(ok(parsePressure('  some avg10=1.00 avg60=0.00 avg300=0.00 total=5  \n')).some.totalMicros, 5);
   assert.equal(ok(parseToolboxStat('  20480 MB  \n')).mib, 20480);
+});
+
+test('drivers: VMware balloon driver names; /proc/modules lines are "name size ..." with a lower-case name', () => {
+  for (const name of ['vmw_balloon', 'vmware_balloon', 'vmmemctl']) assert.equal(isVmwareBalloonDriver(name), true, name);
+  for (const name of [null, 'virtio_balloon', 'hv_balloon', 'vmw_balloonx']) assert.equal(isVmwareBalloonDriver(name), false, String(name));
+  assert.equal(isBalloonDriver('xen_balloon'), true);
+  assert.equal(isBalloonDriver('balloon'), false);
+  assert.deepEqual(ok(parseModules('  vmw_balloon  24576 0 - Live 0x0\n\n   \nvirtio_balloon 28672 0 - Live 0x0\n')), ['vmw_balloon', 'virtio_balloon']);
+  for (const bad of ['vmw-Balloon 24576 0', 'Vmw_balloon 24576 0', 'vmw_balloon- 24576 0', 'vmw_balloon x 0']) assert.match(reason(parseModules(`${bad}\n`)), /\/proc\/modules line is malformed/, bad);
+  assert.deepEqual(parseKthreads(' vmmemctl pid=12 \nx vmmemctl pid=3\nvmmemctl pid=3x\n'), ['vmmemctl']);
+});
+
+test('memory blocks: 16 MiB is the smallest block; hexadecimal with or without 0x; counts must be numbers', () => {
+  assert.equal(ok(parseMemoryBlocks('block_size_bytes=1000000\nblocks=4\n')).blockSizeBytes, 16 * 1024 * 1024);
+  assert.match(reason(parseMemoryBlocks('block_size_bytes=fff000\nblocks=4\n')), /below the smallest memory section \(16 MiB\)/);
+  assert.equal(ok(parseMemoryBlocks('block_size_bytes=0x8000000\nblocks=4\n')).blockSizeBytes, 128 * 1024 * 1024);
+  for (const size of ['x8000000', '8000000x', '0x', '80000000000000']) assert.match(reason(parseMemoryBlocks(`block_size_bytes=${size}\nblocks=4\n`)), /missing or not a page multiple/, size);
+  assert.match(reason(parseMemoryBlocks('block_size_bytes=8000000\nblocks=4\nonline=x\n')), /online\/offline count is not a number/);
+  assert.match(reason(parseMemoryBlocks('block_size_bytes=8000000\nblocks=4\noffline=-1\n')), /online\/offline count is not a number/);
+});
+
+test('virtio devices: every line starts with device=; a device listed twice must be listed the same', () => {
+  const line = 'device=virtio0 id=0x0005 vendor=0x1af4 status=0x0f driver=virtio_balloon features=1';
+  assert.equal(ok(parseVirtioDevices(`${line}\n${line}\n\n  \n`)).length, 1);
+  assert.match(reason(parseVirtioDevices(`${line}\n${line.replace('status=0x0f', 'status=0x07')}\n`)), /virtio device virtio0 is listed twice with different values/);
+  assert.match(reason(parseVirtioDevices(` ${line}\n`)), /not in the probe's format/);
+  assert.equal(ok(parseVirtioDevices(line.replace('id=0x0005', 'id=x0x0005'))).at(0)?.deviceId, null);
+  assert.equal(ok(parseVirtioDevices(line.replace('id=0x0005', 'id=0x0005z'))).at(0)?.deviceId, null);
 });
