@@ -59,6 +59,8 @@ export function instrumentChecks(guests: GuestManager, tree: GuestTreeProvider):
   const check = guests.check.bind(guests);
   guests.check = (id, options) => {
     requested.set(id, performance.now());
+    // Until this check finishes, a verdict the tree serves is the previous check's (a re-check keeps it while it runs).
+    finished.delete(id);
     return check(id, options);
   };
   const subscription = guests.onDidFinishCheck((done: CheckFinished) => {
