@@ -45,6 +45,8 @@ Options:
   --run-snapshot-tools  with --root: run DIR's own usr/bin tools instead (bounded, inside DIR)
   --input FILE        analyse saved output of the probe script (- reads stdin); at most 8 MiB
   --sosreport PATH    analyse a sos report: its directory or archive (.tar.xz, .tar.gz, .tar.bz2)
+  --collect FILE      also write an evidence bundle (.tar.gz: probe output, JSON and Markdown
+                      reports, README); --input and --sosreport read such a bundle back
   --output FILE       write the result to FILE atomically (a temporary file renamed over it),
                       so a failed run leaves the previous FILE as it was
   --script            print the probe script (run it with: sh -s < script > output)
@@ -96,6 +98,7 @@ export interface CliOptions {
   root?: string;
   input?: string;
   sosreport?: string;
+  collect?: string;
   output?: string;
   script: boolean;
   sudo: boolean;
@@ -139,6 +142,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
         root: { type: 'string' },
         input: { type: 'string' },
         sosreport: { type: 'string' },
+        collect: { type: 'string' },
         output: { type: 'string' },
         script: { type: 'boolean' },
         sudo: { type: 'boolean' },
@@ -171,6 +175,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
   if (!FORMATS.includes(format)) throw new UsageError(`unknown --format ${JSON.stringify(values.format)}; use one of ${FORMATS.join(', ')}`);
   if (values.root !== undefined && values.input !== undefined) throw new UsageError('--root and --input exclude each other');
   if (values.sosreport !== undefined && (values.root !== undefined || values.input !== undefined || values.watch !== undefined || values.ssh?.length || values['all-ssh-hosts'])) throw new UsageError('--sosreport goes with none of --root, --input, --watch, --ssh');
+  if (values.collect !== undefined && (values.collect === '' || (values.ssh?.length ?? 0) > 1 || values['all-ssh-hosts'])) throw new UsageError('--collect needs a file name and one guest');
   if (values['run-snapshot-tools'] && values.root === undefined) throw new UsageError('--run-snapshot-tools needs --root');
   const watchSeconds = seconds('--watch', values.watch);
   const count = positiveNumber('--count', values.count, true);
@@ -202,6 +207,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
     root: values.root,
     input: values.input,
     sosreport: values.sosreport,
+    collect: values.collect,
     output: values.output,
     script: values.script ?? false,
     sudo: values.sudo ?? false,
@@ -340,10 +346,14 @@ async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promi
 
   if (options.input !== undefined) {
     let text: string;
+    let bundleAt: Date | undefined;
     try {
       // Streamed with the SSH transport's cap: /dev/zero, `yes |` or a huge file stop at 8 MiB.
       const stream = options.input === '-' ? io.stdin?.() ?? process.stdin : openInput(options.input);
-      text = (await readCapped(stream, MAX_OUTPUT_BYTES, signal)).toString('utf8');
+      const bytes = await readCapped(stream, MAX_OUTPUT_BYTES, signal);
+      const bundle = await loadEvidence().readEvidenceBundle(bytes);
+      text = bundle ? bundle.output : bytes.toString('utf8');
+      bundleAt = bundle?.collectedAt ?? undefined;
     } catch (error) {
       const source = options.input === '-' ? 'stdin' : options.input;
       io.stderr(`balloon-check: ${error instanceof InputError ? `--input ${source}` : `cannot read ${source}`}: ${(error as Error).message}\n`);
@@ -351,13 +361,14 @@ async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promi
     }
     const hostName = /\nhostname=([^\n]{1,253})\n/.exec(text)?.[1];
     const target: Target = { kind: 'snapshot', name: hostName ? `${hostName} (from ${options.input === '-' ? 'stdin' : options.input})` : options.input };
-    return emit(analyzeProbeOutput(text, target), options, io);
+    const analysis = analyzeProbeOutput(text, target, bundleAt);
+    return (await collect(options, text, analysis, `--input ${options.input}`, io)) ?? emit(analysis, options, io);
   }
 
   if (options.sosreport !== undefined) {
     const sos = await (require('./sosreport') as typeof import('./sosreport')).analyzeSosreport(options.sosreport, { toolTimeoutSeconds: options.toolTimeoutSeconds }, signal);
     if (!sos.ok) { io.stderr(`balloon-check: --sosreport ${options.sosreport}: ${sos.reason}\n`); return EXIT_CODES.unknown; }
-    return emit(sos.analysis, options, io);
+    return (await collect(options, sos.output, sos.analysis, `--sosreport ${options.sosreport}`, io)) ?? emit(sos.analysis, options, io);
   }
 
   const settings: ProbeSettings = { sudo: options.sudo, toolTimeoutSeconds: options.toolTimeoutSeconds, runSnapshotTools: options.runSnapshotTools };
@@ -389,6 +400,7 @@ async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promi
   const history: Sample[] = [];
   const samples = options.watchSeconds === undefined ? 1 : options.count ?? Infinity;
   let last: ReturnType<typeof analyzeProbeOutput> | undefined;
+  let lastOutput = '';
   for (let index = 0; index < samples && !signal.aborted; index++) {
     if (index > 0) await sleep((options.watchSeconds ?? 0) * 1000, signal);
     if (signal.aborted) break;
@@ -406,12 +418,27 @@ async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promi
     }
     const at = new Date();
     last = analyzeProbeOutput(output, transport.target, at, history);
+    lastOutput = output;
     if (!last.ok) break;
     rememberSample(history, { at, facts: last.facts });
     if (options.watchSeconds !== undefined && options.format === 'text') io.stderr(`${watchLine(last.report)}\n`);
   }
   if (!last) { io.stderr('balloon-check: interrupted before the first sample\n'); return EXIT_CODES.unknown; }
-  return emit(last, options, io);
+  return (await collect(options, lastOutput, last, options.root !== undefined ? `--root ${options.root}` : transport.target.kind, io)) ?? emit(last, options, io);
+}
+
+const loadEvidence = () => require('./evidence') as typeof import('./evidence');
+
+/** --collect FILE: the evidence bundle beside the usual output; a code only when it cannot be written. */
+async function collect(options: CliOptions, output: string, analysis: ReturnType<typeof analyzeProbeOutput>, how: string, io: CliIo): Promise<number | undefined> {
+  if (options.collect === undefined || !analysis.ok) return undefined;
+  try {
+    await loadEvidence().writeEvidenceBundle(options.collect, { output, report: analysis.report, version: VERSION, how });
+  } catch (error) {
+    io.stderr(`balloon-check: cannot write ${options.collect}: ${(error as Error).message}\n`);
+    return EXIT_CODES.unknown;
+  }
+  return undefined;
 }
 
 function watchLine(report: Report): string {
