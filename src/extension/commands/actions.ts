@@ -66,11 +66,14 @@ export class GuestActions {
     return choice?.ids;
   }
 
-  /** The guest a command is about (its argument, or this window's guest) and its report, checked first if needed. */
+  /**
+   * The guest a command is about (its argument, or this window's guest; a window that is not a guest asks which)
+   * and its report, checked first if needed.
+   */
   async ensureReport(arg: unknown): Promise<{ id: string; report: Report } | undefined> {
     const { guests } = this.deps;
-    const id = guestIdOf(arg) ?? WINDOW_GUEST_ID;
-    if (!guests.get(id)) return undefined;
+    const id = guestIdOf(arg) ?? (guests.get(WINDOW_GUEST_ID) ? WINDOW_GUEST_ID : (await this.pickGuests('Which guest?', false))?.[0]);
+    if (!id || !guests.get(id)) return undefined;
     if (!guests.get(id)?.report) await this.check([id], true);
     const report = guests.get(id)?.report ?? null;
     if (!report) {
