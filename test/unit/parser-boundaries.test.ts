@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { Parsed } from '../../src/core/parsed';
 import { isBalloonDriver, isVmwareBalloonDriver, parseKthreads, parseMemoryBlocks, parseModules, parseVirtioDevices } from '../../src/core/parsers/drivers';
+import { parseHvBalloon } from '../../src/core/parsers/hvballoon';
 import { parseMeminfo, unaccountedBytes } from '../../src/core/parsers/meminfo';
 import { parsePressure } from '../../src/core/parsers/pressure';
 import { parseToolboxStat } from '../../src/core/parsers/toolbox';
@@ -182,4 +183,19 @@ test('virtio devices: every line starts with device=; a device listed twice must
   assert.match(reason(parseVirtioDevices(` ${line}\n`)), /not in the probe's format/);
   assert.equal(ok(parseVirtioDevices(line.replace('id=0x0005', 'id=x0x0005'))).at(0)?.deviceId, null);
   assert.equal(ok(parseVirtioDevices(line.replace('id=0x0005', 'id=0x0005z'))).at(0)?.deviceId, null);
+});
+
+test('hv-balloon: duplicates must agree; blank lines do not hide a cut after pages_ballooned; a state without "(name)"', () => {
+  const full = 'state: 2 (ready)\npages_ballooned: 5\ntotal_pages_committed: 10\nmax_dynamic_page_count: 20\n';
+  assert.equal(ok(parseHvBalloon(full)).state, 'ready');
+  assert.equal(ok(parseHvBalloon(full.replace('2 (ready)', 'ready'))).state, 'ready');
+  assert.match(reason(parseHvBalloon(`${full}pages_ballooned: 6\n`)), /^hv-balloon stats have two different pages_ballooned lines$/);
+  assert.match(reason(parseHvBalloon('state: 2 (ready)\npages_ballooned: 5\n  \n\t\n')), /looks cut off/);
+  assert.match(reason(parseHvBalloon('state: 2 (ready)\n  pages_ballooned: 5  \n')), /looks cut off/);
+  assert.equal(reason(parseHvBalloon('pages_ballooned: 5\u0000')), 'hv-balloon stats contains binary data');
+});
+
+test('PSI: two-digit and three-digit averages in every column', () => {
+  const psi = ok(parsePressure('some avg10=12.34 avg60=56.78 avg300=99.99 total=5\n'));
+  assert.deepEqual([psi.some.avg10, psi.some.avg60, psi.some.avg300], [12.34, 56.78, 99.99]);
 });
