@@ -5,7 +5,7 @@
  */
 import type { HypervisorKind } from '../core/facts';
 import type { Report } from '../core/report';
-import { formatBytes } from '../core/units';
+import { formatBytes } from './units';
 
 /** Hypervisor kinds, plus "any" for knowledge documents that apply to every hypervisor. */
 export type HypervisorName = HypervisorKind | 'any';
