@@ -7,7 +7,6 @@ import { analyzeProbeOutput, type Report } from '../core/report';
 import type { ProbeSettings } from '../core/sections';
 import type { Sample } from '../core/trend';
 import { LocalTransport } from '../transport/local';
-import { SshConfig } from '../transport/ssh-config';
 import { ProbeError, type Transport } from '../transport/transport';
 import type { SshTransportSettings } from './lazy';
 import { loadLazy } from './lazyLoader';
@@ -108,7 +107,9 @@ export class GuestManager implements vscode.Disposable {
     const configPath = config.sshConfigFile ?? join(homedir(), '.ssh', 'config');
     if (this.window.listsSshConfigHosts && (config.sshConfigFile !== undefined || existsSync(configPath))) {
       try {
-        // The config reader is in this bundle (about 40 KB): the lazy bundle (1.3 MB, 50-250 ms to load) stays off the first check's path.
+        // The config reader is in this bundle (about 40 KB), evaluated at first use: activation does not run it, and the
+        // lazy bundle (1.3 MB, 50-250 ms to load) stays off the first check's path.
+        const { SshConfig } = require('../transport/ssh-config') as typeof import('../transport/ssh-config');
         configHosts = SshConfig.load(config.sshConfigFile).concreteHosts();
       } catch (error) {
         log().warn(`SSH config ${config.sshConfigFile ?? '~/.ssh/config'} not read: ${(error as Error).message}`);
