@@ -33,10 +33,10 @@ async function checkBallooning({ guests, actions }: CommandDeps, arg: unknown): 
   const argId = guestIdOf(arg);
   const ids = argId ? [argId] : await actions.pickGuests('Which guest should be checked?', true);
   if (!ids?.length) return [];
-  // The probe starts first, then the guest is shown (spinning): on a first check the view opens while the probe runs.
-  const checking = actions.check(ids, true);
+  // Show the guest while it is checked: the view opens during the probe, not after it. Revealed before the check
+  // starts, the guest still has its "Not checked yet" row, so it can expand (a checking guest has no children yet).
   actions.reveal(ids[0]!);
-  const reports = await checking;
+  const reports = await actions.check(ids, true);
   actions.reveal(ids[0]!);
   if (ids.length === 1 && !guests.get(ids[0]!)?.report) actions.showCheckFailed(ids[0]!);
   return reports;
