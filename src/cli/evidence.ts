@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import { create, Parser, type ReadEntry } from 'tar';
 import { renderMarkdown } from '../core/render/markdown';
 import type { Report } from '../core/report';
@@ -72,6 +72,10 @@ export interface EvidenceBundle {
 /** The probe output of an evidence bundle given as bytes, or null when the bytes are not a bundle. */
 export async function readEvidenceBundle(bytes: Buffer): Promise<EvidenceBundle | null> {
   if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return null;
+  // A bundle's first tar header names balloon-evidence/: anything else (a sos report .tar.gz) is not one.
+  let head: Buffer;
+  try { head = gunzipSync(bytes.subarray(0, 4096), { finishFlush: zlibConstants.Z_SYNC_FLUSH }); } catch { return null; }
+  if (!head.subarray(0, 100).toString('latin1').startsWith(`${BUNDLE_DIR}/`)) return null;
   const members = new Map<string, Buffer[]>();
   let total = 0;
   const parser = new Parser({

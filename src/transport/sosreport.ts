@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, resolve, sep } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
@@ -180,20 +180,21 @@ function charge(budget: { written: number }, bytes: number, limits: SosreportLim
 
 // ---- archives ------------------------------------------------------------------------------
 
-/** Decompressed bytes, counted, with the bomb and stream limits. */
-class Meter extends Writable {
-  bytes = 0;
-  constructor(private readonly compressedBytes: number, private readonly limits: SosreportLimits, private readonly sink: Parser) { super(); }
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
-    this.bytes += chunk.length;
-    if (this.bytes > this.limits.streamBytes) { done(new SosreportError(`the archive unpacks to more than ${this.limits.streamBytes} bytes: refused`)); return; }
-    if (this.bytes > this.limits.bombBytes && this.bytes / Math.max(1, this.compressedBytes) > this.limits.bombRatio) {
-      done(new SosreportError(`decompression bomb: the archive unpacks to more than ${this.limits.bombBytes} bytes, over ${this.limits.bombRatio} times its ${this.compressedBytes} bytes: refused`));
-      return;
-    }
-    if (this.sink.write(chunk)) done(); else this.sink.once('drain', () => done());
-  }
-  override _final(done: (error?: Error | null) => void): void { this.sink.end(); done(); }
+/** Decompressed bytes, counted, with the bomb and stream limits (a pass-through before the tar parser). */
+function meter(compressedBytes: number, limits: SosreportLimits): Transform {
+  let bytes = 0;
+  return new Transform({
+    highWaterMark: 1024 * 1024,
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (bytes > limits.streamBytes) { done(new SosreportError(`the archive unpacks to more than ${limits.streamBytes} bytes: refused`)); return; }
+      if (bytes > limits.bombBytes && bytes / Math.max(1, compressedBytes) > limits.bombRatio) {
+        done(new SosreportError(`decompression bomb: the archive unpacks to more than ${limits.bombBytes} bytes, over ${limits.bombRatio} times its ${compressedBytes} bytes: refused`));
+        return;
+      }
+      done(null, chunk);
+    },
+  });
 }
 
 /** A member name inside the report: the archive's top directory removed, or null when it escapes. */
@@ -216,38 +217,41 @@ async function extractArchive(path: string, size: number, root: string, limits: 
   const pending: Promise<void>[] = [];
   let failure: Error | null = null;
   const fail = (error: Error) => { failure ??= error; };
+  // Every member is screened (hostile ones fail the whole archive); only wanted regular files are
+  // kept, and the parser skips the others' bodies without handing them to us.
+  const screen = (path: string, stats: ReadEntry | Stats): boolean => {
+    const entry = stats as ReadEntry;
+    const { rel, ok } = memberPath(path);
+    if (!ok) { fail(new SosreportError(`member ${JSON.stringify(path)} leaves the archive (path traversal): refused`)); return false; }
+    const type = entry.type;
+    if (type === 'CharacterDevice' || type === 'BlockDevice' || type === 'FIFO') {
+      fail(new SosreportError(`member ${JSON.stringify(path)} is a device or FIFO (${type}): refused`)); return false;
+    }
+    if (type === 'SymbolicLink' || type === 'Link') {
+      const target = entry.linkpath ?? '';
+      // A hard link names a member; a symlink is relative to its own directory.
+      const resolved = type === 'Link' ? memberPath(target) : { rel: posix.normalize(posix.join(posix.dirname(rel), target)), ok: !target.startsWith('/') };
+      if (!resolved.ok || resolved.rel.startsWith('../') || resolved.rel === '..' || (type === 'SymbolicLink' && rel === '')) {
+        fail(new SosreportError(`member ${JSON.stringify(path)} links out of the sos report (to ${JSON.stringify(target)}): refused`));
+      } else if (wanted(rel)) links.push({ rel, target: resolved.rel });
+      return false;
+    }
+    if (type === 'Directory') {
+      if (rel && wanted(rel)) pending.push(fs.mkdir(join(root, rel), { recursive: true }).then(() => undefined));
+      return false;
+    }
+    return (type === 'File' || type === 'OldFile' || type === 'ContiguousFile') && rel !== '' && wanted(rel) && !failure;
+  };
   const parser = new Parser({
     strict: true,
+    filter: screen,
     onReadEntry: (entry: ReadEntry) => {
-      const { rel, ok } = memberPath(entry.path);
-      if (!ok) { fail(new SosreportError(`member ${JSON.stringify(entry.path)} leaves the archive (path traversal): refused`)); entry.resume(); return; }
-      const type = entry.type;
-      if (type === 'CharacterDevice' || type === 'BlockDevice' || type === 'FIFO') {
-        fail(new SosreportError(`member ${JSON.stringify(entry.path)} is a device or FIFO (${type}): refused`)); entry.resume(); return;
-      }
-      if (type === 'SymbolicLink' || type === 'Link') {
-        const target = entry.linkpath ?? '';
-        // A hard link names a member; a symlink is relative to its own directory.
-        const resolved = type === 'Link' ? memberPath(target) : { rel: posix.normalize(posix.join(posix.dirname(rel), target)), ok: !target.startsWith('/') };
-        if (!resolved.ok || resolved.rel.startsWith('../') || resolved.rel === '..' || (type === 'SymbolicLink' && rel === '' )) {
-          fail(new SosreportError(`member ${JSON.stringify(entry.path)} links out of the sos report (to ${JSON.stringify(target)}): refused`));
-        } else if (wanted(rel)) links.push({ rel, target: resolved.rel });
-        entry.resume();
-        return;
-      }
-      if (type === 'Directory') {
-        if (rel && wanted(rel)) pending.push(fs.mkdir(join(root, rel), { recursive: true }).then(() => undefined));
-        entry.resume();
-        return;
-      }
-      if ((type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile') || !rel || !wanted(rel) || failure) { entry.resume(); return; }
-      pending.push(writeEntry(entry, join(root, rel), limits, budget).catch(fail));
+      pending.push(writeEntry(entry, join(root, memberPath(entry.path).rel), limits, budget).catch(fail));
     },
   });
   parser.on('warn', (code: string, message: string) => { if (code !== 'TAR_ENTRY_INFO') fail(new SosreportError(`the archive is damaged: ${message}`)); });
   parser.on('error', (error: Error) => fail(new SosreportError(`the archive is damaged: ${error.message}`)));
 
-  const meter = new Meter(size, limits, parser);
   const done = new Promise<void>((resolveDone) => { parser.on('end', () => resolveDone()); parser.on('close', () => resolveDone()); });
   const input = createReadStream(path);
   let child: ChildProcess | null = null;
@@ -267,7 +271,7 @@ async function extractArchive(path: string, size: number, root: string, limits: 
     streams.splice(0, 1, spawned.stdout!);
   }
   try {
-    await pipeline([...(streams as Readable[]), meter], { signal });
+    await pipeline([...(streams as Readable[]), meter(size, limits), parser], { signal });
     await done;
   } catch (error) {
     child?.kill('SIGKILL');

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Report } from '../../src/core/report';
 import { GUESTS_DIR, runCli, schemaErrors, tempDir } from '../helpers/guests';
 
+/** --input reads at most 8 MiB. */
+const MAX_INPUT = 8 * 1024 * 1024;
 const VMWARE = join(GUESTS_DIR, 'vmware-limit-12g-of-32g');
 const members = (bundle: string) => execFileSync('tar', ['-tzf', bundle], { encoding: 'utf8' }).trim().split('\n').sort();
 const member = (bundle: string, name: string) => execFileSync('tar', ['-xzOf', bundle, `balloon-evidence/${name}`], { encoding: 'utf8' });
@@ -60,8 +62,23 @@ test('--collect refuses what it cannot do, and a gzip bomb given as --input is r
     assert.equal(unwritable.status, 3);
     assert.match(unwritable.stderr, /cannot write .*b\.tar\.gz/);
     assert.match(runCli(['--collect', '']).stderr, /--collect needs a file name and one guest/);
+    // Shaped like a bundle (its first member balloon-evidence/), with 64 MiB of zeros in 64 KiB.
     const bomb = join(tmp.dir, 'bomb.gz');
-    writeFileSync(bomb, gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 }));
+    const made = spawnSync('python3', ['-c', `import tarfile, io, sys
+class Zeros(io.RawIOBase):
+    def __init__(self, n): self.n = n
+    def readable(self): return True
+    def readinto(self, b):
+        k = min(len(b), self.n); b[:k] = bytes(k); self.n -= k; return k
+with tarfile.open(sys.argv[1], 'w:gz', compresslevel=9) as t:
+    d = tarfile.TarInfo('balloon-evidence/'); d.type = tarfile.DIRTYPE; t.addfile(d)
+    f = tarfile.TarInfo('balloon-evidence/probe-output.txt'); f.size = 64 << 20
+    t.addfile(f, io.BufferedReader(Zeros(f.size)))
+`, bomb], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    assert.ok(statSync(bomb).size < MAX_INPUT);
+    writeFileSync(join(tmp.dir, 'plain.gz'), gzipSync(Buffer.alloc(1024 * 1024)));
+    assert.match(runCli(['--input', join(tmp.dir, 'plain.gz')]).stderr, /no probe header/, 'a gzip that is no bundle is read as text');
     const run = runCli(['--input', bomb]);
     assert.equal(run.status, 3);
     assert.match(run.stderr, /bomb\.gz: the bundle unpacks to more than 33554432 bytes/);
