@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import type { Parsed } from '../../src/core/parsed';
-import { isBalloonDriver, isVmwareBalloonDriver, parseKthreads, parseMemoryBlocks, parseModules, parseVirtioDevices } from '../../src/core/parsers/drivers';
+import { isBalloonDriver, isVmwareBalloonDriver, parseKthreads, parseMemoryBlocks, parseModules, parseNameList, parseVirtioDevices, parseVirtioFeatures } from '../../src/core/parsers/drivers';
 import { parseHvBalloon } from '../../src/core/parsers/hvballoon';
 import { parseMeminfo, unaccountedBytes } from '../../src/core/parsers/meminfo';
 import { parsePressure } from '../../src/core/parsers/pressure';
@@ -198,4 +198,31 @@ test('hv-balloon: duplicates must agree; blank lines do not hide a cut after pag
 test('PSI: two-digit and three-digit averages in every column', () => {
   const psi = ok(parsePressure('some avg10=12.34 avg60=56.78 avg300=99.99 total=5\n'));
   assert.deepEqual([psi.some.avg10, psi.some.avg60, psi.some.avg300], [12.34, 56.78, 99.99]);
+});
+
+test('vmmemctl: which malformed line is reported, and only the first target/current counts', () => {
+  assert.match(reason(parseVmmemctl('current: abc\ntarget: 5\nx: 1\n')), /current line is malformed/);
+  assert.equal(ok(parseVmmemctl('target: 5\ntarget: x\ncurrent: 5\ny: 1\n')).currentFrames, 5);
+  assert.equal(ok(parseVmmemctl('target: 5\ncurrent: 5\ncurrent: x\ny: 1\n')).currentFrames, 5);
+  assert.match(reason(parseVmmemctl('target: 5\ncurrent5\nx: 1\n')), /no "current" line/, 'a line without a colon is no key');
+  const long = `target: ${'9'.repeat(40)}x${'9'.repeat(60)}`;
+  assert.equal(reason(parseVmmemctl(`${long}\ncurrent: 5\nx: 1\n`)), `vmmemctl target line is malformed: ${JSON.stringify(long.slice(0, 80))}`);
+});
+
+test('messages quote at most 80 characters of a bad line (160 of a tool failure) and name the conflicting key', () => {
+  const bad = `Current allocation: ${'x'.repeat(100)}`;
+  assert.equal(reason(parseProcXenBalloon(`${bad}\n`)), `/proc/xen/balloon line is not in the driver's format: ${JSON.stringify(bad.slice(0, 80))}`);
+  assert.equal(reason(parseXenMemory('target_kb=1\ntarget_kb=2\n')), 'xen_memory0 has two different target_kb values');
+  const failure = `Failed: ${'y'.repeat(200)}`;
+  assert.equal(reason(parseToolboxStat(`${failure}\nmore\n`)), `vmware-toolbox-cmd: ${failure.slice(0, 160)}`);
+  const odd = `${'z'.repeat(100)} MB`;
+  assert.equal(reason(parseToolboxStat(`${odd}\n`)), `vmware-toolbox-cmd printed ${JSON.stringify(odd.slice(0, 80))}, not "N MB"`);
+});
+
+test('virtio features: whole 64-bit words of 0/1 only; name lists are trimmed', () => {
+  const word = `0111${'0'.repeat(60)}`;
+  assert.equal(parseVirtioFeatures(word)?.deflateOnOom, true);
+  assert.equal(parseVirtioFeatures(`${word}${word}`)?.statsVq, true);
+  for (const bits of [`x${word}`, `${word}x`, word.slice(1), `${word}0`]) assert.equal(parseVirtioFeatures(bits), null, bits);
+  assert.deepEqual(parseNameList(' vmw_balloon \nnot a name\n'), ['vmw_balloon']);
 });
