@@ -231,7 +231,8 @@ async function extractArchive(path: string, size: number, root: string, limits: 
       const target = entry.linkpath ?? '';
       // A hard link names a member; a symlink is relative to its own directory.
       const resolved = type === 'Link' ? memberPath(target) : { rel: posix.normalize(posix.join(posix.dirname(rel), target)), ok: !target.startsWith('/') };
-      if (!resolved.ok || resolved.rel.startsWith('../') || resolved.rel === '..' || (type === 'SymbolicLink' && rel === '')) {
+      // A link the check would follow must stay inside; others are never made, so they cannot hurt.
+      if (wanted(rel) && (!resolved.ok || resolved.rel.startsWith('../') || resolved.rel === '..')) {
         fail(new SosreportError(`member ${JSON.stringify(path)} links out of the sos report (to ${JSON.stringify(target)}): refused`));
       } else if (wanted(rel)) links.push({ rel, target: resolved.rel });
       return false;

@@ -285,3 +285,14 @@ test('a real sos report of this machine (Debian sosreport) gives the live check\
     assertAbsentNamed(report);
   } finally { tmp.remove(); }
 });
+
+test('a link out of the tree that the check never follows (etc/localtime -> /usr/share/zoneinfo/UTC) does not spoil the report', () => {
+  const tmp = tempDir('bi-sos-links-');
+  try {
+    const archive = join(tmp.dir, 'links.tar.gz');
+    craft(archive, `${memberHelpers}\nwith tarfile.open(out, 'w:gz') as t:\n    add(t, 'sosreport-x/sos_commands/host/hostname', b'linky01\\n')\n    add(t, 'sosreport-x/etc/localtime', type=tarfile.SYMTYPE, linkname='/usr/share/zoneinfo/UTC')\n`);
+    const { report, run } = sosJson(archive);
+    assert.equal(run.status, 3, run.stderr);
+    assert.match(report.target.name, /^linky01 /);
+  } finally { tmp.remove(); }
+});
