@@ -42,10 +42,10 @@ export class GuestActions {
     return found;
   }
 
-  /** Shows a guest in the tree, expanded, without taking the focus. */
-  reveal(guestId: string): void {
+  /** Shows a guest in the tree without taking the focus; `expand` opens it (only a guest with rows under it can open). */
+  reveal(guestId: string, expand = true): void {
     const node = this.deps.tree.node(guestId);
-    if (node) void Promise.resolve(this.deps.treeView.reveal(node, { expand: true, select: false, focus: false })).catch(() => undefined);
+    if (node) void Promise.resolve(this.deps.treeView.reveal(node, { expand, select: false, focus: false })).catch(() => undefined);
   }
 
   /** "could not check …" with a Show Log button. */

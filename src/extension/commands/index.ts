@@ -33,9 +33,9 @@ async function checkBallooning({ guests, actions }: CommandDeps, arg: unknown): 
   const argId = guestIdOf(arg);
   const ids = argId ? [argId] : await actions.pickGuests('Which guest should be checked?', true);
   if (!ids?.length) return [];
-  // Show the guest while it is checked: the view opens during the probe, not after it. Revealed before the check
-  // starts, the guest still has its "Not checked yet" row, so it can expand (a checking guest has no children yet).
-  actions.reveal(ids[0]!);
+  // Show the guest (spinning) while it is checked: the view opens during the probe, not after it. It is expanded
+  // once its report is in: a checking guest has no rows yet, and expanding it then can leave it collapsed.
+  actions.reveal(ids[0]!, false);
   const reports = await actions.check(ids, true);
   actions.reveal(ids[0]!);
   if (ids.length === 1 && !guests.get(ids[0]!)?.report) actions.showCheckFailed(ids[0]!);
