@@ -84,3 +84,16 @@ with tarfile.open(sys.argv[1], 'w:gz', compresslevel=9) as t:
     assert.match(run.stderr, /bomb\.gz: the bundle unpacks to more than 33554432 bytes/);
   } finally { tmp.remove(); }
 });
+
+test('--sosreport and --collect usage errors', () => {
+  for (const [args, message] of [
+    [['--sosreport', 'x', '--root', '/'], /--sosreport goes with none of --root, --input, --watch, --ssh/],
+    [['--sosreport', 'x', '--input', 'y'], /--sosreport goes with none of/],
+    [['--sosreport', 'x', '--watch', '5'], /--sosreport goes with none of/],
+    [['--collect', 'b.tar.gz', '--all-ssh-hosts'], /--collect needs a file name and one guest/],
+  ] as const) {
+    const run = runCli([...args]);
+    assert.equal(run.status, 3, args.join(' '));
+    assert.match(run.stderr, message);
+  }
+});
