@@ -412,6 +412,15 @@ const SECTION_PATHS: Record<string, string> = {
   'virtio-mem-dmesg': 'sos_commands/kernel/dmesg',
 };
 
+/** The sos file each section read when it was copied as is (an ok section's detail names it). */
+const COPIED_FROM: Record<string, string> = {
+  dmi: 'sys/class/dmi/id', 'sys-hypervisor': 'sys/hypervisor/type', cpuinfo: 'proc/cpuinfo', modules: 'proc/modules',
+  'sys-module': 'sys/module', 'debugfs-vmmemctl': 'sys/kernel/debug/vmmemctl', 'proc-vmmemctl': 'proc/vmmemctl',
+  'debugfs-hv-balloon': 'sys/kernel/debug/hv-balloon', 'proc-xen-balloon': 'proc/xen/balloon', meminfo: 'proc/meminfo',
+  vmstat: 'proc/vmstat', 'pressure-memory': 'proc/pressure/memory', 'memory-blocks': 'sys/devices/system/memory',
+  'xen-memory': 'sys/devices/system/xen_memory/xen_memory0', 'virtio-mem-iomem': 'proc/iomem',
+};
+
 async function finish(root: string, origin: string, cleanup: () => Promise<void>): Promise<Sosreport> {
   const mapped: MappedFile[] = [];
   const exists = async (rel: string) => (await readText(root, rel)) !== null;
@@ -511,6 +520,11 @@ async function finish(root: string, origin: string, cleanup: () => Promise<void>
       if (id === 'memory-blocks' && status === 'ok' && lsmemFile && mapped.some((m) => m.path.startsWith('sys/devices/system/memory/'))) return `${marker} ${id} ok from sos_commands/memory/${lsmemFile}`;
       if (id === 'sys-module' && status === 'ok' && xenFromDmesg) return `${marker} ${id} ok xen_balloon from sos_commands/kernel/dmesg ("xen:balloon: Initialising balloon driver")`;
       if (id === 'modules' && status === 'ok' && mapped.some((m) => m.path === 'proc/modules')) return `${marker} ${id} ok from ${lsmod!.rel}`;
+      const copied = COPIED_FROM[id];
+      if (status === 'ok' && copied) {
+        const rest = line.slice(`${marker} ${id} ok`.length).trim();
+        return `${marker} ${id} ok from ${copied}${rest ? ` (${rest})` : ''}`;
+      }
       const path = SECTION_PATHS[id];
       if (status === 'absent' && path && id.startsWith('toolbox-') && toolboxRan) return `${marker} ${id} error not in this sosreport: ${path} absent (sos ran vmware-toolbox-cmd, not this stat)`;
       if (status === 'absent' && path) return `${marker} ${id} absent not in this sosreport: ${path} absent`;

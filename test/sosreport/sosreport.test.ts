@@ -49,6 +49,10 @@ test('sos 4.2+ VMware report (debugfs vmmemctl, vmware plugin ran the toolbox): 
   assert.match(report.target.name, /^rhel9-app01 \(sosreport sosreport-rhel9-app01-/);
   assert.equal(report.guest.kernel, '5.14.0-427.13.1.el9_4.x86_64');
   assert.equal(probe(report, 'memory-blocks')?.detail, 'from sos_commands/memory/lsmem_-a_-o_RANGE_SIZE_STATE_REMOVABLE_ZONES_NODE_BLOCK');
+  // Every figure's section names the sos file it was read from.
+  assert.equal(probe(report, 'debugfs-vmmemctl')?.detail, 'from sys/kernel/debug/vmmemctl');
+  assert.equal(probe(report, 'meminfo')?.detail, 'from proc/meminfo');
+  assert.equal(probe(report, 'dmi')?.detail, 'from sys/class/dmi/id');
   assert.ok(!findingIds(report).includes('vmware-tools-missing'), 'sos ran vmware-toolbox-cmd: the tools are there');
   assert.match(probe(report, 'toolbox-memlimit')?.detail ?? '', /^not in this sosreport: sos_commands\/vmware\/vmware-toolbox-cmd_stat_memlimit absent/);
   assert.equal(report.limits.memLimitBytes, null);
