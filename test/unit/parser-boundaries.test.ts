@@ -3,6 +3,7 @@ import test from 'node:test';
 import type { Parsed } from '../../src/core/parsed';
 import { isBalloonDriver, isVmwareBalloonDriver, parseKthreads, parseMemoryBlocks, parseModules, parseNameList, parseVirtioDevices, parseVirtioFeatures } from '../../src/core/parsers/drivers';
 import { parseHvBalloon } from '../../src/core/parsers/hvballoon';
+import { parseCpuinfo, parseMeta } from '../../src/core/parsers/identity';
 import { parseMeminfo, unaccountedBytes } from '../../src/core/parsers/meminfo';
 import { parsePressure } from '../../src/core/parsers/pressure';
 import { parseToolboxStat } from '../../src/core/parsers/toolbox';
@@ -225,4 +226,29 @@ test('virtio features: whole 64-bit words of 0/1 only; name lists are trimmed', 
   assert.equal(parseVirtioFeatures(`${word}${word}`)?.statsVq, true);
   for (const bits of [`x${word}`, `${word}x`, word.slice(1), `${word}0`]) assert.equal(parseVirtioFeatures(bits), null, bits);
   assert.deepEqual(parseNameList(' vmw_balloon \nnot a name\n'), ['vmw_balloon']);
+});
+
+test('cpuinfo: the first flags/Features line at a line start, its words split on any blank run; vendor trimmed', () => {
+  const info = ok(parseCpuinfo('vendor_id\t:  GenuineIntel  \nflags\t\t: fpu  hypervisor\tsse\nflags\t: fpu\n'));
+  assert.deepEqual(info, { hypervisorFlag: true, hasFlagsLine: true, vendor: 'GenuineIntel' });
+  assert.equal(ok(parseCpuinfo('Features\t: fp asimd\nflags : hypervisor\n')).hasFlagsLine, false, 'the first line decides: arm');
+  assert.match(reason(parseCpuinfo('xflags : hypervisor\n')), /no flags line/);
+  assert.equal(ok(parseCpuinfo('flags:hypervisor\n')).hypervisorFlag, true, 'no blank around the colon');
+  assert.match(reason(parseCpuinfo(' \n')), /^\/proc\/cpuinfo has no flags line$/);
+});
+
+test('probe meta: page sizes are powers of two from 4 KiB to 1 MiB; utsname fields 1..64 printable; uptime digits', () => {
+  const page = (value: string) => parseMeta(`pagesize=${value}\n`).pageSize;
+  assert.equal(page('4096'), 4096);
+  assert.equal(page('1048576'), 1048576);
+  for (const bad of ['2048', '2097152', '12288', '4096x', 'x4096', '']) assert.equal(page(bad), null, bad);
+  const kernel = (value: string) => parseMeta(`kernel=${value}\n`).kernel;
+  assert.equal(kernel('k'.repeat(64)), 'k'.repeat(64));
+  assert.equal(kernel('k'.repeat(65)), null);
+  assert.equal(kernel('6.1 x'), null);
+  assert.equal(kernel(' 6.1'), '6.1', 'keyValues trims');
+  assert.equal(parseMeta('uptime=5\n').uptimeSeconds, 5);
+  assert.equal(parseMeta('uptime=5.25\n').uptimeSeconds, 5.25);
+  assert.equal(parseMeta('uptime=5.\n').uptimeSeconds, null);
+  assert.equal(parseMeta('uptime=55\n').uptimeSeconds, 55);
 });
