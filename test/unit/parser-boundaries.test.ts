@@ -3,7 +3,7 @@ import test from 'node:test';
 import type { Parsed } from '../../src/core/parsed';
 import { isBalloonDriver, isVmwareBalloonDriver, parseKthreads, parseMemoryBlocks, parseModules, parseNameList, parseVirtioDevices, parseVirtioFeatures } from '../../src/core/parsers/drivers';
 import { parseHvBalloon } from '../../src/core/parsers/hvballoon';
-import { parseCpuinfo, parseMeta } from '../../src/core/parsers/identity';
+import { hypervisorFromDmi, parseContainer, parseCpuinfo, parseDmi, parseMeta } from '../../src/core/parsers/identity';
 import { parseMeminfo, unaccountedBytes } from '../../src/core/parsers/meminfo';
 import { parsePressure } from '../../src/core/parsers/pressure';
 import { parseToolboxStat } from '../../src/core/parsers/toolbox';
@@ -251,4 +251,23 @@ test('probe meta: page sizes are powers of two from 4 KiB to 1 MiB; utsname fiel
   assert.equal(parseMeta('uptime=5.25\n').uptimeSeconds, 5.25);
   assert.equal(parseMeta('uptime=5.\n').uptimeSeconds, null);
   assert.equal(parseMeta('uptime=55\n').uptimeSeconds, 55);
+});
+
+test('DMI: values up to 256 characters; the hypervisor from whichever field is set', () => {
+  assert.equal(ok(parseDmi(`sys_vendor=${'V'.repeat(256)}\n`)).sysVendor, 'V'.repeat(256));
+  assert.match(reason(parseDmi(`sys_vendor=${'V'.repeat(257)}\n`)), /no readable vendor or product/);
+  const dmi = (sysVendor: string | null, productName: string | null, biosVendor: string | null = null) => ({ sysVendor, productName, biosVendor, biosVersion: null });
+  assert.equal(hypervisorFromDmi(dmi(null, 'VMware7,1')), 'vmware');
+  assert.equal(hypervisorFromDmi(dmi('Amazon EC2', null)), 'kvm');
+  assert.equal(hypervisorFromDmi(dmi('Amazon EC2', 'm5.metal')), null);
+  assert.equal(hypervisorFromDmi(dmi('Microsoft Corporation', 'Virtual Machine')), 'hyperv');
+  assert.equal(hypervisorFromDmi(dmi('Microsoft Corporation', 'Surface Pro')), null);
+  assert.equal(hypervisorFromDmi(dmi(null, null, 'Hyper-V UEFI')), 'hyperv');
+});
+
+test('probe meta uid and container evidence bounds', () => {
+  assert.equal(parseMeta('uid=1000\n').uid, 1000);
+  assert.equal(parseMeta('uid=12345678901\n').uid, null);
+  const markers = Array.from({ length: 12 }, (_, index) => `marker=m${index}`).join('\n');
+  assert.equal(parseContainer(markers).evidence.length, 8);
 });
