@@ -260,6 +260,8 @@ test('DMI: values up to 256 characters; the hypervisor from whichever field is s
   assert.equal(hypervisorFromDmi(dmi(null, 'VMware7,1')), 'vmware');
   assert.equal(hypervisorFromDmi(dmi('Amazon EC2', null)), 'kvm');
   assert.equal(hypervisorFromDmi(dmi('Amazon EC2', 'm5.metal')), null);
+  assert.equal(hypervisorFromDmi(dmi('Amazon EC2', 'm5.large')), 'kvm');
+  assert.equal(hypervisorFromDmi(dmi('Some Vendor', 'Virtual Machine')), null);
   assert.equal(hypervisorFromDmi(dmi('Microsoft Corporation', 'Virtual Machine')), 'hyperv');
   assert.equal(hypervisorFromDmi(dmi('Microsoft Corporation', 'Surface Pro')), null);
   assert.equal(hypervisorFromDmi(dmi(null, null, 'Hyper-V UEFI')), 'hyperv');
