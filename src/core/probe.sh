@@ -539,6 +539,8 @@ if [ $# -gt 0 ]; then
           lines = lines l "\n"
         }
         close(src)
+        # A file over the cap was read through dd up to it: cut, even when its NULs split it into short lines.
+        if (fp[2] == "1") cut = 1
         if (r < 0 && !got) { printf "\n%s %s error read failed\n", M, id; continue }
         if (filt == "tool") {
           if (cut) { printf "\n%s %s error output longer than 64 KiB\n", M, id; continue }
