@@ -10,6 +10,9 @@ import { SSH_GUEST_PREFIX, WINDOW_GUEST_ID, type TreeNode } from '../model/tree'
 import type { RunbookLensProvider } from '../runbooks';
 import type { GuestTreeProvider } from '../treeView';
 
+/** Waits between reveals of a guest that should open (the view's refresh lands after a short delay). */
+const REVEAL_RETRY_DELAYS_MS = [300, 700, 1500, 3000];
+
 /** Accepts what menus, tree items, the webview and tests pass: a guest id, a tree node, or nothing. */
 export function guestIdOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
@@ -46,6 +49,22 @@ export class GuestActions {
   reveal(guestId: string, expand = true): void {
     const node = this.deps.tree.node(guestId);
     if (node) void Promise.resolve(this.deps.treeView.reveal(node, { expand, select: false, focus: false })).catch(() => undefined);
+  }
+
+  /**
+   * Shows a guest expanded once its report is in. VS Code applies a tree refresh a little after it fires, so a
+   * reveal sent at once can land on the old, childless node and expand nothing: it is sent again, a few times,
+   * until the view reports the node expanded (or it was already open).
+   */
+  revealExpanded(guestId: string): void {
+    let expanded = false;
+    const listener = this.deps.treeView.onDidExpandElement((event) => { if (event.element.id === guestId) expanded = true; });
+    const attempt = (delays: number[]): void => {
+      if (expanded || !delays.length) { listener.dispose(); return; }
+      this.reveal(guestId, true);
+      setTimeout(() => attempt(delays.slice(1)), delays[0]);
+    };
+    attempt(REVEAL_RETRY_DELAYS_MS);
   }
 
   /** "could not check …" with a Show Log button. */

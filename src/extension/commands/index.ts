@@ -37,7 +37,7 @@ async function checkBallooning({ guests, actions }: CommandDeps, arg: unknown): 
   // once its report is in: a checking guest has no rows yet, and expanding it then can leave it collapsed.
   actions.reveal(ids[0]!, false);
   const reports = await actions.check(ids, true);
-  actions.reveal(ids[0]!);
+  actions.revealExpanded(ids[0]!);
   if (ids.length === 1 && !guests.get(ids[0]!)?.report) actions.showCheckFailed(ids[0]!);
   return reports;
 }
