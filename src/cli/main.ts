@@ -18,6 +18,7 @@ import { LocalTransport } from '../transport/local';
 import type { Prompter } from '../transport/ssh-auth';
 import { MAX_OUTPUT_BYTES, MAX_TIMER_SECONDS, ProbeError, type Transport } from '../transport/transport';
 // SSH code (ssh2) loads only when --ssh is given: a local check does not pay for it.
+import { SOURCE_OPTIONS } from './source-options';
 import type { SshCliOptions, SshSession } from './fleet';
 
 const loadFleet = () => require('./fleet') as typeof import('./fleet');
@@ -139,26 +140,16 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
       allowPositionals: false,
       options: {
         format: { type: 'string', short: 'f' },
-        root: { type: 'string' },
+        ...SOURCE_OPTIONS,
         input: { type: 'string' },
         sosreport: { type: 'string' },
         collect: { type: 'string' },
         output: { type: 'string' },
         script: { type: 'boolean' },
-        sudo: { type: 'boolean' },
-        'run-snapshot-tools': { type: 'boolean' },
         watch: { type: 'string' },
         count: { type: 'string' },
-        'tool-timeout': { type: 'string' },
         'no-color': { type: 'boolean' },
-        ssh: { type: 'string', multiple: true },
-        'all-ssh-hosts': { type: 'boolean' },
-        'ssh-config': { type: 'string' },
-        'accept-new': { type: 'boolean' },
         batch: { type: 'boolean' },
-        jobs: { type: 'string' },
-        'connect-timeout': { type: 'string' },
-        'probe-timeout': { type: 'string' },
         warning: { type: 'string', short: 'w' },
         critical: { type: 'string', short: 'c' },
         help: { type: 'boolean', short: 'h' },

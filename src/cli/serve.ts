@@ -12,6 +12,7 @@ import { LocalTransport } from '../transport/local';
 import type { Transport } from '../transport/transport';
 import * as fleet from './fleet';
 import type { HostResult } from './fleet';
+import { SOURCE_OPTIONS } from './source-options';
 import { OPENMETRICS_TYPE, PROMETHEUS_TEXT_TYPE, toOpenMetrics, wantsOpenMetrics } from './serve-openmetrics';
 
 /** Our port: the 9100–9999 range of Prometheus' default port allocations is full, so one just above it. */
@@ -97,17 +98,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
         listen: { type: 'string' },
         'allow-non-loopback': { type: 'boolean' },
         'min-interval': { type: 'string' },
-        'probe-timeout': { type: 'string' },
-        root: { type: 'string' },
-        'run-snapshot-tools': { type: 'boolean' },
-        sudo: { type: 'boolean' },
-        'tool-timeout': { type: 'string' },
-        ssh: { type: 'string', multiple: true },
-        'all-ssh-hosts': { type: 'boolean' },
-        'ssh-config': { type: 'string' },
-        'accept-new': { type: 'boolean' },
-        jobs: { type: 'string' },
-        'connect-timeout': { type: 'string' },
+        ...SOURCE_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
