@@ -13,7 +13,7 @@ const stage = mkdtempSync(join(tmpdir(), 'balloon-inspector-vsix-'));
 const out = join(root, `${pkg.name}-${pkg.version}.vsix`);
 
 try {
-  for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'report.schema.json', '.vscodeignore']) copyFileSync(join(root, file), join(stage, file));
+  for (const file of ['package.json', 'package.nls.json', 'package.nls.es.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'report.schema.json', '.vscodeignore']) copyFileSync(join(root, file), join(stage, file));
   for (const dir of ['knowledge', 'media']) cpSync(join(root, dir), join(stage, dir), { recursive: true });
   mkdirSync(join(stage, 'dist'));
   const common = { bundle: true, minify: true, sourcemap: false, legalComments: 'none', logLevel: 'warning', define: { __VERSION__: JSON.stringify(pkg.version), __PROBE_SCRIPT__: JSON.stringify(readFileSync(join(root, 'src/core/probe.sh'), 'utf8')) } };
