@@ -6,11 +6,23 @@
 import type { HypervisorKind } from '../core/facts';
 import type { Report } from '../core/report';
 import { formatBytes } from './units';
+import { DEFAULT_LANG, formatCheckTime, INTL_LOCALE, type Lang, type PerLang } from './i18n';
 
 /** Hypervisor kinds, plus "any" for knowledge documents that apply to every hypervisor. */
 export type HypervisorName = HypervisorKind | 'any';
 
 /** `label` heads a row or a line ("Bare metal"); `phrase` stands inside a sentence ("on bare metal"). */
+const HYPERVISOR_NAMES_ES: Record<HypervisorName, { label: string; phrase: string }> = {
+  vmware: { label: 'VMware', phrase: 'VMware' },
+  kvm: { label: 'KVM', phrase: 'KVM' },
+  hyperv: { label: 'Hyper-V', phrase: 'Hyper-V' },
+  xen: { label: 'Xen', phrase: 'Xen' },
+  other: { label: 'Otro hipervisor', phrase: 'un hipervisor' },
+  none: { label: 'Máquina física', phrase: 'una máquina física' },
+  unknown: { label: 'Plataforma desconocida', phrase: 'una plataforma desconocida' },
+  any: { label: 'Cualquier hipervisor', phrase: 'cualquier hipervisor' },
+};
+
 const HYPERVISOR_NAMES: Record<HypervisorName, { label: string; phrase: string }> = {
   vmware: { label: 'VMware', phrase: 'VMware' },
   kvm: { label: 'KVM', phrase: 'KVM' },
@@ -22,64 +34,115 @@ const HYPERVISOR_NAMES: Record<HypervisorName, { label: string; phrase: string }
   any: { label: 'Any hypervisor', phrase: 'any hypervisor' },
 };
 
-const nameOf = (kind: string) => (Object.hasOwn(HYPERVISOR_NAMES, kind) ? HYPERVISOR_NAMES[kind as HypervisorName] : null);
+/** `lang` may be an array index (`kinds.map(hypervisorLabel)`): anything but a language is English. */
+const nameOf = (kind: string, lang: Lang | number) =>
+  (Object.hasOwn(HYPERVISOR_NAMES, kind) ? (lang === 'es' ? HYPERVISOR_NAMES_ES : HYPERVISOR_NAMES)[kind as HypervisorName] : null);
 
 /** "VMware", "Bare metal": a hypervisor kind as a label (an unknown kind as itself). */
-export function hypervisorLabel(kind: string): string {
-  return nameOf(kind)?.label ?? kind;
+export function hypervisorLabel(kind: string, lang: Lang | number = DEFAULT_LANG): string {
+  return nameOf(kind, lang)?.label ?? kind;
 }
 
 /** "VMware", "bare metal", "a hypervisor": a hypervisor kind inside a sentence. */
-export function hypervisorPhrase(kind: string): string {
-  return nameOf(kind)?.phrase ?? kind;
+export function hypervisorPhrase(kind: string, lang: Lang | number = DEFAULT_LANG): string {
+  return nameOf(kind, lang)?.phrase ?? kind;
 }
 
-export interface FigureRow { name: string; value: string }
+/** The figure rows' stable keys: views pick rows by key (the name is in the reader's language). */
+export type FigureKey =
+  | 'hypervisor' | 'balloonDriver' | 'balloonSize' | 'memoryTarget' | 'balloonTarget' | 'configured' | 'memoryLimit'
+  | 'reservation' | 'hostSwapped' | 'memTotal' | 'memAvailable' | 'unaccounted' | 'guestSwap' | 'trend' | 'hostName'
+  | 'kernel' | 'container' | 'checked';
+
+/** The rows' names; the English ones are also the names the views have always shown. */
+export const FIGURE_NAMES: PerLang<Record<FigureKey, string>> = {
+  en: {
+    hypervisor: 'Hypervisor', balloonDriver: 'Balloon driver', balloonSize: 'Balloon size', memoryTarget: 'Memory target',
+    balloonTarget: 'Balloon target', configured: 'Configured memory', memoryLimit: 'Memory limit', reservation: 'Reservation',
+    hostSwapped: 'Host-swapped', memTotal: 'MemTotal', memAvailable: 'MemAvailable', unaccounted: 'Unaccounted used',
+    guestSwap: 'Guest swap', trend: 'Trend', hostName: 'Host name', kernel: 'Kernel', container: 'Container', checked: 'Checked',
+  },
+  es: {
+    hypervisor: 'Hipervisor', balloonDriver: 'Driver del balloon', balloonSize: 'Tamaño del balloon', memoryTarget: 'Memoria objetivo',
+    balloonTarget: 'Objetivo del balloon', configured: 'Memoria configurada', memoryLimit: 'Límite de memoria', reservation: 'Reserva',
+    hostSwapped: 'En swap del host', memTotal: 'MemTotal', memAvailable: 'MemAvailable', unaccounted: 'Usada sin contabilizar',
+    guestSwap: 'Swap del invitado', trend: 'Tendencia', hostName: 'Nombre del host', kernel: 'Kernel', container: 'Contenedor', checked: 'Comprobado',
+  },
+};
+
+/** The fixed words inside figure values. */
+const WORDS: PerLang<{
+  none: string; unknown: string; unlimited: string; free: string; inContainer: string; balloon: string;
+  over: (seconds: number, samples: number) => string; direction: Record<'inflating' | 'deflating' | 'steady' | 'unknown', string>;
+}> = {
+  en: {
+    none: 'none', unknown: 'unknown', unlimited: 'unlimited', free: 'free', inContainer: 'checked from inside a container', balloon: 'balloon',
+    over: (seconds, samples) => `over ${seconds} s (${samples} samples)`,
+    direction: { inflating: 'inflating', deflating: 'deflating', steady: 'steady', unknown: 'unknown' },
+  },
+  es: {
+    none: 'ninguno', unknown: 'desconocido', unlimited: 'sin límite', free: 'libres', inContainer: 'comprobado desde dentro de un contenedor', balloon: 'balloon',
+    over: (seconds, samples) => `en ${seconds} s (${samples} muestras)`,
+    direction: { inflating: 'inflándose', deflating: 'desinflándose', steady: 'estable', unknown: 'desconocida' },
+  },
+};
+
+/** "inflating", "inflándose": a trend's direction in a language. */
+export const trendDirection = (direction: keyof (typeof WORDS)['en']['direction'], lang: Lang = DEFAULT_LANG): string => WORDS[lang].direction[direction] ?? direction;
+
+export interface FigureRow { key: FigureKey; name: string; value: string }
 
 export interface FigureOptions {
-  /** How the check time is shown: ISO by default (Markdown, JSON); the tree and the page pass a local clock. */
+  /** How the check time is shown: ISO by default (Markdown, JSON) in English, a local date and time in other
+   *  languages; the tree and the page pass a local clock. */
   time?: (iso: string) => string;
+  /** The language of the names and values; English by default. */
+  lang?: Lang;
 }
 
 /** The figures behind a report as name/value rows: the Markdown report, the tree's "Facts" and the page's table. */
 export function figureRows(report: Report, options: FigureOptions = {}): FigureRow[] {
+  const lang = options.lang ?? DEFAULT_LANG;
+  const names = FIGURE_NAMES[lang];
+  const words = WORDS[lang];
+  const bytes = (value: number | null) => formatBytes(value, lang);
   const rows: FigureRow[] = [];
-  const add = (name: string, value: string) => rows.push({ name, value });
-  const withSource = (bytes: number | null, source: string | null) => `${formatBytes(bytes)}${source ? ` (${source})` : ''}`;
-  add('Hypervisor', `${hypervisorLabel(report.hypervisor.kind)}${report.hypervisor.product ? ` (${report.hypervisor.product})` : ''}`);
-  add('Balloon driver', report.balloon.driver ?? 'none');
-  add('Balloon size', withSource(report.balloon.currentBytes, report.balloon.source));
+  const add = (key: FigureKey, value: string) => rows.push({ key, name: names[key], value });
+  const withSource = (value: number | null, source: string | null) => `${bytes(value)}${source ? ` (${source})` : ''}`;
+  add('hypervisor', `${hypervisorLabel(report.hypervisor.kind, lang)}${report.hypervisor.product ? ` (${report.hypervisor.product})` : ''}`);
+  add('balloonDriver', report.balloon.driver ?? words.none);
+  add('balloonSize', withSource(report.balloon.currentBytes, report.balloon.source));
   // Xen's target is the memory the guest should have (xen_memory0 target_kb), not a balloon size.
-  if (report.balloon.targetBytes !== null) add(report.balloon.driver === 'xen_balloon' ? 'Memory target' : 'Balloon target', formatBytes(report.balloon.targetBytes));
-  add('Configured memory', withSource(report.memory.configuredBytes, report.memory.configuredSource));
-  add('Memory limit', memoryLimitText(report));
-  add('Reservation', formatBytes(report.limits.memReservationBytes));
-  add('Host-swapped', formatBytes(report.limits.hostSwappedBytes));
-  add('MemTotal', formatBytes(report.memory.totalBytes));
-  add('MemAvailable', formatBytes(report.memory.availableBytes));
-  add('Unaccounted used', formatBytes(report.memory.unaccountedBytes));
-  add('Guest swap', report.memory.swapTotalBytes === null ? 'unknown' : `${formatBytes(report.memory.swapTotalBytes)} (${formatBytes(report.memory.swapFreeBytes)} free)`);
+  if (report.balloon.targetBytes !== null) add(report.balloon.driver === 'xen_balloon' ? 'memoryTarget' : 'balloonTarget', bytes(report.balloon.targetBytes));
+  add('configured', withSource(report.memory.configuredBytes, report.memory.configuredSource));
+  add('memoryLimit', memoryLimitText(report, lang));
+  add('reservation', bytes(report.limits.memReservationBytes));
+  add('hostSwapped', bytes(report.limits.hostSwappedBytes));
+  add('memTotal', bytes(report.memory.totalBytes));
+  add('memAvailable', bytes(report.memory.availableBytes));
+  add('unaccounted', bytes(report.memory.unaccountedBytes));
+  add('guestSwap', report.memory.swapTotalBytes === null ? words.unknown : `${bytes(report.memory.swapTotalBytes)} (${bytes(report.memory.swapFreeBytes)} ${words.free})`);
   if (report.trend) {
     const t = report.trend;
-    add('Trend', `${t.direction}, balloon ${signedBytes(t.balloonDeltaBytes)} over ${Math.round(t.seconds)} s (${t.samples} samples)`);
+    add('trend', `${trendDirection(t.direction, lang)}, ${words.balloon} ${signedBytes(t.balloonDeltaBytes, lang)} ${words.over(Math.round(t.seconds), t.samples)}`);
   }
-  add('Host name', report.guest.hostname ?? 'unknown');
-  add('Kernel', report.guest.kernel ?? 'unknown');
-  if (report.guest.insideContainer) add('Container', 'checked from inside a container');
-  add('Checked', (options.time ?? ((iso: string) => iso))(report.collectedAt));
+  add('hostName', report.guest.hostname ?? words.unknown);
+  add('kernel', report.guest.kernel ?? words.unknown);
+  if (report.guest.insideContainer) add('container', words.inContainer);
+  add('checked', (options.time ?? ((iso: string) => formatCheckTime(iso, lang)))(report.collectedAt));
   return rows;
 }
 
 /** "12.0 GiB", "unlimited" (the guest can read the limit and there is none) or "unknown". */
-export function memoryLimitText(report: Pick<Report, 'limits'>): string {
+export function memoryLimitText(report: Pick<Report, 'limits'>, lang: Lang = DEFAULT_LANG): string {
   const { memLimitBytes, memLimitKnown } = report.limits;
-  if (memLimitBytes !== null) return formatBytes(memLimitBytes);
-  return memLimitKnown ? 'unlimited' : 'unknown';
+  if (memLimitBytes !== null) return formatBytes(memLimitBytes, lang);
+  return memLimitKnown ? WORDS[lang].unlimited : WORDS[lang].unknown;
 }
 
 /** "+1.0 GiB", "-512 MiB", "unknown". */
-export function signedBytes(bytes: number | null): string {
-  return bytes === null ? 'unknown' : `${bytes >= 0 ? '+' : ''}${formatBytes(bytes)}`;
+export function signedBytes(bytes: number | null, lang: Lang = DEFAULT_LANG): string {
+  return bytes === null ? WORDS[lang].unknown : `${bytes >= 0 ? '+' : ''}${formatBytes(bytes, lang)}`;
 }
 
 export interface MemorySplit {
@@ -110,6 +173,9 @@ export interface TimeOptions {
   timeZone?: string;
   /** Now, in ms since the epoch (tests pass a fixed one). */
   now?: number;
+  /** The language of the words ("2 min ago", "hace 2 min"); English by default. Without a `locale`, a
+   *  language other than English also picks the locale dates are written in. */
+  lang?: Lang;
 }
 
 /**
@@ -125,25 +191,31 @@ export function localTime(iso: string, options: TimeOptions = {}): string {
   const format: Intl.DateTimeFormatOptions = sameDay
     ? { hour: '2-digit', minute: '2-digit', second: '2-digit', ...zone }
     : { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', ...zone };
-  return new Date(at).toLocaleString(options.locale, format);
+  const locale = options.locale ?? (options.lang && options.lang !== 'en' ? INTL_LOCALE[options.lang] : undefined);
+  return new Date(at).toLocaleString(locale, format);
 }
 
-/** "just now", "40 s ago", "2 min ago", "3 h ago", "2 days ago"; "" for text that is not a time. */
-export function timeAgo(iso: string, now: number = Date.now()): string {
+const AGO: PerLang<{ future: string; now: string; ago: (amount: string) => string; days: (days: number) => string; checked: string }> = {
+  en: { future: 'in the future', now: 'just now', ago: (amount) => `${amount} ago`, days: (days) => `${days} day${days === 1 ? '' : 's'} ago`, checked: 'checked' },
+  es: { future: 'en el futuro', now: 'ahora mismo', ago: (amount) => `hace ${amount}`, days: (days) => `hace ${days} día${days === 1 ? '' : 's'}`, checked: 'comprobado' },
+};
+
+/** "just now", "40 s ago", "2 min ago", "3 h ago", "2 days ago" ("hace 2 min"); "" for text that is not a time. */
+export function timeAgo(iso: string, now: number = Date.now(), lang: Lang = DEFAULT_LANG): string {
   const at = Date.parse(iso);
   if (!Number.isFinite(at)) return '';
+  const words = AGO[lang];
   const seconds = Math.round((now - at) / 1000);
-  if (seconds < 0) return 'in the future';
-  if (seconds < 10) return 'just now';
-  if (seconds < 60) return `${seconds} s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
-  const days = Math.floor(seconds / 86_400);
-  return `${days} day${days === 1 ? '' : 's'} ago`;
+  if (seconds < 0) return words.future;
+  if (seconds < 10) return words.now;
+  if (seconds < 60) return words.ago(`${seconds} s`);
+  if (seconds < 3600) return words.ago(`${Math.floor(seconds / 60)} min`);
+  if (seconds < 86_400) return words.ago(`${Math.floor(seconds / 3600)} h`);
+  return words.days(Math.floor(seconds / 86_400));
 }
 
-/** "checked 18:53:49 (2 min ago)". */
+/** "checked 18:53:49 (2 min ago)", "comprobado 18:53:49 (hace 2 min)". */
 export function checkedPhrase(iso: string, options: TimeOptions = {}): string {
-  const ago = timeAgo(iso, options.now);
-  return `checked ${localTime(iso, options)}${ago ? ` (${ago})` : ''}`;
+  const ago = timeAgo(iso, options.now, options.lang);
+  return `${AGO[options.lang ?? DEFAULT_LANG].checked} ${localTime(iso, options)}${ago ? ` (${ago})` : ''}`;
 }
