@@ -2,7 +2,7 @@
 // the same time (npm run build, tests) cannot swap dev bundles into it. Production bundles only.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +10,15 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const stage = mkdtempSync(join(tmpdir(), 'balloon-inspector-vsix-'));
-const out = join(root, `${pkg.name}-${pkg.version}.vsix`);
+// `--out FILE` (npm run release): where the VSIX goes; by default beside package.json.
+const outArg = process.argv.indexOf('--out');
+const out = outArg > 0 ? process.argv[outArg + 1] : join(root, `${pkg.name}-${pkg.version}.vsix`);
 
 try {
   for (const file of ['package.json', 'package.nls.json', 'package.nls.es.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'report.schema.json', '.vscodeignore']) copyFileSync(join(root, file), join(stage, file));
+  // The npm package's whitelist (`files`, `man`) is not the VSIX's: vsce refuses `files` beside .vscodeignore.
+  const { files: _files, man: _man, ...manifest } = pkg;
+  writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const dir of ['knowledge', 'media']) cpSync(join(root, dir), join(stage, dir), { recursive: true });
   mkdirSync(join(stage, 'dist'));
   const common = { bundle: true, minify: true, sourcemap: false, legalComments: 'none', logLevel: 'warning', define: { __VERSION__: JSON.stringify(pkg.version), __PROBE_SCRIPT__: JSON.stringify(readFileSync(join(root, 'src/core/probe.sh'), 'utf8')) } };
