@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import test from 'node:test';
+import type { Report } from '../../src/core/report';
+import { cliBundle, requireSystem } from '../helpers/system';
+import { buildImages, MiB, type Images } from '../realvm/guest';
+import { Daemon, daemonRequirements, Domain, DOMAIN_MIB, run, virsh } from './daemon';
+
+/*
+ * Both sides of a real balloon: a real libvirtd (system mode, started by scripts/libvirt-daemon.sh) runs the
+ * real-VM lane's guest (Debian's kernel, TCG) with a virtio balloon; `virsh setmem --live` inflates it, and
+ * the host view (libvirt's figures) and the guest view (balloon-check over SSH on the guest) must agree.
+ *
+ * Tolerance: the guest counts its balloon in 4 KiB pages (vmstat balloon_inflate - balloon_deflate) and
+ * libvirt reports `actual` (configured - balloon) that the guest's driver writes back after each batch of at
+ * most 256 pages. Once `actual` has reached the target the driver has acknowledged every page it holds, so the
+ * two agree exactly; 64 KiB (16 pages, a frame in flight) is the slack the real-VM lane also allows.
+ */
+
+const TOLERANCE = 64 * 1024;
+const missing = daemonRequirements().filter(([present]) => !present);
+let images: Images;
+let daemon: Daemon | undefined;
+let domain: Domain | undefined;
+let qemuPid: number | null = null;
+const observed: Record<string, unknown> = {};
+
+test.before(async () => {
+  if (missing.length) return;
+  images = buildImages();
+  daemon = Daemon.start();
+  domain = await Domain.create(images, 'bi-balloon');
+  qemuPid = domain.qemuPid;
+  observed.bootMs = domain.bootMs;
+});
+
+test.after(() => {
+  try { daemon?.stop(); } finally { domain?.cleanup(); }
+  if (Object.keys(observed).length) console.log(`libvirt daemon lane: ${JSON.stringify(observed)}`);
+  // Nothing left behind: the domain's QEMU and the daemon's socket are gone.
+  if (qemuPid) assert.ok(!existsSync(`/proc/${qemuPid}`), `QEMU ${qemuPid} still runs after the daemon stopped`);
+  if (daemon) assert.ok(!existsSync('/run/libvirt/libvirt-sock'), 'the daemon\'s socket is still there');
+});
+
+function ready(t: { skip: (message: string) => void }): boolean {
+  for (const [present, what, hint] of missing) if (!requireSystem(t, what, present, hint)) return false;
+  return true;
+}
+
+/** The guest view: `balloon-check --ssh GUEST --format json`, the real CLI over real SSH into the domain. */
+async function guestView(): Promise<Report> {
+  const config = domain!.writeSshConfig(images);
+  const result = await run(process.execPath, [cliBundle(), '--ssh-config', config, '--ssh', domain!.name, '--format', 'json', '--probe-timeout', '60'],
+    { env: { ...process.env, HOME: domain!.dir }, timeout: 120_000 });
+  assert.ok(result.code >= 0 && result.code <= 3, `balloon-check --ssh exited ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as Report;
+}
+
+test('the daemon runs the domain as a TCG guest with a virtio balloon and 2 s statistics', async (t) => {
+  if (!ready(t)) return;
+  const xml = await virsh('dumpxml', domain!.name);
+  assert.match(xml, /<domain type='qemu'/);
+  assert.match(xml, /<memballoon model='virtio'>\s*<stats period='2'\/>/);
+  assert.ok(qemuPid && existsSync(`/proc/${qemuPid}`), 'libvirt started a QEMU process');
+  const report = await guestView();
+  assert.equal(report.balloon.driver, 'virtio_balloon');
+  assert.equal(report.balloon.currentBytes, 0, 'nothing ballooned yet');
+});
+
+test('virsh setmem 400M --live: host and guest agree on the balloon size', async (t) => {
+  if (!ready(t)) return;
+  const before = await guestView();
+  const set = await domain!.setMemory(400);
+  const stats = await domain!.freshStats(set.last_update);
+  const hostBalloon = (DOMAIN_MIB * 1024 - stats.actual) * 1024;
+  assert.equal(hostBalloon, 624 * MiB);
+  const after = await guestView();
+  Object.assign(observed, { hostBalloonBytes: hostBalloon, guestBalloonBytes: after.balloon.currentBytes, actualKiB: stats.actual,
+    availableKiB: stats.available, usableKiB: stats.usable, guestMemTotalBytes: after.memory.totalBytes });
+  assert.ok(Math.abs(after.balloon.currentBytes! - hostBalloon) <= TOLERANCE, `guest ${after.balloon.currentBytes}, host ${hostBalloon}`);
+  // The stats libvirt reads from the guest's driver: `available` is the guest's MemTotal, which the balloon
+  // shrinks (no deflate-on-oom).
+  assert.equal(stats.available * 1024, after.memory.totalBytes, 'dommemstat available = guest MemTotal');
+  assert.ok(Math.abs(before.memory.totalBytes! - after.memory.totalBytes! - hostBalloon) <= 2 * MiB, 'MemTotal shrank by the balloon');
+});
+
+test('virsh setmem back to the configured size: both sides see an empty balloon', async (t) => {
+  if (!ready(t)) return;
+  const set = await domain!.setMemory(DOMAIN_MIB);
+  assert.equal(set.actual, DOMAIN_MIB * 1024);
+  const after = await guestView();
+  assert.ok(after.balloon.currentBytes! <= TOLERANCE, `guest balloon after deflate: ${after.balloon.currentBytes}`);
+});
