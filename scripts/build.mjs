@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
-const dist = join(root, 'dist');
+// `--outdir DIR` and `--only cli` (npm run release, package:deb): a production CLI bundle staged elsewhere than dist/.
+const argValue = (flag) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
+const dist = argValue('--outdir') ?? join(root, 'dist');
+const only = argValue('--only');
 mkdirSync(dist, { recursive: true });
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -30,8 +33,8 @@ const entries = [
   // The extension's heavy half (knowledge rendering, SSH), required at first use so activation never parses it.
   { ...node, entryPoints: [join(root, 'src/extension/lazy.ts')], outfile: join(dist, 'extension-lazy.js'), external: ['vscode', '*.node'] },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: [join(root, 'webview/main.ts')], outfile: join(dist, 'webview.js') },
-].filter((entry) => existsSync(entry.entryPoints[0]));
+].filter((entry) => existsSync(entry.entryPoints[0]) && (!only || entry.outfile === join(dist, `${only}.js`)));
 
 await Promise.all(entries.map((entry) => build(entry)));
 if (existsSync(join(dist, 'cli.js'))) chmodSync(join(dist, 'cli.js'), 0o755);
-if (existsSync(join(root, 'webview/main.css'))) copyFileSync(join(root, 'webview/main.css'), join(dist, 'webview.css'));
+if (!only && existsSync(join(root, 'webview/main.css'))) copyFileSync(join(root, 'webview/main.css'), join(dist, 'webview.css'));
