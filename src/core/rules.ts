@@ -1,9 +1,10 @@
-import { hypervisorPhrase } from '../shared/presentation';
+import type { Lang } from '../shared/i18n';
 import type { BalloonMeasurement, GuestFacts } from './facts';
+import { ruleMessages } from './messages';
+import type { FindingText, RuleMessages, TrustHint } from './messages/types';
 import { isVmwareBalloonDriver } from './parsers/drivers';
-import { deflateOnOomWording } from './kernels';
 import type { Trend } from './trend';
-import { formatBytes, MiB, percent } from './units';
+import { MiB } from './units';
 
 export type Severity = 'info' | 'warning' | 'critical';
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
@@ -118,14 +119,14 @@ interface RuleContext {
   total: number | null;
   /** VMware memory limit in bytes; null = none or unknown. */
   limit: number | null;
+  /** The findings' words in the report's language. */
+  m: RuleMessages;
 }
 
-function add(c: RuleContext, id: FindingId, severity: Severity, title: string, detail: string, extra: string[] = []): void {
+function add(c: RuleContext, id: FindingId, severity: Severity, text: FindingText, extra: string[] = []): void {
   const articles = [id, ...FINDING_ARTICLES[id], ...extra].filter((article, index, all) => all.indexOf(article) === index);
-  c.findings.push({ id, severity, title, detail, articles });
+  c.findings.push({ id, severity, title: text.title, detail: text.detail, articles });
 }
-
-const ofConfigured = (c: RuleContext, bytes: number) => (c.configured ? ` (${percent(bytes, c.configured)} of the ${formatBytes(c.configured)} configured)` : '');
 
 /** The limit leaves a gap below configured memory (limit-below-configured, no-guest-swap). */
 const limitBelowConfigured = (c: RuleContext) => c.limit !== null && c.configured !== null && c.limit < c.configured - LIMIT_SLACK_BYTES;
@@ -143,12 +144,10 @@ const vmwareBalloonMax = (configured: number, reserved: number) => Math.min(DEFA
 function platformRules(c: RuleContext): void {
   const { facts, hv } = c;
   if (hv === 'none') {
-    add(c, 'not-virtualized', 'info', 'Not a virtual machine: no balloon can take memory here',
-      `No hypervisor was found (${facts.hypervisor.evidence.join('; ') || 'no signal'}).`);
+    add(c, 'not-virtualized', 'info', c.m.notVirtualized({ evidence: facts.hypervisor.evidence }));
   }
   if (facts.container.inside && hv !== 'none') {
-    add(c, 'checked-from-container', 'info', `Checked from inside a container on ${hypervisorPhrase(hv)}`,
-      `${facts.container.evidence.join('; ')}. The balloon and memory figures are those of the whole VM, which the container shares.`);
+    add(c, 'checked-from-container', 'info', c.m.checkedFromContainer({ hv, evidence: facts.container.evidence }));
   }
 }
 
@@ -156,29 +155,24 @@ function platformRules(c: RuleContext): void {
 function balloonRules(c: RuleContext): void {
   const { facts, hv, balloon, hvArticle } = c;
   if (balloon !== null && balloon > 0) {
-    add(c, 'balloon-inflated', inflatedSeverity(c, balloon), `The ${hypervisorPhrase(hv)} balloon holds ${formatBytes(balloon)}${ofConfigured(c, balloon)}`,
-      `The ${facts.balloon.driver ?? 'balloon'} driver has taken ${formatBytes(balloon)} away from this guest (source: ${facts.balloon.source}).` +
-      (facts.balloon.shrinksMemTotal === false ? ' These pages count as "used" memory that no process owns.' : facts.balloon.shrinksMemTotal ? ' These pages are no longer part of MemTotal.' : ''),
-      hvArticle);
+    add(c, 'balloon-inflated', inflatedSeverity(c, balloon), c.m.balloonInflated({
+      hv, driver: facts.balloon.driver, balloon, configured: c.configured, source: facts.balloon.source, shrinksMemTotal: facts.balloon.shrinksMemTotal,
+    }), hvArticle);
   }
   const target = facts.balloon.targetBytes;
   // Xen's target is a memory size, not a balloon size: compare it with current_kb, whatever the balloon reads.
   if (facts.balloon.driver === 'xen_balloon' && target !== null) {
     const current = facts.xen?.currentBytes ?? null;
     if (current !== null && current < target - SIGNIFICANT_CHANGE_BYTES) {
-      add(c, 'xen-target-not-reached', 'warning', 'Xen could not give this domain all the memory it should have',
-        `target_kb says ${formatBytes(target)}, but the domain holds ${formatBytes(current)}: the host could not populate ${formatBytes(target - current)}. ${xenRetryNote(facts)}`, hvArticle);
+      add(c, 'xen-target-not-reached', 'warning', c.m.xenTargetNotReached({ target, current, retry: facts.kernel?.behaviour?.xenMaxRetry?.value ?? null }), hvArticle);
     } else if (current !== null && current > target + SIGNIFICANT_CHANGE_BYTES) {
-      add(c, 'balloon-inflating', 'warning', 'The Xen balloon is inflating now',
-        `The domain holds ${formatBytes(current)} and is being shrunk to ${formatBytes(target)}.`, hvArticle);
+      add(c, 'balloon-inflating', 'warning', c.m.xenInflating({ current, target }), hvArticle);
     }
   } else if (balloon !== null && target !== null && Math.abs(target - balloon) >= SIGNIFICANT_CHANGE_BYTES) {
     if (target > balloon) {
-      add(c, 'balloon-inflating', 'warning', `The balloon is inflating: the host wants ${formatBytes(target - balloon)} more`,
-        `Balloon now ${formatBytes(balloon)}, target ${formatBytes(target)} (source: ${facts.balloon.source}).`, hvArticle);
+      add(c, 'balloon-inflating', 'warning', c.m.balloonInflating({ balloon, target, source: facts.balloon.source }), hvArticle);
     } else {
-      add(c, 'balloon-deflating', 'info', `The balloon is deflating: the host is giving back ${formatBytes(balloon - target)}`,
-        `Balloon now ${formatBytes(balloon)}, target ${formatBytes(target)}.`, hvArticle);
+      add(c, 'balloon-deflating', 'info', c.m.balloonDeflating({ balloon, target }), hvArticle);
     }
   }
   balloonTrendRule(c);
@@ -189,11 +183,11 @@ function balloonTrendRule(c: RuleContext): void {
   const { trend, hvArticle } = c;
   if (!trend || trend.balloonDeltaBytes === null || Math.abs(trend.balloonDeltaBytes) < SIGNIFICANT_CHANGE_BYTES) return;
   if (c.findings.some((f) => f.id === 'balloon-inflating' || f.id === 'balloon-deflating')) return;
-  const across = `Across ${trend.samples} samples the balloon went from ${formatBytes(trend.firstBalloonBytes)} to ${formatBytes(trend.lastBalloonBytes)}.`;
+  const moved = { seconds: trend.seconds, samples: trend.samples, first: trend.firstBalloonBytes, last: trend.lastBalloonBytes };
   if (trend.balloonDeltaBytes > 0) {
-    add(c, 'balloon-inflating', 'warning', `The balloon grew by ${formatBytes(trend.balloonDeltaBytes)} in ${Math.round(trend.seconds)} s`, across, hvArticle);
+    add(c, 'balloon-inflating', 'warning', c.m.balloonGrew({ delta: trend.balloonDeltaBytes, ...moved }), hvArticle);
   } else {
-    add(c, 'balloon-deflating', 'info', `The balloon shrank by ${formatBytes(-trend.balloonDeltaBytes)} in ${Math.round(trend.seconds)} s`, across, hvArticle);
+    add(c, 'balloon-deflating', 'info', c.m.balloonShrank({ delta: -trend.balloonDeltaBytes, ...moved }), hvArticle);
   }
 }
 
@@ -204,34 +198,26 @@ function vmwareRules(c: RuleContext): void {
   if (hv === 'vmware' && limit !== null && configured !== null && limitBelowConfigured(c)) {
     const gap = configured - limit;
     const severity = (balloon ?? 0) > 0 || gap >= CRITICAL_LIMIT_GAP_FRACTION * configured ? 'critical' : 'warning';
-    add(c, 'limit-below-configured', severity, `Memory limit ${formatBytes(limit)} is below the ${formatBytes(configured)} configured`,
-      `The host never backs more than ${formatBytes(limit)} of this VM, so about ${formatBytes(gap)} is reclaimed for good — by the balloon first, ` +
-      `then by compression and host swapping — even when the host has memory to spare. The guest cannot see the limit; ` +
-      `vmware-toolbox-cmd stat memlimit reports it. Balloon now: ${formatBytes(balloon)}.`);
+    add(c, 'limit-below-configured', severity, c.m.limitBelowConfigured({ limit, configured, gap, balloon }));
     const cap = DEFAULT_BALLOON_CAP * configured;
     if (gap > cap) {
-      add(c, 'limit-beyond-balloon-cap', 'critical', `The limit takes more than the balloon can hold: ${formatBytes(gap - cap)} must be host-swapped or compressed`,
-        `The limit gap is ${formatBytes(gap)}, but by default the balloon stops at 65% of configured memory (${formatBytes(cap)}, Mem.CtlMaxPercent). ` +
-        'The rest is compressed or swapped by the hypervisor, which is far slower than guest paging.');
+      add(c, 'limit-beyond-balloon-cap', 'critical', c.m.limitBeyondBalloonCap({ gap, cap }));
     }
   }
   // A memlimit at or above configured memory (or 4294967295) means no limit.
   const noLimit = vm.limitKnown && (limit === null || (configured !== null && limit >= configured - LIMIT_SLACK_BYTES));
   if (hv === 'vmware' && balloon !== null && balloon > 0 && noLimit) {
-    add(c, 'host-contention', 'warning', 'The balloon is active without a VM memory limit: the host or resource pool is short of memory',
-      `No per-VM limit below the configured memory is set, yet the balloon holds ${formatBytes(balloon)}. The ESXi host is in its "soft" memory state or lower, or a resource-pool limit caps this VM's pool. Ask the vSphere admin for the host's memory state and the pool's limits.`);
+    add(c, 'host-contention', 'warning', c.m.hostContention({ balloon }));
   }
   if (hv === 'vmware' && balloon !== null && configured !== null) {
     const reserved = (vm.reservationMiB ?? 0) * MiB;
     const maxBalloon = vmwareBalloonMax(configured, reserved);
     if (maxBalloon > 0 && balloon >= NEAR_CAP_FRACTION * maxBalloon) {
-      add(c, 'balloon-near-cap', 'warning', `The balloon is at ${percent(balloon, maxBalloon)} of its maximum size`,
-        `Balloon ${formatBytes(balloon)}; it can hold at most ${formatBytes(maxBalloon)} (65% of configured${reserved ? `, less the ${formatBytes(reserved)} reservation` : ''}). Further pressure goes to host compression and swapping.`);
+      add(c, 'balloon-near-cap', 'warning', c.m.balloonNearCap({ balloon, max: maxBalloon, reserved }));
     }
   }
   if (vm.swappedMiB !== null && vm.swappedMiB > 0) {
-    add(c, 'host-swapping', 'critical', `The hypervisor has swapped out ${formatBytes(vm.swappedMiB * MiB)} of this VM`,
-      'vmware-toolbox-cmd stat swap reports memory the host swapped to its .vswp file. The host picks those pages blindly, so every access to them stalls the guest.');
+    add(c, 'host-swapping', 'critical', c.m.hostSwapping({ swapped: vm.swappedMiB * MiB }));
   }
 }
 
@@ -240,14 +226,12 @@ function driverRules(c: RuleContext): void {
   const { facts, hv, balloon, hvArticle } = c;
   const virtioDeviceUnbound = facts.virtio.balloonDevice !== null && !facts.virtio.bound;
   if ((hv === 'vmware' || hv === 'hyperv' || hv === 'xen') && !facts.balloon.loaded || virtioDeviceUnbound) {
-    const what = virtioDeviceUnbound ? `The virtio balloon device ${facts.virtio.balloonDevice} has no driver bound${facts.virtio.driverAvailable ? '' : ' (virtio_balloon is not available)'}.`
-      : `No ${hypervisorPhrase(hv)} balloon driver is loaded (checked /proc/modules, /sys/module${hv === 'vmware' ? ', debugfs and the [vmmemctl] thread' : ''}).`;
-    add(c, 'balloon-driver-missing', hv === 'hyperv' ? 'info' : 'warning', `No balloon driver: under contention the host will swap this VM instead`,
-      `${what} The host cannot ask the guest for memory, so when it runs short it swaps or compresses this VM's memory itself.`, hvArticle);
+    add(c, 'balloon-driver-missing', hv === 'hyperv' ? 'info' : 'warning', c.m.balloonDriverMissing({
+      hv, unboundDevice: virtioDeviceUnbound ? facts.virtio.balloonDevice : null, driverAvailable: !!facts.virtio.driverAvailable,
+    }), hvArticle);
   }
   if (hv === 'vmware' && !facts.vmware.toolsInstalled) {
-    add(c, 'vmware-tools-missing', 'info', 'VMware Tools (open-vm-tools) not found: the memory limit cannot be read',
-      'vmware-toolbox-cmd is not installed, so the VM\'s memory limit, reservation and host swap are unknown from inside. Install open-vm-tools, or ask the vSphere admin.');
+    add(c, 'vmware-tools-missing', 'info', c.m.vmwareToolsMissing());
   }
   const debugfsProbe = facts.probes.find((probe) => probe.id === 'debugfs-vmmemctl' || probe.id === 'debugfs-hv-balloon');
   // Before Linux 6.0 there is no hv-balloon file to read, root or not (d180e0a1be6c).
@@ -255,8 +239,7 @@ function driverRules(c: RuleContext): void {
   const needsRoot = facts.probes.filter((probe) => probe.status === 'denied' && ((probe.id === 'debugfs-vmmemctl' && hv === 'vmware') || (probe.id === 'debugfs-hv-balloon' && hv === 'hyperv' && hvFileExists)));
   if (needsRoot.length && debugfsProbe) {
     const noSize = balloon === null;
-    add(c, 'stats-need-root', noSize ? 'warning' : 'info', noSize ? 'The balloon size needs root to read' : 'The driver\'s own balloon statistics need root',
-      `${needsRoot.map((probe) => probe.id).join(', ')}: ${needsRoot[0].detail ?? 'permission denied'}. Run balloon-check as root or with --sudo (sudo -n, never prompts)${noSize ? '; without it the balloon size is unknown' : ''}.`, hvArticle);
+    add(c, 'stats-need-root', noSize ? 'warning' : 'info', c.m.statsNeedRoot({ probes: needsRoot.map((probe) => probe.id), reason: needsRoot[0].detail ?? null, sizeUnknown: noSize }), hvArticle);
   }
 }
 
@@ -267,18 +250,18 @@ function sourcesDisagreeRule(c: RuleContext, own: BalloonMeasurement[]): void {
   const [first, second] = own;
   if (Math.abs(first.bytes - second.bytes) <= disagreementTolerance(first.bytes, second.bytes)) return;
   const larger = first.bytes >= second.bytes ? first : second;
-  const seedAwk = facts.vmware.debugfsLayout === 'v4' ? ' On this kernel debugfs prints "current : N", so the classic awk \'{print $2}\' reads ":" and prints 0.' : '';
   // Which to trust: on drivers whose pages stay in "used" memory, the unexplained residue is an independent witness.
   const residue = facts.memory.unaccountedBytes;
   const witness = facts.balloon.shrinksMemTotal === false && residue !== null
     ? [first, second].find((m) => explainedByBalloon(residue, m.bytes) && m.bytes > 0) : undefined;
-  const trust = witness
-    ? ` Trust ${witness.source}: the ${formatBytes(residue)} of "used" memory no process owns matches it, and these balloon pages sit there.`
+  const trust: TrustHint = witness && residue !== null
+    ? { kind: 'witness', source: witness.source, residueBytes: residue }
     : first.source.includes('vmmemctl') && second.source.startsWith('vmware-toolbox-cmd')
-      ? ` Trust ${first.source} for what this guest has given up: it is the driver's own count, read now. vmware-toolbox-cmd relays the host's figure through the guest SDK, which can lag; if the gap lasts, the driver may have been reset or its file misread — ask the vSphere admin for the host's figure (esxtop MCTLSZ).`
-      : ` ${first.source} is the more direct source; the larger reading sets the severity until the two agree.`;
-  add(c, 'balloon-sources-disagree', inflatedSeverity(c, larger.bytes), `Two sources disagree on the balloon size: up to ${formatBytes(larger.bytes)}`,
-    `${first.source}: ${formatBytes(first.bytes)}; ${second.source}: ${formatBytes(second.bytes)}. The first is used for the figures; the severity follows the larger reading, since either may be the true one.${seedAwk}${trust}`, hvArticle);
+      ? { kind: 'driver-over-toolbox', source: first.source }
+      : { kind: 'direct', source: first.source };
+  add(c, 'balloon-sources-disagree', inflatedSeverity(c, larger.bytes), c.m.balloonSourcesDisagree({
+    first, second, larger: larger.bytes, oldAwk: facts.vmware.debugfsLayout === 'v4', trust,
+  }), hvArticle);
 }
 
 /** Balloon: / nr_balloon_pages (Linux 6.15) against the driver's own figure. */
@@ -291,11 +274,11 @@ function balloonLineRule(c: RuleContext, driverFigure: BalloonMeasurement | null
   // vmw_balloon's 2 MiB pages bypass balloon_compaction: on VMware the line may only fall short, never exceed.
   const disagrees = vmw ? lineBytes > driverFigure.bytes + tolerance : Math.abs(lineBytes - driverFigure.bytes) > tolerance;
   if (!disagrees) return;
-  add(c, 'balloon-line-disagrees', 'info', 'The kernel\'s Balloon: counter disagrees with the balloon driver',
-    `${facts.memory.balloonLineBytes !== null ? '/proc/meminfo Balloon' : '/proc/vmstat nr_balloon_pages'}: ${formatBytes(lineBytes)}; ${driverFigure.source}: ${formatBytes(driverFigure.bytes)}. ` +
-    (vmw ? 'On VMware the Balloon: line counts only 4 KiB balloon pages, so it can only read lower than the driver; a higher reading means one of the two is stale or misread. Trust the driver\'s figure.'
-      : facts.balloon.driver === 'virtio_balloon' ? 'The Balloon: counter holds the pages the driver has now; balloon_inflate − balloon_deflate counts since boot and drifts when the driver was reloaded or the counters are not the balloon\'s alone. Trust the Balloon: line.'
-      : 'Both count the same pages on this driver; a gap means one figure is stale (they are read at slightly different moments while the balloon moves) or a second balloon driver is active. Trust the driver\'s own figure, and re-check.'), hvArticle);
+  add(c, 'balloon-line-disagrees', 'info', c.m.balloonLineDisagrees({
+    line: { source: facts.memory.balloonLineBytes !== null ? '/proc/meminfo Balloon' : '/proc/vmstat nr_balloon_pages', bytes: lineBytes },
+    driver: { source: driverFigure.source, bytes: driverFigure.bytes },
+    driverKind: vmw ? 'vmware' : facts.balloon.driver === 'virtio_balloon' ? 'virtio' : 'other',
+  }), hvArticle);
 }
 
 function crossCheckRules(c: RuleContext): void {
@@ -311,21 +294,17 @@ function unaccountedRule(c: RuleContext): void {
   if (unaccounted === null || total === null || unaccounted < Math.max(UNACCOUNTED_MIN_BYTES, UNACCOUNTED_MIN_FRACTION * total)) return;
   const balloonInUsed = facts.balloon.shrinksMemTotal === false ? balloon : null;
   if (balloonInUsed !== null && balloonInUsed > 0 && explainedByBalloon(unaccounted, balloonInUsed)) {
-    add(c, 'unaccounted-memory', 'info', `${formatBytes(unaccounted)} of "used" memory belongs to no process: it is the balloon`,
-      `free and top count the balloon's ${formatBytes(balloonInUsed)} as used, yet no process, cache or slab owns it (Red Hat solution 43729). This is not a leak.`, hvArticle);
+    add(c, 'unaccounted-memory', 'info', c.m.unaccountedIsBalloon({ unaccounted, balloon: balloonInUsed }), hvArticle);
   } else if (balloon === null && (hv === 'vmware' || (facts.balloon.loaded && facts.balloon.shrinksMemTotal !== true))) {
     // Hyper-V before 5.11 keeps ballooned pages in MemTotal (d1df458cbfdb), exactly like VMware.
-    const why = facts.balloon.shrinksMemTotal === false && hv !== 'vmware' ? ` On this kernel the ${facts.balloon.driver} driver leaves ballooned pages in MemTotal (${facts.kernel?.behaviour?.memTotal.range}: ${facts.kernel?.behaviour?.memTotal.source}), so they show as used memory no process owns.`
-      : facts.balloon.shrinksMemTotal === null && hv !== 'vmware' ? ' Whether this kernel takes ballooned pages out of MemTotal is unknown, so they may sit here.' : '';
-    const notes = facts.balloon.notes?.length ? ` ${facts.balloon.notes.join('. ')}.` : ' Its size could not be read to confirm (see the probes).';
-    add(c, 'unaccounted-memory', 'warning', `${formatBytes(unaccounted)} of "used" memory belongs to no process: probably the balloon`,
-      `No process, cache or kernel structure accounts for ${formatBytes(unaccounted)}${ofConfigured(c, unaccounted)}. On ${hypervisorPhrase(hv)} this is usually the balloon.${why}${notes}`, hvArticle);
+    const memTotal = facts.kernel?.behaviour?.memTotal;
+    const why = facts.balloon.shrinksMemTotal === false && hv !== 'vmware' ? { kind: 'kernel-keeps' as const, driver: facts.balloon.driver, range: memTotal?.range, source: memTotal?.source }
+      : facts.balloon.shrinksMemTotal === null && hv !== 'vmware' ? { kind: 'unknown-kernel' as const } : { kind: 'none' as const };
+    add(c, 'unaccounted-memory', 'warning', c.m.unaccountedProbablyBalloon({ unaccounted, configured: c.configured, hv, why, notes: facts.balloon.notes ?? [] }), hvArticle);
   } else if (balloon !== null && balloon > 0 && facts.balloon.shrinksMemTotal === null) {
-    add(c, 'unaccounted-memory', 'warning', `${formatBytes(unaccounted)} of "used" memory is unexplained; the balloon may be part of it`,
-      `No process, cache or kernel structure accounts for ${formatBytes(unaccounted)}. Whether this kernel takes the balloon's ${formatBytes(balloon)} out of MemTotal is unknown (kernel ${facts.meta.kernel ?? 'release unknown'}), so part of it may be the balloon.`, hvArticle);
+    add(c, 'unaccounted-memory', 'warning', c.m.unaccountedMaybeBalloon({ unaccounted, balloon, kernel: facts.meta.kernel }), hvArticle);
   } else {
-    add(c, 'unaccounted-memory', 'warning', `${formatBytes(unaccounted)} of "used" memory is unexplained, and it is not the balloon`,
-      `No process, cache or kernel structure accounts for ${formatBytes(unaccounted)}, while the balloon holds ${formatBytes(balloonInUsed ?? 0)} of used memory. Look for driver or GPU allocations, or a kernel leak.`);
+    add(c, 'unaccounted-memory', 'warning', c.m.unaccountedNotBalloon({ unaccounted, balloonInUsed: balloonInUsed ?? 0 }));
   }
 }
 
@@ -334,8 +313,8 @@ function deflateOnOomRule(c: RuleContext): void {
   const { facts, balloon, hvArticle } = c;
   const features = facts.virtio.features;
   if (facts.balloon.driver === 'virtio_balloon' && features && !features.deflateOnOom && balloon !== null && balloon > 0) {
-    add(c, 'no-deflate-on-oom', (facts.counters.oomKill ?? 0) > 0 ? 'critical' : 'warning', 'The virtio balloon will not give memory back when the guest runs out',
-      `deflate-on-oom (feature bit 2) was not negotiated, and the balloon holds ${formatBytes(balloon)}. Under memory pressure the guest kills processes while the host keeps that memory. Enable it on the host: libvirt <memballoon autodeflate='on'>, QEMU -device virtio-balloon,deflate-on-oom=on. ${deflateOnOomWording(facts.kernel?.behaviour ?? null)}`, hvArticle);
+    add(c, 'no-deflate-on-oom', (facts.counters.oomKill ?? 0) > 0 ? 'critical' : 'warning',
+      c.m.noDeflateOnOom({ balloon, deflateOnOom: facts.kernel?.behaviour?.deflateOnOom?.value ?? null }), hvArticle);
   }
 }
 
@@ -347,27 +326,28 @@ function guestPressureRules(c: RuleContext): void {
   const { lowAvailable, stalled } = memoryShortage(facts);
   if (lowAvailable || stalled) {
     const critical = (available !== null && total !== null && available < CRITICAL_AVAILABLE_FRACTION * total) || (pressure?.full?.avg60 ?? 0) >= PSI_FULL_AVG60_CRITICAL;
-    const parts = [
-      available !== null && total !== null ? `${facts.memory.availableSource?.startsWith('estimate') ? 'Estimated available (MemFree + Buffers + Cached; no MemAvailable on this kernel)' : 'MemAvailable'} ${formatBytes(available)} of ${formatBytes(total)} (${percent(available, total)})` : null,
-      pressure ? `PSI memory some avg60 ${pressure.some.avg60.toFixed(2)}%, full avg10 ${(pressure.full?.avg10 ?? 0).toFixed(2)}%` : null,
-    ].filter(Boolean);
-    add(c, 'guest-memory-pressure', critical ? 'critical' : 'warning', 'The guest is short of memory',
-      `${parts.join('; ')}.${balloon ? ` The balloon holds ${formatBytes(balloon)} of it.` : ''}`);
+    add(c, 'guest-memory-pressure', critical ? 'critical' : 'warning', c.m.guestMemoryPressure({
+      memory: available !== null && total !== null ? { available, total, estimated: !!facts.memory.availableSource?.startsWith('estimate') } : null,
+      psi: pressure ? { someAvg60: pressure.some.avg60, fullAvg10: pressure.full?.avg10 ?? 0 } : null,
+      balloon,
+    }));
   }
   if (trend && ((trend.swapInPerSecond ?? 0) > 0 || (trend.swapOutPerSecond ?? 0) > 0) && (balloon ?? 0) > 0) {
     // Critical when the paging stalls whole tasks (PSI memory "full").
-    add(c, 'guest-swapping', (facts.pressure?.full?.avg60 ?? 0) > 0 ? 'critical' : 'warning', 'The balloon is pushing the guest into its own swap',
-      `Swap-in ${trend.swapInPerSecond?.toFixed(1) ?? 'unknown'} pages/s, swap-out ${trend.swapOutPerSecond?.toFixed(1) ?? 'unknown'} pages/s, major faults ${trend.majorFaultsPerSecond?.toFixed(1) ?? 'unknown'}/s over ${Math.round(trend.seconds)} s while the balloon holds ${formatBytes(balloon)}.`);
+    add(c, 'guest-swapping', (facts.pressure?.full?.avg60 ?? 0) > 0 ? 'critical' : 'warning', c.m.guestSwapping({
+      swapIn: trend.swapInPerSecond ?? null, swapOut: trend.swapOutPerSecond ?? null, majorFaults: trend.majorFaultsPerSecond ?? null, seconds: trend.seconds, balloon,
+    }));
   }
   const oomKills = trend?.oomKillsDelta ?? facts.counters.oomKill;
   if (oomKills !== null && oomKills > 0 && (balloon ?? 0) > 0) {
-    add(c, 'guest-oom-kills', 'critical', `The kernel killed ${oomKills} process${oomKills === 1 ? '' : 'es'} for memory while the balloon holds memory`,
-      `/proc/vmstat oom_kill: ${oomKills}${trend ? ' during the watch' : ' since boot'}; balloon ${formatBytes(balloon)}. ${facts.balloon.driver === 'virtio_balloon' && facts.virtio.features?.deflateOnOom ? oomDeflateNote(facts) : 'The balloon does not shrink on its own when the guest runs out.'}`);
+    const deflating = facts.balloon.driver === 'virtio_balloon' && facts.virtio.features?.deflateOnOom;
+    add(c, 'guest-oom-kills', 'critical', c.m.guestOomKills({
+      kills: oomKills, duringWatch: !!trend, balloon, deflateOnOom: deflating ? facts.kernel?.behaviour?.deflateOnOom?.value ?? 'unknown' : 'off',
+    }));
   }
   if (facts.memory.swapTotalBytes === 0 && facts.balloon.loaded && ((balloon ?? 0) > 0 || limitBelowConfigured(c))) {
     const critical = (balloon ?? 0) > 0 && lowAvailable;
-    add(c, 'no-guest-swap', critical ? 'critical' : 'warning', 'The guest has no swap, so the balloon can only take free and cache memory',
-      `SwapTotal is 0. When the balloon inflates, the guest cannot page out idle memory and goes straight to the OOM killer. VMware asks for "sufficient swap space" in ballooned guests.`);
+    add(c, 'no-guest-swap', critical ? 'critical' : 'warning', c.m.noGuestSwap());
   }
 }
 
@@ -375,9 +355,7 @@ function guestPressureRules(c: RuleContext): void {
 function offlineMemoryRule(c: RuleContext): void {
   const offline = c.facts.memory.offlineBytes ?? 0;
   if (offline > 0) {
-    add(c, 'memory-offline', 'warning', `${formatBytes(offline)} of memory the host gave sits offline`,
-      `${formatBytes(offline)}${ofConfigured(c, offline)} is in memory blocks whose state is "offline": hot-added by the hypervisor but never onlined, so the kernel does not use it (${c.facts.memory.configuredSource}). ` +
-      'Online the blocks (echo online > /sys/devices/system/memory/memoryN/state), and make later hot-adds come online by themselves (a udev rule, or memhp_default_state=online).');
+    add(c, 'memory-offline', 'warning', c.m.memoryOffline({ offline, configured: c.configured, source: c.facts.memory.configuredSource }));
   }
 }
 
@@ -385,9 +363,9 @@ function offlineMemoryRule(c: RuleContext): void {
 function persistentBalloonRule(c: RuleContext): void {
   const { trend } = c;
   if (trend && trend.samples >= 3 && (trend.minBalloonBytes ?? 0) >= SIGNIFICANT_CHANGE_BYTES) {
-    add(c, 'balloon-persistent', 'warning', `The balloon stayed inflated in all ${trend.samples} samples (at least ${formatBytes(trend.minBalloonBytes as number)})`,
-      `Over ${Math.round(trend.seconds)} s the balloon never went below ${formatBytes(trend.minBalloonBytes as number)}${ofConfigured(c, trend.minBalloonBytes as number)}: the host keeps reclaiming this guest's memory, not only at a peak. ` +
-      'A limit, an overcommitted host or pool, or a balloon target the host never lowers keeps it there.', c.hvArticle);
+    add(c, 'balloon-persistent', 'warning', c.m.balloonPersistent({
+      samples: trend.samples, min: trend.minBalloonBytes as number, seconds: trend.seconds, configured: c.configured,
+    }), c.hvArticle);
   }
 }
 
@@ -398,9 +376,7 @@ function reservationRule(c: RuleContext): void {
   if (hv !== 'vmware' || balloon === null || configured === null || reservationMiB <= 0) return;
   const reserved = reservationMiB * MiB;
   if (balloon > configured - reserved + LIMIT_SLACK_BYTES) {
-    add(c, 'reservation-inconsistent', 'warning', `The balloon holds more than the reservation leaves reclaimable`,
-      `Balloon ${formatBytes(balloon)}, but ${formatBytes(reserved)} of the ${formatBytes(configured)} configured is reserved: at most ${formatBytes(configured - reserved)} can be reclaimed, and the balloon stops at ${formatBytes(vmwareBalloonMax(configured, reserved))} (min of 65% of configured and configured − reservation). ` +
-      'These figures cannot all be current: the reservation may have just changed, or one reading is stale. Re-check in a minute and compare with the VM\'s settings in vSphere.');
+    add(c, 'reservation-inconsistent', 'warning', c.m.reservationInconsistent({ balloon, reserved, configured, max: vmwareBalloonMax(configured, reserved) }));
   }
 }
 
@@ -413,10 +389,7 @@ function memTotalShrunkRule(c: RuleContext): void {
   const shortfall = usable - total;
   if (shortfall < Math.max(SHRUNK_MIN_BYTES, SHRUNK_MIN_FRACTION * usable)) return;
   const explained = balloon !== null && balloon > 0 && explainedByBalloon(shortfall, balloon);
-  add(c, 'memtotal-shrunk', explained ? 'info' : 'warning', `MemTotal is ${formatBytes(shortfall)} below the ${formatBytes(usable)} of online memory`,
-    explained
-      ? `The virtio balloon's ${formatBytes(balloon)} left MemTotal (deflate-on-oom is off), so free and top show a ${formatBytes(total)} machine. The memory is the host's until it lowers the balloon.`
-      : `MemTotal ${formatBytes(total)} against ${formatBytes(usable)} of online memory blocks. Without deflate-on-oom the virtio balloon takes its pages out of MemTotal, so most of the gap is probably the balloon${balloon === null ? ', whose size this kernel does not show (Balloon: needs Linux 6.15; balloon_inflate 3.18)' : ` (it reads ${formatBytes(balloon)})`}. Ask the host: virsh dommemstat shows "actual".`, c.hvArticle);
+  add(c, 'memtotal-shrunk', explained ? 'info' : 'warning', c.m.memTotalShrunk({ shortfall, usable, total, balloon, explained }), c.hvArticle);
 }
 
 /** The rule groups in the order their findings are listed within one severity. */
@@ -425,8 +398,11 @@ const RULE_GROUPS: readonly ((c: RuleContext) => void)[] = [
   guestPressureRules, offlineMemoryRule, persistentBalloonRule, reservationRule, memTotalShrunkRule,
 ];
 
-/** Turns facts (and, in watch mode, a trend) into findings, worst first. */
-export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
+/**
+ * Turns facts (and, in watch mode, a trend) into findings, worst first, worded in `lang` (English by default:
+ * the JSON report's words). Every language gives the same ids, severities, articles and figures.
+ */
+export function diagnose(facts: GuestFacts, trend?: Trend, lang: Lang = 'en'): Finding[] {
   const hv = facts.hypervisor.kind;
   const limitMiB = facts.vmware.limitMiB;
   const context: RuleContext = {
@@ -436,27 +412,10 @@ export function diagnose(facts: GuestFacts, trend?: Trend): Finding[] {
     configured: facts.memory.configuredBytes,
     total: facts.memory.totalBytes,
     limit: limitMiB !== null ? limitMiB * MiB : null,
+    m: ruleMessages(lang),
   };
   for (const group of RULE_GROUPS) group(context);
   return context.findings.sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
-}
-
-/** How the Xen driver retries a failed increase on this kernel (max_retry_count, per the kernel table). */
-function xenRetryNote(facts: GuestFacts): string {
-  switch (facts.kernel?.behaviour?.xenMaxRetry?.value) {
-    case 4: return 'On this kernel the driver gives up after 4 retries (max_retry_count, a1078e821b60) and tries again only when the target changes or after an hour: it will not catch up by itself.';
-    case 'unlimited': return 'On this kernel the driver retries for ever (max_retry_count 0): it takes the memory as soon as the host has it.';
-    default: return 'Whether the driver keeps retrying depends on max_retry_count (/sys/devices/system/xen_memory/xen_memory0/max_retry_count; 0 = for ever, 4 since a1078e821b60).';
-  }
-}
-
-/** What deflate-on-oom did on this kernel, for a guest that killed processes with it on. */
-function oomDeflateNote(facts: GuestFacts): string {
-  switch (facts.kernel?.behaviour?.deflateOnOom?.value) {
-    case 'shrinker': return 'deflate-on-oom is on, and on this kernel (4.20 to 5.6) a shrinker deflates the balloon under memory pressure (71994620bb25), yet processes were killed: the balloon could not give memory back fast enough, or was already empty.';
-    case 'oom-notifier': return 'deflate-on-oom is on, but it frees only 1 MiB per OOM event.';
-    default: return 'deflate-on-oom is on, but on 4.3-4.19 and 5.7+ it frees only 1 MiB per OOM event (a shrinker on 4.20-5.6; this kernel\'s version is unknown).';
-  }
 }
 
 export function worstSeverity(findings: readonly Finding[]): Severity | null {
