@@ -3,7 +3,6 @@ import { closeSync, constants, createReadStream, fchmodSync, fsyncSync, openSync
 import { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { renderMarkdown } from '../core/render/markdown';
 import { parseRange, renderNagios, type NagiosThresholds } from '../core/render/nagios';
 import { renderPrometheus } from '../core/render/prometheus';
@@ -11,73 +10,22 @@ import { renderText } from '../core/render/text';
 import { analyzeProbeOutput, EXIT_CODES, type Report, type Target } from '../core/report';
 import type { ProbeSettings } from '../core/sections';
 import { probeScript } from '../transport/probe-script';
-import { MAX_TREND_SAMPLES, rememberSample, type Sample } from '../core/trend';
+import { rememberSample, type Sample } from '../core/trend';
 import { formatBytes } from '../core/units';
 import { localCheckRefusal } from '../shared/platform';
 import { LocalTransport } from '../transport/local';
 import type { Prompter } from '../transport/ssh-auth';
 import { MAX_OUTPUT_BYTES, MAX_TIMER_SECONDS, ProbeError, type Transport } from '../transport/transport';
 // SSH code (ssh2) loads only when --ssh is given: a local check does not pay for it.
-import { SOURCE_OPTIONS } from './source-options';
 import type { SshCliOptions, SshSession } from './fleet';
+import { CHECK_COMMAND, CHECK_OPTIONS, DEFAULT_JOBS, FORMATS, MAX_TOOL_TIMEOUT_SECONDS, parseOptions, renderHelp, type Format, type OptionValues } from './options';
 
 const loadFleet = () => require('./fleet') as typeof import('./fleet');
 
-/** Longest --tool-timeout: one tool of the probe never needs more; the probe clamps BI_TOOL_TIMEOUT too. */
-export const MAX_TOOL_TIMEOUT_SECONDS = 600;
+export { DEFAULT_JOBS, FORMATS, MAX_TOOL_TIMEOUT_SECONDS, type Format } from './options';
 
-/** Hosts checked at once over SSH (--jobs). */
-export const DEFAULT_JOBS = 16;
-
-export const FORMATS = ['text', 'json', 'ndjson', 'markdown', 'prometheus', 'nagios'] as const;
-export type Format = (typeof FORMATS)[number];
-
-export const USAGE = `Usage: balloon-check [options]
-
-Checks whether the hypervisor is taking memory back from this Linux guest through a
-balloon driver, how much, why, and what to do about it.
-
-Options:
-  --format FORMAT     text (default), json, ndjson, markdown, prometheus or nagios
-  --warning RANGE     with --format nagios: WARNING when the balloon's share of configured memory
-  --critical RANGE    (percent) is outside RANGE (monitoring-plugins range syntax: 20, 10:, ~:20, @10:20)
-  --root DIR          check a snapshot: DIR is the guest's /; runs none of DIR's programs: tool
-                      answers come from DIR/sos_commands (with --ssh, DIR is on the remote host)
-  --run-snapshot-tools  with --root: run DIR's own usr/bin tools instead (bounded, inside DIR)
-  --input FILE        analyse saved output of the probe script (- reads stdin); at most 8 MiB
-  --sosreport PATH    analyse a sos report: its directory or archive (.tar.xz, .tar.gz, .tar.bz2)
-  --collect FILE      also write an evidence bundle (.tar.gz: probe output, JSON and Markdown
-                      reports, README); --input and --sosreport read such a bundle back
-  --output FILE       write the result to FILE atomically (a temporary file renamed over it),
-                      so a failed run leaves the previous FILE as it was
-  --script            print the probe script (run it with: sh -s < script > output)
-  --sudo              read root-only statistics (debugfs) through sudo -n; never prompts
-  --watch SECONDS     sample repeatedly and report the trend (over the first and the last
-                      ${MAX_TREND_SAMPLES - 1} samples)
-  --count N           number of samples in watch mode (default: until interrupted)
-  --tool-timeout SEC  time bound for each tool the probe runs (default 5, at most ${MAX_TOOL_TIMEOUT_SECONDS})
-  --no-color          plain text even on a terminal
-
-SSH guests and fleets:
-  --ssh DEST          check DEST over SSH: [user@]host[:port] or a Host of the SSH config;
-                      repeat it to check several hosts at once
-  --all-ssh-hosts     check every concrete Host of the SSH config
-  --ssh-config FILE   use FILE instead of ~/.ssh/config
-  --accept-new        add unknown host keys to known_hosts (never changed ones)
-  --batch             never prompt for a passphrase or password (as ssh -o BatchMode=yes)
-  --jobs N            hosts checked at once (default ${DEFAULT_JOBS}; lowered to fit the open-file limit)
-  --connect-timeout S connect, handshake and login bound per host (default: ConnectTimeout, else 10)
-  --probe-timeout S   bound for the probe once logged in (default 60)
-  -h, --help          this help
-  -V, --version       version
-
-balloon-check serve [options]: Prometheus exporter (balloon-check serve --help)
-
-Times in seconds are at most ${MAX_TIMER_SECONDS} (24.8 days, the longest Node.js timer).
-
-Exit codes (monitoring-plugin convention): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN or usage error.
-With several hosts, the worst of them in the order CRITICAL > WARNING > UNKNOWN > OK.
-`;
+/** `balloon-check --help`, made from the option table. */
+export const USAGE = renderHelp(CHECK_COMMAND);
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -131,48 +79,30 @@ function seconds(flag: string, value: string | undefined, max = MAX_TIMER_SECOND
   return number;
 }
 
-export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): CliOptions | 'help' | 'version' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        format: { type: 'string', short: 'f' },
-        ...SOURCE_OPTIONS,
-        input: { type: 'string' },
-        sosreport: { type: 'string' },
-        collect: { type: 'string' },
-        output: { type: 'string' },
-        script: { type: 'boolean' },
-        watch: { type: 'string' },
-        count: { type: 'string' },
-        'no-color': { type: 'boolean' },
-        batch: { type: 'boolean' },
-        warning: { type: 'string', short: 'w' },
-        critical: { type: 'string', short: 'c' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'V' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const values = parsed.values;
-  if (values.help) return 'help';
-  if (values.version) return 'version';
-  const format = (values.format ?? 'text') as Format;
+type CheckValues = OptionValues<typeof CHECK_OPTIONS>;
+
+/** The combinations of options that make no sense, as a usage error. */
+function checkCombinations(values: CheckValues, format: Format): void {
+  const overSsh = Boolean(values.ssh?.length) || values['all-ssh-hosts'] === true;
+  const fleet = (values.ssh?.length ?? 0) > 1 || values['all-ssh-hosts'] === true;
   if (!FORMATS.includes(format)) throw new UsageError(`unknown --format ${JSON.stringify(values.format)}; use one of ${FORMATS.join(', ')}`);
   if (values.root !== undefined && values.input !== undefined) throw new UsageError('--root and --input exclude each other');
-  if (values.sosreport !== undefined && (values.root !== undefined || values.input !== undefined || values.watch !== undefined || values.ssh?.length || values['all-ssh-hosts'])) throw new UsageError('--sosreport goes with none of --root, --input, --watch, --ssh');
-  if (values.collect !== undefined && (values.collect === '' || (values.ssh?.length ?? 0) > 1 || values['all-ssh-hosts'])) throw new UsageError('--collect needs a file name and one guest');
+  if (values.sosreport !== undefined && (values.root !== undefined || values.input !== undefined || values.watch !== undefined || overSsh)) throw new UsageError('--sosreport goes with none of --root, --input, --watch, --ssh');
+  if (values.collect !== undefined && (values.collect === '' || fleet)) throw new UsageError('--collect needs a file name and one guest');
   if (values['run-snapshot-tools'] && values.root === undefined) throw new UsageError('--run-snapshot-tools needs --root');
+}
+
+/** --watch and --count: seconds between samples and how many. */
+function watchOptions(values: CheckValues): { watchSeconds?: number; count?: number } {
   const watchSeconds = seconds('--watch', values.watch);
   const count = positiveNumber('--count', values.count, true);
   if (count !== undefined && watchSeconds === undefined) throw new UsageError('--count needs --watch');
   if (watchSeconds !== undefined && values.input !== undefined) throw new UsageError('--watch cannot re-read saved --input');
-  const ssh: SshCliOptions = {
+  return { watchSeconds, count };
+}
+
+function sshOptions(values: CheckValues): SshCliOptions {
+  return {
     ssh: values.ssh ?? [],
     allSshHosts: values['all-ssh-hosts'] ?? false,
     sshConfig: values['ssh-config'],
@@ -181,10 +111,10 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
     connectTimeoutSeconds: seconds('--connect-timeout', values['connect-timeout']),
     probeTimeoutSeconds: seconds('--probe-timeout', values['probe-timeout']),
   };
-  const overSsh = ssh.ssh.length > 0 || ssh.allSshHosts;
-  if (values.output === '') throw new UsageError('--output needs a file name');
-  if (overSsh && values.input !== undefined) throw new UsageError('--input analyses saved output; it does not go with --ssh');
-  if (watchSeconds !== undefined && (ssh.ssh.length > 1 || ssh.allSshHosts)) throw new UsageError('--watch follows one host; give a single --ssh');
+}
+
+/** --warning and --critical (only with --format nagios). */
+function nagiosThresholds(values: CheckValues, format: Format): NagiosThresholds {
   if ((values.warning !== undefined || values.critical !== undefined) && format !== 'nagios') throw new UsageError('--warning and --critical go with --format nagios');
   const thresholds: NagiosThresholds = {};
   try {
@@ -193,6 +123,27 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  return thresholds;
+}
+
+export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): CliOptions | 'help' | 'version' {
+  let values: CheckValues;
+  try {
+    values = parseOptions(argv, CHECK_OPTIONS);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  const format = (values.format ?? 'text') as Format;
+  checkCombinations(values, format);
+  const { watchSeconds, count } = watchOptions(values);
+  const ssh = sshOptions(values);
+  const overSsh = ssh.ssh.length > 0 || ssh.allSshHosts;
+  if (values.output === '') throw new UsageError('--output needs a file name');
+  if (overSsh && values.input !== undefined) throw new UsageError('--input analyses saved output; it does not go with --ssh');
+  if (watchSeconds !== undefined && (ssh.ssh.length > 1 || ssh.allSshHosts)) throw new UsageError('--watch follows one host; give a single --ssh');
+  const thresholds = nagiosThresholds(values, format);
   return {
     format,
     root: values.root,
@@ -334,63 +285,86 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
 /** One run once the options are parsed: its output goes to io.stdout. */
 async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promise<number> {
   if (options.script) { io.stdout(probeScript()); return 0; }
-
-  if (options.input !== undefined) {
-    let text: string;
-    let bundleAt: Date | undefined;
-    try {
-      // Streamed with the SSH transport's cap: /dev/zero, `yes |` or a huge file stop at 8 MiB.
-      const stream = options.input === '-' ? io.stdin?.() ?? process.stdin : openInput(options.input);
-      const bytes = await readCapped(stream, MAX_OUTPUT_BYTES, signal);
-      const bundle = await loadEvidence().readEvidenceBundle(bytes);
-      text = bundle ? bundle.output : bytes.toString('utf8');
-      bundleAt = bundle?.collectedAt ?? undefined;
-    } catch (error) {
-      const source = options.input === '-' ? 'stdin' : options.input;
-      io.stderr(`balloon-check: ${error instanceof InputError ? `--input ${source}` : `cannot read ${source}`}: ${(error as Error).message}\n`);
-      return EXIT_CODES.unknown;
-    }
-    const hostName = /\nhostname=([^\n]{1,253})\n/.exec(text)?.[1];
-    const target: Target = { kind: 'snapshot', name: hostName ? `${hostName} (from ${options.input === '-' ? 'stdin' : options.input})` : options.input };
-    const analysis = analyzeProbeOutput(text, target, bundleAt);
-    return (await collect(options, text, analysis, `--input ${options.input}`, io)) ?? emit(analysis, options, io);
-  }
-
-  if (options.sosreport !== undefined) {
-    const sos = await (require('./sosreport') as typeof import('./sosreport')).analyzeSosreport(options.sosreport, { toolTimeoutSeconds: options.toolTimeoutSeconds }, signal);
-    if (!sos.ok) { io.stderr(`balloon-check: --sosreport ${options.sosreport}: ${sos.reason}\n`); return EXIT_CODES.unknown; }
-    return (await collect(options, sos.output, sos.analysis, `--sosreport ${options.sosreport}`, io)) ?? emit(sos.analysis, options, io);
-  }
-
+  if (options.input !== undefined) return checkInput(options.input, options, io, signal);
+  if (options.sosreport !== undefined) return checkSosreport(options.sosreport, options, io, signal);
   const settings: ProbeSettings = { sudo: options.sudo, toolTimeoutSeconds: options.toolTimeoutSeconds, runSnapshotTools: options.runSnapshotTools };
   let transport: Transport;
   if (options.ssh.ssh.length || options.ssh.allSshHosts) {
-    const { runFleet, SshSession: Session } = loadFleet();
-    let session: SshSession;
-    let destinations: string[];
-    try {
-      session = new Session(options.ssh, io.env, io.prompter);
-      destinations = session.destinations();
-    } catch (error) {
-      io.stderr(`balloon-check: ${(error as Error).message}\n`);
-      return EXIT_CODES.unknown;
-    }
     // --root names a directory on the guest: it travels inside the script, like every setting.
     settings.root = options.root;
-    const fleet = options.ssh.allSshHosts || destinations.length > 1;
-    if (fleet) {
-      if (!destinations.length) { io.stderr(`balloon-check: the SSH config has no concrete Host to check\n`); return EXIT_CODES.unknown; }
-      return runFleet(destinations.map((destination) => session.transport(destination)), settings, options.format, { jobs: options.jobs, signal, thresholds: options.thresholds }, io);
-    }
-    transport = session.transport(destinations[0]!);
+    const ssh = sshTransport(options, settings, io, signal);
+    if (typeof ssh !== 'object') return ssh;
+    if ('fleet' in ssh) return ssh.fleet;
+    transport = ssh.transport;
   } else {
     const refusal = options.root === undefined ? localCheckRefusal(io.platform ?? process.platform) : null;
     if (refusal) { io.stderr(refusal); return EXIT_CODES.unknown; }
     transport = new LocalTransport({ root: options.root });
   }
+  const sampled = await sample(transport, settings, options, io, signal);
+  if (typeof sampled === 'number') return sampled;
+  const { last, lastOutput } = sampled;
+  return (await collect(options, lastOutput, last, options.root !== undefined ? `--root ${options.root}` : transport.target.kind, io)) ?? emit(last, options, io);
+}
+
+/** --input FILE (or - for stdin): saved probe output, or an evidence bundle. */
+async function checkInput(input: string, options: CliOptions, io: CliIo, signal: AbortSignal): Promise<number> {
+  let text: string;
+  let bundleAt: Date | undefined;
+  try {
+    // Streamed with the SSH transport's cap: /dev/zero, `yes |` or a huge file stop at 8 MiB.
+    const stream = input === '-' ? io.stdin?.() ?? process.stdin : openInput(input);
+    const bytes = await readCapped(stream, MAX_OUTPUT_BYTES, signal);
+    const bundle = await loadEvidence().readEvidenceBundle(bytes);
+    text = bundle ? bundle.output : bytes.toString('utf8');
+    bundleAt = bundle?.collectedAt ?? undefined;
+  } catch (error) {
+    const source = input === '-' ? 'stdin' : input;
+    io.stderr(`balloon-check: ${error instanceof InputError ? `--input ${source}` : `cannot read ${source}`}: ${(error as Error).message}\n`);
+    return EXIT_CODES.unknown;
+  }
+  const hostName = /\nhostname=([^\n]{1,253})\n/.exec(text)?.[1];
+  const target: Target = { kind: 'snapshot', name: hostName ? `${hostName} (from ${input === '-' ? 'stdin' : input})` : input };
+  const analysis = analyzeProbeOutput(text, target, bundleAt);
+  return (await collect(options, text, analysis, `--input ${input}`, io)) ?? emit(analysis, options, io);
+}
+
+/** --sosreport PATH: a sos report's directory or archive. */
+async function checkSosreport(path: string, options: CliOptions, io: CliIo, signal: AbortSignal): Promise<number> {
+  const sos = await (require('./sosreport') as typeof import('./sosreport')).analyzeSosreport(path, { toolTimeoutSeconds: options.toolTimeoutSeconds }, signal);
+  if (!sos.ok) { io.stderr(`balloon-check: --sosreport ${path}: ${sos.reason}\n`); return EXIT_CODES.unknown; }
+  return (await collect(options, sos.output, sos.analysis, `--sosreport ${path}`, io)) ?? emit(sos.analysis, options, io);
+}
+
+/**
+ * --ssh / --all-ssh-hosts: the transport of the one host, or the fleet run's promised exit code
+ * (several hosts), or an exit code when the SSH configuration cannot be used.
+ */
+function sshTransport(options: CliOptions, settings: ProbeSettings, io: CliIo, signal: AbortSignal): number | { transport: Transport } | { fleet: Promise<number> } {
+  const { runFleet, SshSession: Session } = loadFleet();
+  let session: SshSession;
+  let destinations: string[];
+  try {
+    session = new Session(options.ssh, io.env, io.prompter);
+    destinations = session.destinations();
+  } catch (error) {
+    io.stderr(`balloon-check: ${(error as Error).message}\n`);
+    return EXIT_CODES.unknown;
+  }
+  if (options.ssh.allSshHosts || destinations.length > 1) {
+    if (!destinations.length) { io.stderr(`balloon-check: the SSH config has no concrete Host to check\n`); return EXIT_CODES.unknown; }
+    return { fleet: runFleet(destinations.map((destination) => session.transport(destination)), settings, options.format, { jobs: options.jobs, signal, thresholds: options.thresholds }, io) };
+  }
+  return { transport: session.transport(destinations[0]!) };
+}
+
+type Analysis = ReturnType<typeof analyzeProbeOutput>;
+
+/** Probes once, or every --watch seconds: the last analysis and its output, or an exit code when a probe failed. */
+async function sample(transport: Transport, settings: ProbeSettings, options: CliOptions, io: CliIo, signal: AbortSignal): Promise<number | { last: Analysis; lastOutput: string }> {
   const history: Sample[] = [];
   const samples = options.watchSeconds === undefined ? 1 : options.count ?? Infinity;
-  let last: ReturnType<typeof analyzeProbeOutput> | undefined;
+  let last: Analysis | undefined;
   let lastOutput = '';
   for (let index = 0; index < samples && !signal.aborted; index++) {
     if (index > 0) await sleep((options.watchSeconds ?? 0) * 1000, signal);
@@ -399,13 +373,7 @@ async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promi
     try {
       output = await transport.runProbe(settings, signal);
     } catch (error) {
-      const message = error instanceof ProbeError ? error.message : String(error);
-      io.stderr(`balloon-check: ${transport.target.name}: ${message}\n`);
-      // Machine formats get the schema's hostError record in place of the report.
-      const { hostErrorRecord } = loadFleet();
-      if (options.format === 'json' || options.format === 'ndjson') io.stdout(`${JSON.stringify(hostErrorRecord(transport.target, error), null, options.format === 'json' ? 2 : undefined)}\n`);
-      if (options.format === 'nagios') io.stdout(`BALLOON UNKNOWN - ${transport.target.name}: ${message.replace(/[|\n]/g, ' ')}\n`);
-      return EXIT_CODES.unknown;
+      return probeFailed(transport, error, options, io);
     }
     const at = new Date();
     last = analyzeProbeOutput(output, transport.target, at, history);
@@ -415,13 +383,24 @@ async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promi
     if (options.watchSeconds !== undefined && options.format === 'text') io.stderr(`${watchLine(last.report)}\n`);
   }
   if (!last) { io.stderr('balloon-check: interrupted before the first sample\n'); return EXIT_CODES.unknown; }
-  return (await collect(options, lastOutput, last, options.root !== undefined ? `--root ${options.root}` : transport.target.kind, io)) ?? emit(last, options, io);
+  return { last, lastOutput };
+}
+
+/** A probe that failed: the message, and for machine formats the record in place of the report. */
+function probeFailed(transport: Transport, error: unknown, options: CliOptions, io: CliIo): number {
+  const message = error instanceof ProbeError ? error.message : String(error);
+  io.stderr(`balloon-check: ${transport.target.name}: ${message}\n`);
+  // Machine formats get the schema's hostError record in place of the report.
+  const { hostErrorRecord } = loadFleet();
+  if (options.format === 'json' || options.format === 'ndjson') io.stdout(`${JSON.stringify(hostErrorRecord(transport.target, error), null, options.format === 'json' ? 2 : undefined)}\n`);
+  if (options.format === 'nagios') io.stdout(`BALLOON UNKNOWN - ${transport.target.name}: ${message.replace(/[|\n]/g, ' ')}\n`);
+  return EXIT_CODES.unknown;
 }
 
 const loadEvidence = () => require('./evidence') as typeof import('./evidence');
 
 /** --collect FILE: the evidence bundle beside the usual output; a code only when it cannot be written. */
-async function collect(options: CliOptions, output: string, analysis: ReturnType<typeof analyzeProbeOutput>, how: string, io: CliIo): Promise<number | undefined> {
+async function collect(options: CliOptions, output: string, analysis: Analysis, how: string, io: CliIo): Promise<number | undefined> {
   if (options.collect === undefined || !analysis.ok) return undefined;
   try {
     await loadEvidence().writeEvidenceBundle(options.collect, { output, report: analysis.report, version: VERSION, how });
@@ -440,7 +419,7 @@ function watchLine(report: Report): string {
     `  available ${formatBytes(report.memory.availableBytes)}  swap in/out ${t?.swapInPerSecond?.toFixed(1) ?? '-'}/${t?.swapOutPerSecond?.toFixed(1) ?? '-'} pages/s  ${report.status.toUpperCase()}`;
 }
 
-function emit(analysis: ReturnType<typeof analyzeProbeOutput>, options: CliOptions, io: CliIo): number {
+function emit(analysis: Analysis, options: CliOptions, io: CliIo): number {
   if (!analysis.ok) {
     io.stderr(`balloon-check: UNKNOWN: ${analysis.reason}\n`);
     // A monitoring plugin always prints its state line.

@@ -4,7 +4,6 @@
 // serves one host of the fleet in the style of blackbox_exporter.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import { renderPrometheus } from '../core/render/prometheus';
 import { escapePrometheusLabel as escapeLabel } from '../shared/escape';
 import type { ProbeSettings } from '../core/sections';
@@ -12,35 +11,14 @@ import { LocalTransport } from '../transport/local';
 import type { Transport } from '../transport/transport';
 import * as fleet from './fleet';
 import type { HostResult } from './fleet';
-import { SOURCE_OPTIONS } from './source-options';
+import { DEFAULT_JOBS, DEFAULT_LISTEN, DEFAULT_MIN_INTERVAL_SECONDS, DEFAULT_SERVE_PROBE_TIMEOUT_SECONDS, parseOptions, renderHelp, SERVE_COMMAND, SERVE_OPTIONS } from './options';
 import { OPENMETRICS_TYPE, PROMETHEUS_TEXT_TYPE, toOpenMetrics, wantsOpenMetrics } from './serve-openmetrics';
 
-/** Our port: the 9100–9999 range of Prometheus' default port allocations is full, so one just above it. */
-export const DEFAULT_PORT = 10118;
-export const DEFAULT_LISTEN = `127.0.0.1:${DEFAULT_PORT}`;
-/** Default minimum interval between two probes of a guest (scrapes in between get the cached result). */
-export const DEFAULT_MIN_INTERVAL_SECONDS = 30;
-/** Default time bound of one probe: Prometheus' default scrape_timeout. */
-export const DEFAULT_SERVE_PROBE_TIMEOUT_SECONDS = 10;
+export { DEFAULT_LISTEN, DEFAULT_MIN_INTERVAL_SECONDS, DEFAULT_PORT, DEFAULT_SERVE_PROBE_TIMEOUT_SECONDS } from './options';
 const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-export const SERVE_USAGE = `Usage: balloon-check serve [options]
-
-Prometheus exporter: /metrics probes the guest (or every --ssh host) when scraped, at most once
-per --min-interval; scrapes in between get the cached result. OpenMetrics when the scraper asks
-for it (Accept). /probe?target=HOST checks one host of the fleet (blackbox_exporter style).
-
-Options:
-  --listen HOST:PORT  address to listen on (default ${DEFAULT_LISTEN}); a port of 0 picks a free one
-  --allow-non-loopback  allow a --listen address that is not loopback: whoever reaches it can make
-                      the exporter probe (at most once per --min-interval)
-  --min-interval S    minimum seconds between two probes of a guest (default ${DEFAULT_MIN_INTERVAL_SECONDS})
-  --probe-timeout S   time bound of one probe of one guest (default ${DEFAULT_SERVE_PROBE_TIMEOUT_SECONDS}); past it, probe_success 0
-  --root DIR, --run-snapshot-tools, --sudo, --tool-timeout SEC   as for a check
-  --ssh DEST (repeatable), --all-ssh-hosts, --ssh-config FILE, --accept-new, --jobs N,
-  --connect-timeout S   as for a check; the exporter never prompts (as --batch)
-  -h, --help          this help
-`;
+/** `balloon-check serve --help`, made from the option table. */
+export const SERVE_USAGE = renderHelp(SERVE_COMMAND);
 
 export class ServeUsageError extends Error {}
 
@@ -90,18 +68,7 @@ export function parseListen(text: string): { host: string; port: number } {
 export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
   let values;
   try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        listen: { type: 'string' },
-        'allow-non-loopback': { type: 'boolean' },
-        'min-interval': { type: 'string' },
-        ...SOURCE_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
+    values = parseOptions(argv, SERVE_OPTIONS);
   } catch (error) {
     throw new ServeUsageError((error as Error).message);
   }
@@ -111,7 +78,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
     throw new ServeUsageError(`--listen ${values.listen} is not a loopback address: anyone who reaches it can make this exporter probe; add --allow-non-loopback if that is what you want`);
   }
   if (values['run-snapshot-tools'] && values.root === undefined) throw new ServeUsageError('--run-snapshot-tools needs --root');
-  const jobs = values.jobs === undefined ? 16 : Number(values.jobs);
+  const jobs = values.jobs === undefined ? DEFAULT_JOBS : Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs <= 0) throw new ServeUsageError(`--jobs needs a positive whole number, not ${JSON.stringify(values.jobs)}`);
   return {
     host,
