@@ -163,27 +163,25 @@ class Health {
 export interface RunningExporter { server: Server; url: string; close: () => Promise<void> }
 
 /** Starts the exporter; resolves once it listens. */
-export async function startExporter(options: ServeOptions, env: NodeJS.ProcessEnv = process.env, stop?: AbortSignal): Promise<RunningExporter> {
-  const settings: ProbeSettings = { sudo: options.sudo, toolTimeoutSeconds: options.toolTimeoutSeconds, runSnapshotTools: options.runSnapshotTools };
-  const overSsh = options.ssh.length > 0 || options.allSshHosts;
-  let transports: Transport[];
-  let session: InstanceType<typeof fleet.SshSession> | undefined;
-  if (overSsh) {
-    session = new fleet.SshSession({
-      ssh: options.ssh, allSshHosts: options.allSshHosts, sshConfig: options.sshConfig, acceptNew: options.acceptNew,
-      batch: true, connectTimeoutSeconds: options.connectTimeoutSeconds, probeTimeoutSeconds: options.probeTimeoutSeconds,
-    }, env);
-    settings.root = options.root;
-    const destinations = session.destinations();
-    if (!destinations.length) throw new ServeUsageError('the SSH config has no concrete Host to check');
-    transports = destinations.map((destination) => session!.transport(destination));
-  } else {
-    transports = [new LocalTransport({ root: options.root, deadlineSeconds: options.probeTimeoutSeconds })];
+/** The guests the exporter probes: this one (or --root), or the hosts of --ssh / --all-ssh-hosts. */
+function exporterTransports(options: ServeOptions, env: NodeJS.ProcessEnv, settings: ProbeSettings): Transport[] {
+  if (!(options.ssh.length > 0 || options.allSshHosts)) {
+    return [new LocalTransport({ root: options.root, deadlineSeconds: options.probeTimeoutSeconds })];
   }
-  const health = new Health();
-  const inFleet = overSsh;
-  const jobs = Math.min(options.jobs, fleet.jobsWithinFdLimit(options.jobs));
+  const session = new fleet.SshSession({
+    ssh: options.ssh, allSshHosts: options.allSshHosts, sshConfig: options.sshConfig, acceptNew: options.acceptNew,
+    batch: true, connectTimeoutSeconds: options.connectTimeoutSeconds, probeTimeoutSeconds: options.probeTimeoutSeconds,
+  }, env);
+  settings.root = options.root;
+  const destinations = session.destinations();
+  if (!destinations.length) throw new ServeUsageError('the SSH config has no concrete Host to check');
+  return destinations.map((destination) => session.transport(destination));
+}
 
+/** Probes a list of hosts (at most `jobs` at once) and renders the exposition, recording health. */
+function createProbeRunner(options: ServeOptions, settings: ProbeSettings, overSsh: boolean, stop?: AbortSignal): (list: readonly Transport[], labelled: boolean) => Promise<ProbeRun> {
+  const health = new Health();
+  const jobs = Math.min(options.jobs, fleet.jobsWithinFdLimit(options.jobs));
   const probeOne = async (transport: Transport): Promise<HostProbe> => {
     const started = performance.now();
     // Bound for SSH hosts too: connect plus probe, whatever the transport's own bounds.
@@ -207,29 +205,32 @@ export async function startExporter(options: ServeOptions, env: NodeJS.ProcessEn
       : results[0] && 'report' in results[0] ? renderPrometheus([{ report: results[0].report }]) : '';
     return guest + health.render(hosts, finishedAt, labelled);
   };
-  const run = async (list: readonly Transport[], labelled: boolean): Promise<ProbeRun> => {
+  return async (list, labelled) => {
     const hosts = await probeAll(list);
     const finishedAt = Date.now();
     health.record(hosts, finishedAt);
     return { finishedAt, hosts, text: render(hosts, finishedAt, labelled) };
   };
+}
 
-  const intervalMs = options.minIntervalSeconds * 1000;
+function send(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {
+  if (res.destroyed) return;
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(head ? undefined : body);
+}
+
+/** Prometheus text, or OpenMetrics when the scraper's Accept asks for it. */
+function exposition(req: IncomingMessage, res: ServerResponse, text: string, head: boolean): void {
+  if (wantsOpenMetrics(req.headers.accept)) send(res, 200, OPENMETRICS_TYPE, toOpenMetrics(text), head);
+  else send(res, 200, PROMETHEUS_TEXT_TYPE, text, head);
+}
+
+/** The HTTP routes: /metrics, /probe?target=HOST (fleet only), / and 404. */
+function createHandler(transports: Transport[], inFleet: boolean, intervalMs: number, run: (list: readonly Transport[], labelled: boolean) => Promise<ProbeRun>) {
   const metricsCache = new ProbeCache(intervalMs, () => run(transports, inFleet));
   const targetCaches = new Map<string, ProbeCache>();
   const byName = new Map(transports.map((transport) => [transport.target.name, transport]));
-
-  const send = (res: ServerResponse, status: number, type: string, body: string, head: boolean) => {
-    if (res.destroyed) return;
-    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
-    res.end(head ? undefined : body);
-  };
-  const exposition = (req: IncomingMessage, res: ServerResponse, text: string, head: boolean) => {
-    if (wantsOpenMetrics(req.headers.accept)) send(res, 200, OPENMETRICS_TYPE, toOpenMetrics(text), head);
-    else send(res, 200, PROMETHEUS_TEXT_TYPE, text, head);
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://exporter');
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) { res.setHeader('Allow', 'GET, HEAD'); send(res, 405, 'text/plain; charset=utf-8', 'only GET and HEAD\n', false); return; }
@@ -249,7 +250,13 @@ export async function startExporter(options: ServeOptions, env: NodeJS.ProcessEn
       send(res, 404, 'text/plain; charset=utf-8', 'not found: /metrics, /probe?target=HOST\n', head);
     }
   };
+}
 
+export async function startExporter(options: ServeOptions, env: NodeJS.ProcessEnv = process.env, stop?: AbortSignal): Promise<RunningExporter> {
+  const settings: ProbeSettings = { sudo: options.sudo, toolTimeoutSeconds: options.toolTimeoutSeconds, runSnapshotTools: options.runSnapshotTools };
+  const overSsh = options.ssh.length > 0 || options.allSshHosts;
+  const transports = exporterTransports(options, env, settings);
+  const handle = createHandler(transports, overSsh, options.minIntervalSeconds * 1000, createProbeRunner(options, settings, overSsh, stop));
   const server = createServer((req, res) => {
     // A client that goes away mid-response must not take the exporter with it.
     req.on('error', () => undefined);

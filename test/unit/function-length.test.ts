@@ -9,7 +9,6 @@ import { ROOT } from '../helpers/system';
 // Issue 10: no function in src/ over 80 lines. Each one listed here is left long on purpose, with the reason.
 const MAX_LINES = 80;
 const ALLOWED: Record<string, string> = {
-  'src/cli/serve.ts startExporter': 'not split yet: new this wave (monitoring), still being written',
   'src/extension/model/runbook.ts lexShell': 'not split yet: one character loop of a shell lexer; its states share the loop variables',
   'src/transport/sosreport.ts extractArchive': 'not split yet: new this wave, still being written',
   'src/transport/sosreport.ts finish': 'not split yet: new this wave, still being written',
