@@ -10,6 +10,7 @@ import { WINDOW_GUEST_ID } from './model/tree';
 import { toPlainTree, type PlainTreeItem } from './model/plain';
 import { ReportPanels, REPORT_VIEW_TYPE } from './reportPanel';
 import { BlockRunner, RunbookLensProvider } from './runbooks';
+import { openSosreports, SosreportDropController } from './sosreport';
 import { BalloonStatusBar } from './statusBar';
 import { ActivationTimer, instrumentChecks } from './testHooks';
 import { GuestTreeProvider } from './treeView';
@@ -41,7 +42,8 @@ function watchTimer(guests: GuestManager, actions: GuestActions): { schedule(): 
       const seconds = settings().autoRefreshSeconds;
       if (seconds <= 0) { guests.clearHistory(); return; }
       timer = setInterval(() => {
-        const ids = guests.list().filter((guest) => guest.source === 'window' || guest.report).map((guest) => guest.id);
+        // A sos report is one moment: not re-read.
+        const ids = guests.list().filter((guest) => guest.source !== 'sosreport' && (guest.source === 'window' || guest.report)).map((guest) => guest.id);
         void actions.check(ids, false);
       }, Math.max(seconds, 2) * 1000);
     },
@@ -54,7 +56,9 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
   const extensionPath = context.extensionUri.fsPath;
   const guests = new GuestManager();
   const tree = new GuestTreeProvider(guests);
-  const treeView = vscode.window.createTreeView('balloonInspector.guests', { treeDataProvider: tree, showCollapseAll: true });
+  // Dropping a sos report (archive or folder) or an evidence bundle on the view opens it as a guest.
+  const drops = new SosreportDropController((paths): Promise<unknown> => openSosreports({ guests, actions, panels }, paths));
+  const treeView = vscode.window.createTreeView('balloonInspector.guests', { treeDataProvider: tree, showCollapseAll: true, dragAndDropController: drops });
   timing.mark('treeView');
   const instrumentation = instrumentChecks(guests, tree);
   const statusBar = new BalloonStatusBar(guests);
@@ -74,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
   watch.schedule();
 
   context.subscriptions.push(
-    treeView, tree, guests, statusBar, lenses, runner, panels, watch,
+    treeView, tree, guests, statusBar, lenses, runner, panels, watch, drops,
     treeView.onDidChangeSelection((event) => {
       const guestId = event.selection[0]?.guestId;
       if (guestId && guestId !== guests.runTargetId) { guests.runTargetId = guestId; lenses.refresh(); }

@@ -13,6 +13,7 @@ import { loadLazy } from './lazyLoader';
 import { log } from './log';
 import { mergeSshHosts, SSH_GUEST_PREFIX, WINDOW_GUEST_ID, type GuestError, type GuestState } from './model/tree';
 import { describeWindow, windowGuest, type WindowGuest } from './model/window';
+import { collectedAtOf, sosPathOf } from './sosreportModel';
 import type { TrendPoint } from '../shared/protocol';
 import { snapshotRootOverride } from './testHooks';
 
@@ -60,6 +61,8 @@ export class GuestManager implements vscode.Disposable {
   private readonly states = new Map<string, GuestState>();
   private readonly history = new Map<string, Sample[]>();
   private readonly running = new Map<string, Promise<Report | null>>();
+  /** The probe output behind each guest's last report (an evidence bundle carries it). */
+  private readonly outputs = new Map<string, string>();
   private hostsLoaded = false;
   private readonly changed = new vscode.EventEmitter<string | undefined>();
   /** Fires with a guest id, or undefined when the list itself changed. */
@@ -126,6 +129,8 @@ export class GuestManager implements vscode.Disposable {
         checking: false, report: null, error: null, checkedAt: null,
       });
     }
+    // Opened sos reports stay, after the SSH hosts.
+    for (const [id, state] of this.states) if (state.source === 'sosreport') keep.set(id, state);
     this.states.clear();
     for (const [id, state] of keep) this.states.set(id, state);
     this.changed.fire(undefined);
@@ -140,7 +145,20 @@ export class GuestManager implements vscode.Disposable {
     this.history.clear();
   }
 
+  /** Adds a guest, or replaces it (a sosreport guest once named after its host). */
+  putGuest(state: GuestState): void {
+    this.states.set(state.id, state);
+    this.changed.fire(undefined);
+  }
+
+  /** The probe output behind a guest's report, exactly as analysed. */
+  lastOutput(id: string): string | undefined {
+    return this.states.get(id)?.report ? this.outputs.get(id) : undefined;
+  }
+
   private transportFor(guest: GuestState, options: CheckOptions): Transport {
+    const sos = guest.source === 'sosreport' ? sosPathOf(guest.id) : undefined;
+    if (sos) return loadLazy().createSosreportTransport(sos);
     if (guest.source === 'window') {
       return new LocalTransport({ root: snapshotRootOverride() });
     }
@@ -176,12 +194,15 @@ export class GuestManager implements vscode.Disposable {
       const probeStart = performance.now();
       const output = await transport.runProbe(probeSettings, signal);
       probeMs = performance.now() - probeStart;
-      const at = new Date();
-      const history = options.watch ? this.history.get(id) ?? [] : [];
+      const at = collectedAtOf(transport) ?? new Date();
+      // A sos report is one moment: no trend.
+      const watch = options.watch === true && guest.source !== 'sosreport';
+      const history = watch ? this.history.get(id) ?? [] : [];
       const analysis = analyzeProbeOutput(output, transport.target, at, history);
       if (analysis.ok) {
         report = analysis.report;
-        if (options.watch) this.history.set(id, [...history, { at, facts: analysis.facts }].slice(-MAX_HISTORY));
+        this.outputs.set(id, output);
+        if (watch) this.history.set(id, [...history, { at, facts: analysis.facts }].slice(-MAX_HISTORY));
       } else failure = { kind: 'bad-output', message: analysis.reason };
     } catch (error) {
       if (signal.aborted) failure = { kind: 'timeout', message: `the check took longer than ${config.probeTimeoutSeconds} s (setting balloonInspector.probeTimeoutSeconds)` };

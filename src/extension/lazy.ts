@@ -11,6 +11,7 @@ import type { ClientChannel } from 'ssh2';
 import { sshTransport, type SshSettings } from '../transport/ssh-factory';
 import { SshCredentials } from '../transport/ssh-auth';
 import { SshConfig } from '../transport/ssh-config';
+import { SosreportTransport } from '../transport/sosreport-check';
 import { ProbeError, type Transport } from '../transport/transport';
 import type { RunnableBlock } from './model/runbook';
 import type { ArticleView, RunbookLink } from '../shared/protocol';
@@ -108,6 +109,14 @@ function sshSettings(settings: SshTransportSettings): SshSettings {
   credentials ??= new SshCredentials(settings.prompter);
   return { configFile: settings.configFile, credentials, acceptNewHostKey: settings.acceptNewHostKey, probeTimeoutSeconds: settings.probeTimeoutSeconds };
 }
+
+/** A sos report or evidence bundle as a guest's transport (src/transport/sosreport-check.ts, as balloon-check --sosreport). */
+export function createSosreportTransport(path: string): Transport {
+  return new SosreportTransport(path);
+}
+
+/** The bundle balloon-check --collect writes (src/transport/evidence.ts). */
+export { writeEvidenceBundle } from '../transport/evidence';
 
 /** The SSH transport (src/transport/ssh.ts) for one host, with the SSH config read now. */
 export function createSshTransport(alias: string, settings: SshTransportSettings): Transport {

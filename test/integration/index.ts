@@ -7,6 +7,7 @@ import { runTests } from './harness';
 import { extensionTests } from './extension.suite';
 import { lensTests } from './lenses.suite';
 import { realVmTests } from './realvm.suite';
+import { sosreportTests } from './sosreport.suite';
 
 export async function run(): Promise<void> {
   const expectFile = process.env.BALLOON_INSPECTOR_TEST_EXPECT;
@@ -14,7 +15,11 @@ export async function run(): Promise<void> {
   const expectation = JSON.parse(readFileSync(expectFile, 'utf8')) as IntegrationExpectation;
   const log = (line: string) => console.log(line);
   log(`Balloon Inspector integration suite (guest: ${expectation.guest.name}, workspace ${expectation.trusted ? 'trusted' : 'untrusted'})`);
-  const cases = expectation.sshGuest ? realVmTests(expectation) : [...extensionTests(expectation), ...lensTests(expectation)];
+  // The sosreport tests run once, in the trusted run; BALLOON_INSPECTOR_TEST_SUITE=sosreport runs them alone.
+  const only = process.env.BALLOON_INSPECTOR_TEST_SUITE === 'sosreport';
+  const cases = expectation.sshGuest ? realVmTests(expectation)
+    : only ? sosreportTests()
+      : [...extensionTests(expectation), ...lensTests(expectation), ...(expectation.trusted ? sosreportTests() : [])];
   const results = await runTests(cases, log);
   const passed = results.filter((result) => result.ok).length;
   const failed = results.length - passed;

@@ -5,6 +5,8 @@ import { log } from '../log';
 import { isPlausibleSshDestination, SSH_GUEST_PREFIX } from '../model/tree';
 import type { ReportPanels } from '../reportPanel';
 import type { BlockRunner } from '../runbooks';
+import { saveEvidenceBundle } from '../evidence';
+import { openSosreportCommand } from '../sosreport';
 import { guestIdOf, type GuestActions } from './actions';
 
 export interface CommandDeps {
@@ -82,6 +84,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     'balloonInspector.addSshHost': () => addSshHost(guests),
     'balloonInspector.removeSshHost': (arg) => removeSshHost(guests, arg),
     'balloonInspector.showLog': () => log().show(),
+    'balloonInspector.openSosreport': (arg, more) => openSosreportCommand(deps, arg, more),
+    'balloonInspector.saveEvidenceBundle': (arg, target) => saveEvidenceBundle(deps, arg, target),
     'balloonInspector.runBlock': (uri, line) => runner.run(uri, line, false),
     'balloonInspector.runBlockWithSudo': (uri, line) => runner.run(uri, line, true),
     'balloonInspector.copyBlock': (uri, line) => runner.copy(uri, line),

@@ -16,7 +16,7 @@ export function checkChoices(guests: readonly GuestState[], withAll: boolean, ti
   if (windowIsGuest && guests.length === 1) return { now: { kind: 'guests', ids: [WINDOW_GUEST_ID] } };
   const items: CheckPickItem[] = guests.map((guest) => ({
     label: guest.label,
-    description: guest.source === 'window' ? 'this window' : guest.source === 'added' ? 'SSH host (added)' : 'SSH host',
+    description: guest.source === 'window' ? 'this window' : guest.source === 'sosreport' ? 'sosreport' : guest.source === 'added' ? 'SSH host (added)' : 'SSH host',
     detail: guest.report ? `${guest.report.status.toUpperCase()}, ${checkedPhrase(guest.report.collectedAt, time)}` : undefined,
     choice: { kind: 'guests', ids: [guest.id] },
   }));

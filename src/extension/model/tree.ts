@@ -6,7 +6,7 @@ import { findingCounts, SEVERITY_ICONS, STATUS_ICONS, verdictLine } from '../../
 
 /** vscode-free: the guest tree as plain data. The TreeDataProvider only maps it to TreeItems. */
 
-export type GuestSource = 'window' | 'ssh-config' | 'added';
+export type GuestSource = 'window' | 'ssh-config' | 'added' | 'sosreport';
 
 export interface GuestError { kind: string; message: string }
 
@@ -57,7 +57,7 @@ const PROBE_ICONS: Record<ProbeStatus, TreeIcon> = {
 
 /** Words for the contextValue: menus match them with `viewItem =~ /\bword\b/`. */
 export function guestContextValue(guest: GuestState): string {
-  const words = ['guest', guest.source === 'window' ? 'window' : 'ssh'];
+  const words = ['guest', guest.source === 'window' ? 'window' : guest.source === 'sosreport' ? 'sosreport' : 'ssh'];
   if (guest.source === 'added') words.push('removable');
   if (guest.report) words.push('hasReport');
   words.push(guest.checking ? 'checking' : 'idle');
@@ -70,7 +70,9 @@ const TOOLTIP_FIGURES = new Set(['Hypervisor', 'Balloon size', 'Configured memor
 /** `time`: the locale, zone and now of the user (tests pass fixed ones). */
 export function guestTooltip(guest: GuestState, time: TimeOptions = {}): string {
   const lines = [`**${escapeMarkdown(guest.label)}**`];
-  if (guest.source !== 'window') lines.push(`SSH host \`${guest.id.slice(SSH_GUEST_PREFIX.length).replace(/`/g, '')}\`${guest.source === 'added' ? ' (added in Balloon Inspector)' : ' (from the SSH config)'}`);
+  // A sosreport guest's id is sos:PATH (src/extension/sosreportModel.ts): the tooltip names the file.
+  if (guest.source === 'sosreport') lines.push(`sosreport \`${(/[^/\\]*$/.exec(guest.id)?.[0] ?? '').replace(/`/g, '')}\``);
+  else if (guest.source !== 'window') lines.push(`SSH host \`${guest.id.slice(SSH_GUEST_PREFIX.length).replace(/`/g, '')}\`${guest.source === 'added' ? ' (added in Balloon Inspector)' : ' (from the SSH config)'}`);
   if (guest.report) {
     const report = guest.report;
     lines.push('', `${report.status.toUpperCase()} · ${escapeMarkdown(findingCounts(report.findings))}`, '');
@@ -97,7 +99,7 @@ function guestIcon(guest: GuestState): TreeIcon {
   if (guest.checking) return { id: 'loading~spin' };
   if (guest.report) return STATUS_ICONS[guest.report.status].color ? { id: STATUS_ICONS[guest.report.status].icon, color: STATUS_ICONS[guest.report.status].color } : { id: STATUS_ICONS[guest.report.status].icon };
   if (guest.error) return { id: 'debug-disconnect', color: 'problemsErrorIcon.foreground' };
-  return { id: guest.source === 'window' ? 'vm' : 'remote' };
+  return { id: guest.source === 'window' ? 'vm' : guest.source === 'sosreport' ? 'file-zip' : 'remote' };
 }
 
 /** The whole subtree of one guest. */
@@ -148,7 +150,7 @@ export function buildGuestNode(guest: GuestState, time: TimeOptions = {}): TreeN
   return {
     id: guest.id, kind: 'guest', guestId: guest.id, label: guest.label, description: guestDescription(guest), tooltip: guestTooltip(guest, time),
     icon: guestIcon(guest), contextValue: guestContextValue(guest),
-    collapsible: report && guest.source === 'window' ? 'expanded' : 'collapsed', children,
+    collapsible: report && (guest.source === 'window' || guest.source === 'sosreport') ? 'expanded' : 'collapsed', children,
   };
 }
 
