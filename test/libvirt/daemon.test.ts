@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import test from 'node:test';
+import type { DomainView } from '../../src/core/libvirt/model';
 import type { Report } from '../../src/core/report';
+import { readHostView } from '../../src/transport/libvirt';
 import { cliBundle, requireSystem } from '../helpers/system';
 import { buildImages, MiB, type Images } from '../realvm/guest';
-import { Daemon, daemonRequirements, Domain, DOMAIN_MIB, run, virsh } from './daemon';
+import { Daemon, daemonRequirements, Domain, DOMAIN_MIB, run, URI, virsh } from './daemon';
 
 /*
  * Both sides of a real balloon: a real libvirtd (system mode, started by scripts/libvirt-daemon.sh) runs the
@@ -56,6 +58,15 @@ async function guestView(): Promise<Report> {
   return JSON.parse(result.stdout) as Report;
 }
 
+/** The host view: Balloon Inspector's own libvirt reader (virsh -r against the daemon), this domain's entry. */
+async function hostView(): Promise<DomainView> {
+  const view = await readHostView({ connect: URI, timeoutSeconds: 60 });
+  assert.equal(view.error, null, `host view: ${JSON.stringify(view.error)}`);
+  const mine = view.domains.find((candidate) => candidate.name === domain!.name);
+  assert.ok(mine, `domain ${domain!.name} in the host view: ${view.domains.map((d) => d.name).join(', ')}`);
+  return mine;
+}
+
 test('the daemon runs the domain as a TCG guest with a virtio balloon and 2 s statistics', async (t) => {
   if (!ready(t)) return;
   const xml = await virsh('dumpxml', domain!.name);
@@ -65,6 +76,12 @@ test('the daemon runs the domain as a TCG guest with a virtio balloon and 2 s st
   const report = await guestView();
   assert.equal(report.balloon.driver, 'virtio_balloon');
   assert.equal(report.balloon.currentBytes, 0, 'nothing ballooned yet');
+  const host = await hostView();
+  assert.equal(host.state, 'running');
+  assert.equal(host.configuredBytes, DOMAIN_MIB * MiB);
+  assert.equal(host.balloon?.model, 'virtio');
+  assert.equal(host.balloon?.statsPeriodSeconds, 2);
+  assert.equal(host.balloonBytes, 0, 'the host view: nothing ballooned yet');
 });
 
 test('virsh setmem 400M --live: host and guest agree on the balloon size', async (t) => {
@@ -75,9 +92,16 @@ test('virsh setmem 400M --live: host and guest agree on the balloon size', async
   const hostBalloon = (DOMAIN_MIB * 1024 - stats.actual) * 1024;
   assert.equal(hostBalloon, 624 * MiB);
   const after = await guestView();
-  Object.assign(observed, { hostBalloonBytes: hostBalloon, guestBalloonBytes: after.balloon.currentBytes, actualKiB: stats.actual,
+  const host = await hostView();
+  Object.assign(observed, { hostViewBalloonBytes: host.balloonBytes, hostViewActualBytes: host.stats?.actualBytes, hostViewUsableBytes: host.stats?.usableBytes,
+    hostViewFindings: host.findings.map((finding) => finding.id), virshBalloonBytes: hostBalloon, guestBalloonBytes: after.balloon.currentBytes, actualKiB: stats.actual,
     availableKiB: stats.available, usableKiB: stats.usable, guestMemTotalBytes: after.memory.totalBytes });
   assert.ok(Math.abs(after.balloon.currentBytes! - hostBalloon) <= TOLERANCE, `guest ${after.balloon.currentBytes}, host ${hostBalloon}`);
+  // Balloon Inspector's host view reads the same balloon as virsh, and agrees with the guest's own view.
+  assert.equal(host.balloonBytes, hostBalloon, 'host view = configured - actual');
+  assert.equal(host.stats?.actualBytes, 400 * MiB);
+  assert.ok(Math.abs(after.balloon.currentBytes! - host.balloonBytes!) <= TOLERANCE, `guest ${after.balloon.currentBytes}, host view ${host.balloonBytes}`);
+  assert.ok(host.findings.some((finding) => finding.id === 'domain-ballooned'), `host findings: ${host.findings.map((f) => f.id)}`);
   // The stats libvirt reads from the guest's driver: `available` is the guest's MemTotal, which the balloon
   // shrinks (no deflate-on-oom).
   assert.equal(stats.available * 1024, after.memory.totalBytes, 'dommemstat available = guest MemTotal');
@@ -90,4 +114,5 @@ test('virsh setmem back to the configured size: both sides see an empty balloon'
   assert.equal(set.actual, DOMAIN_MIB * 1024);
   const after = await guestView();
   assert.ok(after.balloon.currentBytes! <= TOLERANCE, `guest balloon after deflate: ${after.balloon.currentBytes}`);
+  assert.equal((await hostView()).balloonBytes, 0, 'the host view: empty again');
 });
