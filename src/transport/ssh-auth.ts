@@ -128,91 +128,122 @@ function publicKeyOf(path: string): Buffer | null {
   return null;
 }
 
+/** What one connection's authentication methods share. */
+interface AuthContext {
+  host: SshHostConfig;
+  username: string;
+  credentials: SshCredentials;
+  attempts: AuthAttempts;
+  suspend: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Public keys offered so far: a key is offered once, whether from the agent or a file. */
+  offeredKeys: Buffer[];
+}
+
+const offered = (context: AuthContext, key: Buffer) => context.offeredKeys.some((known) => known.equals(key));
+
+/** ssh-agent's keys (with IdentitiesOnly, those of the identity files only), as one method. */
+async function* agentMethod(context: AuthContext, socket: string): AsyncGenerator<AnyAuthMethod> {
+  const { host, attempts } = context;
+  const identityPublicKeys = host.identityFiles.map(publicKeyOf).filter((key): key is Buffer => key !== null);
+  const keys = await context.credentials.agentIdentities(socket);
+  if (keys instanceof Error) {
+    attempts.problems.push(`ssh-agent at ${socket} did not answer (${keys.message})`);
+    return;
+  }
+  const usable = host.identitiesOnly ? keys.filter((key) => identityPublicKeys.some((pub) => pub.equals(key.getPublicSSH()))) : keys;
+  if (!usable.length) return;
+  usable.forEach((key) => context.offeredKeys.push(key.getPublicSSH()));
+  attempts.tried.push(`ssh-agent (${usable.length} key${usable.length === 1 ? '' : 's'})`);
+  yield { type: 'agent', username: context.username, agent: new SelectedAgentKeys(new OpenSSHAgent(socket), usable) };
+}
+
+function encryptedKeyProblem(path: string, reason: 'no-terminal' | 'declined' | 'wrong-passphrase'): string {
+  if (reason === 'no-terminal') return `key ${path} is passphrase-protected and no terminal can ask for its passphrase: load it into ssh-agent (ssh-add ${path}) or run on a terminal`;
+  return reason === 'declined' ? `no passphrase given for key ${path}` : `wrong passphrase for key ${path}`;
+}
+
+/** Each identity file's key not offered yet (through the agent or an earlier file). */
+async function* identityFileMethods(context: AuthContext): AsyncGenerator<AnyAuthMethod> {
+  for (const path of context.host.identityFiles) {
+    if (!existsSync(path)) continue;
+    const pub = publicKeyOf(path);
+    if (pub && offered(context, pub)) continue;
+    const loaded = await context.credentials.loadIdentity(path, context.suspend);
+    if (loaded.kind === 'key') {
+      if (offered(context, loaded.key.getPublicSSH())) continue;
+      context.offeredKeys.push(loaded.key.getPublicSSH());
+      context.attempts.tried.push(path);
+      yield { type: 'publickey', username: context.username, key: loaded.key };
+    } else if (loaded.kind === 'encrypted') {
+      context.attempts.problems.push(encryptedKeyProblem(path, loaded.reason));
+    } else {
+      context.attempts.problems.push(`key ${path} skipped: ${loaded.reason}`);
+    }
+  }
+}
+
+/** keyboard-interactive: each of the server's prompts asked on the terminal. */
+function keyboardInteractiveMethod(context: AuthContext): AnyAuthMethod {
+  const { username, host, credentials, suspend } = context;
+  return {
+    type: 'keyboard-interactive',
+    username,
+    prompt: (_name, instructions, _lang, prompts, finish) => {
+      void (async () => {
+        const answers: string[] = [];
+        for (const prompt of prompts) {
+          const answer = await credentials.ask(`${instructions ? `${instructions}\n` : ''}(${username}@${host.hostName}) ${prompt.prompt}`, prompt.echo ?? false, suspend);
+          if (answer === null) break;
+          answers.push(answer);
+        }
+        finish(answers);
+      })();
+    },
+  };
+}
+
+/** Up to three passwords asked on the terminal. */
+async function* passwordMethods(context: AuthContext): AsyncGenerator<AnyAuthMethod> {
+  const { username, host, credentials, attempts, suspend } = context;
+  for (let attempt = 0; attempt < MAX_PASSPHRASE_TRIES; attempt++) {
+    const password = await credentials.ask(`${username}@${host.hostName}'s password: `, false, suspend);
+    if (password === null) break;
+    if (attempt === 0) attempts.tried.push('password');
+    yield { type: 'password', username, password };
+  }
+}
+
+/** The methods in OpenSSH's order; those that ask only when a terminal can, and only what the server takes. */
+async function* authMethods(context: AuthContext): AsyncGenerator<AnyAuthMethod> {
+  const { host, attempts, username } = context;
+  if (host.pubkeyAuthentication) {
+    if (host.agentSocket) yield* agentMethod(context, host.agentSocket);
+    yield* identityFileMethods(context);
+  }
+  const canAsk = context.credentials.prompter.available() && !host.batchMode;
+  // Like OpenSSH, learn the server's methods (a "none" request) before asking anything.
+  if (canAsk && attempts.serverMethods === null) yield { type: 'none', username };
+  const serverOffers = (method: string) => attempts.serverMethods === null || attempts.serverMethods.includes(method);
+  if (host.kbdInteractiveAuthentication && serverOffers('keyboard-interactive')) {
+    if (canAsk) {
+      attempts.tried.push('keyboard-interactive');
+      yield keyboardInteractiveMethod(context);
+    } else if (attempts.serverMethods?.includes('keyboard-interactive')) {
+      attempts.problems.push('the server would take keyboard-interactive, but no terminal can ask');
+    }
+  }
+  if (host.passwordAuthentication && serverOffers('password')) {
+    if (canAsk) yield* passwordMethods(context);
+    else if (attempts.serverMethods?.includes('password')) attempts.problems.push('the server would take a password, but no terminal can ask for it');
+  }
+}
+
 /**
  * OpenSSH's order: ssh-agent keys, identity files (passphrase asked on a terminal), then
  * keyboard-interactive and password, those two only when a terminal can ask.
  */
 export function createAuthHandler(host: SshHostConfig, credentials: SshCredentials, attempts: AuthAttempts, suspend: <T>(work: () => Promise<T>) => Promise<T>): AuthHandlerMiddleware {
-  const username = host.user;
-  const offeredKeys: Buffer[] = [];
-  const offered = (key: Buffer) => offeredKeys.some((known) => known.equals(key));
-
-  async function* methods(): AsyncGenerator<AnyAuthMethod> {
-    if (host.pubkeyAuthentication) {
-      const identityPublicKeys = host.identityFiles.map(publicKeyOf).filter((key): key is Buffer => key !== null);
-      if (host.agentSocket) {
-        const keys = await credentials.agentIdentities(host.agentSocket);
-        if (keys instanceof Error) {
-          attempts.problems.push(`ssh-agent at ${host.agentSocket} did not answer (${keys.message})`);
-        } else {
-          const usable = host.identitiesOnly ? keys.filter((key) => identityPublicKeys.some((pub) => pub.equals(key.getPublicSSH()))) : keys;
-          if (usable.length) {
-            usable.forEach((key) => offeredKeys.push(key.getPublicSSH()));
-            attempts.tried.push(`ssh-agent (${usable.length} key${usable.length === 1 ? '' : 's'})`);
-            yield { type: 'agent', username, agent: new SelectedAgentKeys(new OpenSSHAgent(host.agentSocket), usable) };
-          }
-        }
-      }
-      for (const path of host.identityFiles) {
-        if (!existsSync(path)) continue;
-        const pub = publicKeyOf(path);
-        if (pub && offered(pub)) continue;
-        const loaded = await credentials.loadIdentity(path, suspend);
-        if (loaded.kind === 'key') {
-          if (offered(loaded.key.getPublicSSH())) continue;
-          offeredKeys.push(loaded.key.getPublicSSH());
-          attempts.tried.push(path);
-          yield { type: 'publickey', username, key: loaded.key };
-        } else if (loaded.kind === 'encrypted') {
-          attempts.problems.push(loaded.reason === 'no-terminal'
-            ? `key ${path} is passphrase-protected and no terminal can ask for its passphrase: load it into ssh-agent (ssh-add ${path}) or run on a terminal`
-            : loaded.reason === 'declined' ? `no passphrase given for key ${path}` : `wrong passphrase for key ${path}`);
-        } else {
-          attempts.problems.push(`key ${path} skipped: ${loaded.reason}`);
-        }
-      }
-    }
-    const canAsk = credentials.prompter.available() && !host.batchMode;
-    // Like OpenSSH, learn the server's methods (a "none" request) before asking anything.
-    if (canAsk && attempts.serverMethods === null) yield { type: 'none', username };
-    const serverOffers = (method: string) => attempts.serverMethods === null || attempts.serverMethods.includes(method);
-    if (host.kbdInteractiveAuthentication && serverOffers('keyboard-interactive')) {
-      if (canAsk) {
-        attempts.tried.push('keyboard-interactive');
-        yield {
-          type: 'keyboard-interactive',
-          username,
-          prompt: (_name, instructions, _lang, prompts, finish) => {
-            void (async () => {
-              const answers: string[] = [];
-              for (const prompt of prompts) {
-                const answer = await credentials.ask(`${instructions ? `${instructions}\n` : ''}(${username}@${host.hostName}) ${prompt.prompt}`, prompt.echo ?? false, suspend);
-                if (answer === null) break;
-                answers.push(answer);
-              }
-              finish(answers);
-            })();
-          },
-        };
-      } else if (attempts.serverMethods?.includes('keyboard-interactive')) {
-        attempts.problems.push('the server would take keyboard-interactive, but no terminal can ask');
-      }
-    }
-    if (host.passwordAuthentication && serverOffers('password')) {
-      if (canAsk) {
-        for (let attempt = 0; attempt < MAX_PASSPHRASE_TRIES; attempt++) {
-          const password = await credentials.ask(`${username}@${host.hostName}'s password: `, false, suspend);
-          if (password === null) break;
-          if (attempt === 0) attempts.tried.push('password');
-          yield { type: 'password', username, password };
-        }
-      } else if (attempts.serverMethods?.includes('password')) {
-        attempts.problems.push('the server would take a password, but no terminal can ask for it');
-      }
-    }
-  }
-
-  const queue = methods();
+  const queue = authMethods({ host, username: host.user, credentials, attempts, suspend, offeredKeys: [] });
   const allowed = (method: AnyAuthMethod) => {
     if (attempts.serverMethods === null) return true;
     const needed: AuthenticationType = method.type === 'agent' ? 'publickey' : method.type;
