@@ -19,7 +19,7 @@ try {
   // The npm package's whitelist (`files`, `man`) is not the VSIX's: vsce refuses `files` beside .vscodeignore.
   const { files: _files, man: _man, ...manifest } = pkg;
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  for (const dir of ['knowledge', 'media']) cpSync(join(root, dir), join(stage, dir), { recursive: true });
+  for (const dir of ['knowledge', 'media', 'l10n']) cpSync(join(root, dir), join(stage, dir), { recursive: true });
   mkdirSync(join(stage, 'dist'));
   const common = { bundle: true, minify: true, sourcemap: false, legalComments: 'none', logLevel: 'warning', define: { __VERSION__: JSON.stringify(pkg.version), __PROBE_SCRIPT__: JSON.stringify(readFileSync(join(root, 'src/core/probe.sh'), 'utf8')) } };
   const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', '*.node'] };

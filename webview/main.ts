@@ -2,6 +2,7 @@
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import { fillText, PAGE_TEXT_EN, type PageText } from '../src/shared/pageText';
 import { isToWebview, type ToExtension, type ToWebview, type WebviewState } from '../src/shared/protocol';
 import { renderEmptyPage, renderReportPage } from './render';
 
@@ -15,7 +16,20 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
 const initialGuest = app.dataset.guestId ?? null;
-const initialLabel = app.dataset.guestLabel ?? 'Balloon report';
+const initialLabel = app.dataset.guestLabel ?? '';
+
+/** The shell's words (reportPage.ts writes them in the display language), for the page before a model arrives. */
+function shellText(): PageText {
+  try {
+    const parsed: unknown = JSON.parse(app.dataset.text ?? '');
+    return parsed && typeof parsed === 'object' ? { ...PAGE_TEXT_EN, ...(parsed as Partial<PageText>) } : PAGE_TEXT_EN;
+  } catch {
+    return PAGE_TEXT_EN;
+  }
+}
+const initialText = shellText();
+/** The words of the last model, else the shell's. */
+const text = (): PageText => state.model?.text ?? initialText;
 
 let state: WebviewState = vscode.getState() ?? { guestId: initialGuest ?? '', model: null };
 const post = (message: ToExtension) => vscode.postMessage(message);
@@ -27,7 +41,7 @@ function setChecking(checking: boolean): void {
 
 function draw(focusFindingId?: string): void {
   if (state.model) app.innerHTML = renderReportPage(state.model).html;
-  else app.innerHTML = renderEmptyPage(initialLabel, 'Not checked in this session yet.').html;
+  else app.innerHTML = renderEmptyPage(initialLabel, text().notChecked, text()).html;
   if (focusFindingId) {
     const section = document.querySelector<HTMLElement>(`section.finding[data-finding-id="${CSS.escape(focusFindingId)}"]`);
     section?.querySelector('vscode-collapsible')?.setAttribute('open', '');
@@ -50,7 +64,7 @@ function handle(message: ToWebview): void {
     case 'error':
       if (message.guestId !== state.guestId) break;
       setChecking(false);
-      if (!state.model) app.innerHTML = renderEmptyPage(initialLabel, `Could not check: ${message.message}`).html;
+      if (!state.model) app.innerHTML = renderEmptyPage(initialLabel, fillText(text().couldNotCheck, message.message), text()).html;
       break;
     default: {
       const unreachable: never = message;

@@ -6,6 +6,7 @@ import { GuestActions } from './commands/actions';
 import { registerCommands } from './commands';
 import { GuestManager, settings } from './guests';
 import { disposeLog } from './log';
+import { setTranslator } from './model/l10n';
 import { WINDOW_GUEST_ID } from './model/tree';
 import { toPlainTree, type PlainTreeItem } from './model/plain';
 import { ReportPanels, REPORT_VIEW_TYPE } from './reportPanel';
@@ -53,6 +54,8 @@ function watchTimer(guests: GuestManager, actions: GuestActions): { schedule(): 
 
 export function activate(context: vscode.ExtensionContext): BalloonInspectorApi {
   const timing = new ActivationTimer(LOAD_START, MODULE_LOADED, VSCODE_LOADED);
+  // The plain models (tree, quick pick, lenses) speak the display language too: l10n/bundle.l10n.<language>.json.
+  setTranslator((message, ...args) => vscode.l10n.t(message, ...args));
   const extensionPath = context.extensionUri.fsPath;
   const guests = new GuestManager();
   const tree = new GuestTreeProvider(guests);

@@ -34,7 +34,7 @@ export interface CheckOptions {
 export const INPUT_BOX_PROMPTER = {
   available: () => true,
   ask: async (question: string, options: { echo: boolean }): Promise<string | null> =>
-    (await vscode.window.showInputBox({ title: 'Balloon Inspector: SSH', prompt: question.trim(), password: !options.echo, ignoreFocusOut: true })) ?? null,
+    (await vscode.window.showInputBox({ title: vscode.l10n.t('Balloon Inspector: SSH'), prompt: question.trim(), password: !options.echo, ignoreFocusOut: true })) ?? null,
 };
 
 /** The SSH settings of this window, for a probe or a runbook terminal: assembled here only. */
@@ -115,7 +115,7 @@ export class GuestManager implements vscode.Disposable {
         const { SshConfig } = require('../transport/ssh-config') as typeof import('../transport/ssh-config');
         configHosts = SshConfig.load(config.sshConfigFile).concreteHosts();
       } catch (error) {
-        log().warn(`SSH config ${config.sshConfigFile ?? '~/.ssh/config'} not read: ${(error as Error).message}`);
+        log().warn(vscode.l10n.t('SSH config {0} not read: {1}', config.sshConfigFile ?? '~/.ssh/config', (error as Error).message));
       }
     }
     const hosts = mergeSshHosts(configHosts, config.sshHosts);
@@ -125,7 +125,7 @@ export class GuestManager implements vscode.Disposable {
       const id = `${SSH_GUEST_PREFIX}${host.alias}`;
       const old = this.states.get(id);
       keep.set(id, old ? { ...old, source: host.source } : {
-        id, label: host.alias, description: host.source === 'added' ? 'SSH (added)' : 'SSH', source: host.source,
+        id, label: host.alias, description: host.source === 'added' ? vscode.l10n.t('SSH (added)') : 'SSH', source: host.source,
         checking: false, report: null, error: null, checkedAt: null,
       });
     }
@@ -205,7 +205,7 @@ export class GuestManager implements vscode.Disposable {
         if (watch) this.history.set(id, [...history, { at, facts: analysis.facts }].slice(-MAX_HISTORY));
       } else failure = { kind: 'bad-output', message: analysis.reason };
     } catch (error) {
-      if (signal.aborted) failure = { kind: 'timeout', message: `the check took longer than ${config.probeTimeoutSeconds} s (setting balloonInspector.probeTimeoutSeconds)` };
+      if (signal.aborted) failure = { kind: 'timeout', message: vscode.l10n.t('the check took longer than {0} s (setting balloonInspector.probeTimeoutSeconds)', config.probeTimeoutSeconds) };
       else if (error instanceof ProbeError) failure = { kind: error.kind, message: error.message };
       else failure = { kind: 'other', message: (error as Error)?.message ?? String(error) };
     } finally {
@@ -215,10 +215,10 @@ export class GuestManager implements vscode.Disposable {
     const totalMs = performance.now() - started;
     if (report) {
       this.update(id, { checking: false, report, error: null, checkedAt: Date.now() });
-      log().info(`${guest.label}: ${report.status.toUpperCase()}, ${report.findings.length} finding(s), probe ${probeMs.toFixed(0)} ms, total ${totalMs.toFixed(0)} ms`);
+      log().info(vscode.l10n.t('{0}: {1}, {2} finding(s), probe {3} ms, total {4} ms', guest.label, report.status.toUpperCase(), report.findings.length, probeMs.toFixed(0), totalMs.toFixed(0)));
     } else {
       this.update(id, { checking: false, error: failure, checkedAt: Date.now() });
-      log().error(`${guest.label}: could not check (${failure?.kind}): ${failure?.message}`);
+      log().error(vscode.l10n.t('{0}: could not check ({1}): {2}', guest.label, failure?.kind ?? '', failure?.message ?? ''));
     }
     this.checkFinished.fire({ id, report, error: failure, probeMs, totalMs });
     return report;

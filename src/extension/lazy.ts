@@ -14,7 +14,14 @@ import { SshConfig } from '../transport/ssh-config';
 import { SosreportTransport } from '../transport/sosreport-check';
 import { ProbeError, type Transport } from '../transport/transport';
 import type { RunnableBlock } from './model/runbook';
+import { l10n } from './model/l10n';
 import type { ArticleView, RunbookLink } from '../shared/protocol';
+
+/** This bundle's own copy of the models' translator, set by lazyLoader.ts to the main bundle's (vscode.l10n.t). */
+export { setTranslator } from './model/l10n';
+
+/** The KVM host view through virsh (the Host node of the Guests tree): here, with ssh2, because it can run over SSH. */
+export { readHostView } from '../transport/libvirt';
 
 export function knowledgeBase(extensionPath: string): KnowledgeBase {
   return getKnowledgeBase(join(extensionPath, 'knowledge'));
@@ -27,7 +34,7 @@ export function runnableBlocks(text: string): RunnableBlock[] {
     code: block.command,
     root: block.attributes.root,
     mutates: block.attributes.mutates,
-    name: block.attributes.name ? `step "${block.attributes.name}"` : `step ${block.index + 1}`,
+    name: block.attributes.name ? l10n.t('step "{0}"', block.attributes.name) : l10n.t('step {0}', block.index + 1),
   }));
 }
 
@@ -192,11 +199,11 @@ export function sshPseudoterminal(alias: string, settings: SshTransportSettings)
     onDidClose: closed.event,
     open(initial) {
       if (initial) size = initial;
-      write.fire(`${DIM}Connecting to ${alias} over SSH…${RESET}\r\n`);
+      write.fire(`${DIM}${l10n.t('Connecting to {0} over SSH…', alias)}${RESET}\r\n`);
       connect().catch((error: unknown) => {
         failed = true;
         const message = error instanceof ProbeError ? error.message : (error as Error)?.message ?? String(error);
-        write.fire(`${RED}${message.replace(/\n/g, '\r\n')}${RESET}\r\n${DIM}Nothing was run. Press any key to close this terminal.${RESET}\r\n`);
+        write.fire(`${RED}${message.replace(/\n/g, '\r\n')}${RESET}\r\n${DIM}${l10n.t('Nothing was run. Press any key to close this terminal.')}${RESET}\r\n`);
       });
     },
     close() {

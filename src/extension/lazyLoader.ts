@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { l10n } from './model/l10n';
 
 export type LazyModule = typeof import('./lazy');
 
@@ -12,6 +13,8 @@ export function loadLazy(): LazyModule {
   if (!loaded) {
     const file = join(__dirname, 'extension-lazy.js');
     loaded = require(file) as LazyModule;
+    // The lazy bundle has its own copy of model/l10n.ts: it translates through this bundle's (vscode.l10n.t).
+    loaded.setTranslator((message, ...args) => l10n.t(message, ...args));
   }
   return loaded;
 }

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { GuestManager } from './guests';
 import { loadLazy } from './lazyLoader';
 import { log } from './log';
+import { pageText } from './model/pageText';
+import { displayLang } from './displayLang';
 import { reportPageHtml } from './reportPage';
 import { isToExtension, type ReportViewModel, type ToWebview, type WebviewState } from '../shared/protocol';
 
@@ -43,7 +45,7 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>
     if (panel) panel.reveal(undefined, false);
     else {
       const label = this.guests.get(guestId)?.label ?? guestId;
-      panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, `Balloon report: ${label}`, vscode.ViewColumn.Active, this.options());
+      panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, vscode.l10n.t('Balloon report: {0}', label), vscode.ViewColumn.Active, this.options());
       this.attach(panel, guestId);
     }
     // A new page may not listen yet: its "ready" message repeats the show, with the focus kept here.
@@ -68,14 +70,14 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>
   private attach(panel: vscode.WebviewPanel, guestId: string): void {
     this.panels.set(guestId, panel);
     const label = this.guests.get(guestId)?.label ?? guestId;
-    panel.title = `Balloon report: ${label}`;
+    panel.title = vscode.l10n.t('Balloon report: {0}', label);
     // Tab icons are plain images (currentColor would be black): one per theme kind.
     panel.iconPath = { light: vscode.Uri.joinPath(this.extensionUri, 'media', 'balloon-light.svg'), dark: vscode.Uri.joinPath(this.extensionUri, 'media', 'balloon-dark.svg') };
     panel.webview.html = this.html(panel.webview, guestId, label);
     const disposables: vscode.Disposable[] = [];
     disposables.push(panel.webview.onDidReceiveMessage((message: unknown) => {
       if (!isToExtension(message)) {
-        log().warn(`report page sent a message that is not in the protocol: ${JSON.stringify(message).slice(0, 200)}`);
+        log().warn(vscode.l10n.t('report page sent a message that is not in the protocol: {0}', JSON.stringify(message).slice(0, 200)));
         return;
       }
       const run = async () => {
@@ -88,7 +90,7 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>
           default: { const unreachable: never = message; void unreachable; }
         }
       };
-      run().catch((error: unknown) => log().error(`report page action ${message.type} failed: ${(error as Error).message}`));
+      run().catch((error: unknown) => log().error(vscode.l10n.t('report page action {0} failed: {1}', message.type, (error as Error).message)));
     }));
     panel.onDidDispose(() => {
       if (this.panels.get(guestId) === panel) this.panels.delete(guestId);
@@ -109,9 +111,13 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>
       articles = lazy.articlesFor(kb, report);
       for (const finding of report.findings) runbooks[finding.id] = lazy.runbooksForFinding(kb, finding, report.hypervisor.kind);
     } catch (error) {
-      log().error(`knowledge base not available: ${(error as Error).message}`);
+      log().error(vscode.l10n.t('knowledge base not available: {0}', (error as Error).message));
     }
-    return { guestId, guestLabel: guest.label, report, articles, runbooks, trend: this.guests.trendPoints(guestId) };
+    return {
+      guestId, guestLabel: guest.label, report, articles, runbooks, trend: this.guests.trendPoints(guestId),
+      // The page's words and figures in the display language: the page itself never picks one.
+      lang: displayLang(), text: pageText(),
+    };
   }
 
   private show(guestId: string, focusFindingId?: string): void {
@@ -128,6 +134,9 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>
   private html(webview: vscode.Webview, guestId: string, label: string): string {
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.css'));
-    return reportPageHtml({ cspSource: webview.cspSource, scriptUri: script.toString(), styleUri: style.toString(), guestId, label });
+    return reportPageHtml({
+      cspSource: webview.cspSource, scriptUri: script.toString(), styleUri: style.toString(), guestId, label,
+      lang: displayLang(), text: pageText(), title: vscode.l10n.t('Balloon report: {0}', label),
+    });
   }
 }

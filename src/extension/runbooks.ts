@@ -41,12 +41,12 @@ export class RunbookLensProvider implements vscode.CodeLensProvider, vscode.Disp
     try {
       blocks = loadLazy().runnableBlocks(document.getText());
     } catch (error) {
-      log().error(`runbook ${document.uri.fsPath} not parsed: ${(error as Error).message}`);
+      log().error(vscode.l10n.t('runbook {0} not parsed: {1}', document.uri.fsPath, (error as Error).message));
       return [];
     }
     const target = this.guests.get(this.guests.runTargetId) ?? this.guests.get(WINDOW_GUEST_ID);
     const trusted = vscode.workspace.isTrusted;
-    return lensesForBlocks(blocks, target?.label ?? 'this machine', trusted, runbookOrigin(document, this.extensionPath))
+    return lensesForBlocks(blocks, target?.label ?? vscode.l10n.t('this machine'), trusted, runbookOrigin(document, this.extensionPath))
       .map((spec) => new vscode.CodeLens(new vscode.Range(spec.line, 0, spec.line, 0), {
         title: spec.title, tooltip: spec.tooltip, command: spec.command, arguments: [document.uri, spec.line],
       }));
@@ -86,38 +86,39 @@ export class BlockRunner implements vscode.Disposable {
 
   async copy(uri: unknown, line: unknown): Promise<void> {
     const found = await blockAt(uri, line, this.extensionPath);
-    if (!found) { void vscode.window.showWarningMessage('Balloon Inspector: no runnable block at that line any more.'); return; }
+    if (!found) { void vscode.window.showWarningMessage(vscode.l10n.t('Balloon Inspector: no runnable block at that line any more.')); return; }
     const block = found.block;
     await vscode.env.clipboard.writeText(block.code);
-    vscode.window.setStatusBarMessage(`$(copy) Copied ${block.name}`, 3000);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('$(copy) Copied {0}', block.name), 3000);
   }
 
   /** Returns whether the block was sent to a terminal. */
   async run(uri: unknown, line: unknown, sudo: boolean): Promise<boolean> {
     // Blocked in code too: a command can be called even when no lens shows it.
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('Balloon Inspector runs no runbook step in Restricted Mode. Trust this workspace to run steps; "Copy" still works.', 'Manage Workspace Trust')
+      void vscode.window.showWarningMessage(vscode.l10n.t('Balloon Inspector runs no runbook step in Restricted Mode. Trust this workspace to run steps; "Copy" still works.'), vscode.l10n.t('Manage Workspace Trust'))
         .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.trust.manage'); });
-      log().warn('refused to run a runbook step: the workspace is not trusted');
+      log().warn(vscode.l10n.t('refused to run a runbook step: the workspace is not trusted'));
       return false;
     }
     const found = await blockAt(uri, line, this.extensionPath);
-    if (!found) { void vscode.window.showWarningMessage('Balloon Inspector: no runnable block at that line any more.'); return false; }
+    if (!found) { void vscode.window.showWarningMessage(vscode.l10n.t('Balloon Inspector: no runnable block at that line any more.')); return false; }
     const { block, origin } = found;
     const guest = this.guests.get(this.guests.runTargetId) ?? this.guests.get(WINDOW_GUEST_ID);
     // A window that is not a guest (not on Linux) runs steps only on an SSH guest chosen in the view.
-    if (!guest) { void vscode.window.showWarningMessage('Balloon Inspector: choose the guest to run this step on (an SSH host in the Balloon Inspector view).'); return false; }
+    if (!guest) { void vscode.window.showWarningMessage(vscode.l10n.t('Balloon Inspector: choose the guest to run this step on (an SSH host in the Balloon Inspector view).')); return false; }
     // Workspace runbooks and risky commands ask whatever the block's attributes say (commandRisks).
     const question = confirmation(block, guest.label, sudo, origin);
     if (question) {
-      const answer = await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, 'Run');
-      if (answer !== 'Run') return false;
+      const run = vscode.l10n.t('Run');
+      const answer = await vscode.window.showWarningMessage(question.message, { modal: true, detail: question.detail }, run);
+      if (answer !== run) return false;
     }
     const text = terminalText(block.code, { sudo });
     const terminal = this.terminalFor(guest.id, guest.label);
     terminal.show(true);
     terminal.sendText(text, true);
-    log().info(`ran ${block.name}${sudo ? ' with sudo' : ''} on ${guest.label}`);
+    log().info(sudo ? vscode.l10n.t('ran {0} with sudo on {1}', block.name, guest.label) : vscode.l10n.t('ran {0} on {1}', block.name, guest.label));
     return true;
   }
 

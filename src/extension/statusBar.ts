@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { displayLang } from './displayLang';
 import type { GuestManager } from './guests';
+import { statusWord } from './model/pageText';
 import { findingCounts, statusBarLabel, statusBarText, verdictLine } from '../shared/verdict';
 import { escapeMarkdown } from '../shared/escape';
 import { WINDOW_GUEST_ID } from './model/tree';
@@ -24,20 +26,22 @@ export class BalloonStatusBar implements vscode.Disposable {
     this.item ??= vscode.window.createStatusBarItem('balloonInspector.status', vscode.StatusBarAlignment.Left, 10);
     const item = this.item;
     item.name = 'Balloon Inspector';
-    item.command = { command: 'balloonInspector.openReport', title: 'Open Balloon Report', arguments: [WINDOW_GUEST_ID] };
+    item.command = { command: 'balloonInspector.openReport', title: vscode.l10n.t('Open Balloon Report'), arguments: [WINDOW_GUEST_ID] };
     if (guest.checking && !guest.report) {
-      item.text = '$(loading~spin) Balloon';
+      item.text = vscode.l10n.t('$(loading~spin) Balloon');
     } else if (guest.report) {
       const report = guest.report;
-      item.text = statusBarText(report);
-      item.accessibilityInformation = { label: statusBarLabel(report), role: 'button' };
-      const tooltip = new vscode.MarkdownString(`**${escapeMarkdown(guest.label)}**: ${escapeMarkdown(verdictLine(report))}\n\n${report.status.toUpperCase()} · ${escapeMarkdown(findingCounts(report.findings))}${report.findings[0] ? `\n\nWorst: ${escapeMarkdown(report.findings[0].title)}` : ''}\n\nClick to open the report.`);
+      const lang = displayLang();
+      item.text = statusBarText(report, lang);
+      item.accessibilityInformation = { label: statusBarLabel(report, lang), role: 'button' };
+      const worst = report.findings[0] ? `\n\n${vscode.l10n.t('Worst: {0}', escapeMarkdown(report.findings[0].title))}` : '';
+      const tooltip = new vscode.MarkdownString(`**${escapeMarkdown(guest.label)}**: ${escapeMarkdown(verdictLine(report, lang))}\n\n${statusWord(report.status)} · ${escapeMarkdown(findingCounts(report.findings, lang))}${worst}\n\n${vscode.l10n.t('Click to open the report.')}`);
       item.tooltip = tooltip;
       item.backgroundColor = report.status === 'critical' ? new vscode.ThemeColor('statusBarItem.errorBackground')
         : report.status === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     } else if (guest.error) {
-      item.text = '$(pulse) Balloon ?';
-      item.tooltip = `Could not check ${guest.label}: ${guest.error.message}`;
+      item.text = vscode.l10n.t('$(pulse) Balloon ?');
+      item.tooltip = vscode.l10n.t('Could not check {0}: {1}', guest.label, guest.error.message);
       item.backgroundColor = undefined;
     }
     item.show();

@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
+import { displayLang } from './displayLang';
 import type { GuestManager } from './guests';
 import { buildTree, guestTooltip, type TreeNode } from './model/tree';
+
+/** The KVM hosts' nodes (src/extension/host.ts), listed after the guests. */
+export interface HostNodeSource { nodes(): TreeNode[]; onDidChange: vscode.Event<void> }
 
 /** Nodes whose tooltip carries the check time relative to now. */
 const FRESH_TOOLTIP = new Set<TreeNode['kind']>(['guest', 'verdict']);
@@ -13,11 +17,12 @@ export class GuestTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   private readonly parents = new Map<string, TreeNode>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly guests: GuestManager) {
-    this.subscription = guests.onDidChange(() => {
+  constructor(private readonly guests: GuestManager, private readonly hosts?: HostNodeSource) {
+    const refresh = () => {
       this.roots = undefined;
       this.changed.fire(undefined);
-    });
+    };
+    this.subscription = vscode.Disposable.from(guests.onDidChange(refresh), ...(hosts ? [hosts.onDidChange(refresh)] : []));
   }
 
   dispose(): void {
@@ -28,7 +33,8 @@ export class GuestTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
   /** The tree as plain data (the test API returns it). */
   nodes(): TreeNode[] {
     if (!this.roots) {
-      this.roots = buildTree(this.guests.list());
+      this.roots = buildTree(this.guests.list(), { lang: displayLang() });
+      if (this.hosts) this.roots = [...this.roots, ...this.hosts.nodes()];
       this.parents.clear();
       const walk = (node: TreeNode) => node.children.forEach((child) => { this.parents.set(child.id, node); walk(child); });
       this.roots.forEach(walk);
@@ -74,7 +80,7 @@ export class GuestTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
 
   resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
     const guest = FRESH_TOOLTIP.has(node.kind) ? this.guests.get(node.guestId) : undefined;
-    if (guest) item.tooltip = new vscode.MarkdownString(guestTooltip(guest));
+    if (guest) item.tooltip = new vscode.MarkdownString(guestTooltip(guest, { lang: displayLang() }));
     else if (node.tooltip !== undefined) item.tooltip = new vscode.MarkdownString(node.tooltip);
     return item;
   }

@@ -3,6 +3,8 @@
  * and the page (webview/main.ts). vscode-free and DOM-free; only types cross from src/core.
  */
 import type { Report } from '../core/report';
+import { isLang, type Lang } from './i18n';
+import type { PageText } from './pageText';
 
 export interface ArticleView {
   id: string;
@@ -28,6 +30,10 @@ export interface ReportViewModel {
   runbooks: Record<string, RunbookLink[]>;
   /** Samples of watch mode (auto-refresh), oldest first; empty when not watching. */
   trend: TrendPoint[];
+  /** The display language of the figures, dates and words (English when absent). */
+  lang?: Lang;
+  /** The page's own words in that language (PAGE_TEXT_EN when absent). */
+  text?: PageText;
 }
 
 /** What the page keeps with setState, so a hidden or restored panel redraws without asking. */
@@ -72,6 +78,7 @@ export function isToWebview(value: unknown): value is ToWebview {
       return !!model && typeof model === 'object' && isId(model.guestId) && typeof model.guestLabel === 'string'
         && !!model.report && typeof model.report === 'object' && Array.isArray((model.report as Report).findings)
         && !!model.articles && typeof model.articles === 'object' && !!model.runbooks && typeof model.runbooks === 'object' && Array.isArray(model.trend)
+        && (model.lang === undefined || isLang(model.lang)) && (model.text === undefined || (!!model.text && typeof model.text === 'object'))
         && (message.focusFindingId === undefined || isId(message.focusFindingId));
     }
     case 'checking': return isId(message.guestId);

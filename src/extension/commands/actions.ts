@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { renderMarkdown } from '../../core/render/markdown';
 import type { Report } from '../../core/report';
+import { displayLang } from '../displayLang';
 import { settings, type GuestManager } from '../guests';
 import { offerUnknownHostKeys, withCheckProgress } from '../hostKeyDialog';
 import { loadLazy } from '../lazyLoader';
@@ -38,7 +39,7 @@ export class GuestActions {
     const options = { watch: settings().autoRefreshSeconds > 0 };
     const work = Promise.all(ids.map((id) => guests.check(id, options)));
     const labels = ids.map((id) => guests.get(id)?.label ?? id);
-    const reports = progress ? await withCheckProgress(labels.length === 1 ? labels[0]! : `${labels.length} guests`, () => work) : await work;
+    const reports = progress ? await withCheckProgress(labels.length === 1 ? labels[0]! : vscode.l10n.t('{0} guests', labels.length), () => work) : await work;
     const found = reports.filter((report): report is Report => report !== null);
     if (progress) found.push(...await offerUnknownHostKeys(guests, ids, options));
     void vscode.commands.executeCommand('setContext', 'balloonInspector.hasReport', guests.reports().length > 0);
@@ -70,13 +71,13 @@ export class GuestActions {
   /** "could not check …" with a Show Log button. */
   showCheckFailed(guestId: string): void {
     const guest = this.deps.guests.get(guestId);
-    void vscode.window.showErrorMessage(`Balloon Inspector: could not check ${guest?.label}: ${guest?.error?.message ?? 'unknown error'}`, 'Show Log')
+    void vscode.window.showErrorMessage(vscode.l10n.t('Balloon Inspector: could not check {0}: {1}', guest?.label ?? guestId, guest?.error?.message ?? vscode.l10n.t('unknown error')), vscode.l10n.t('Show Log'))
       .then((choice) => { if (choice) log().show(); });
   }
 
   /** The guests "Check Ballooning" without an argument is about: this window's at once, else the user's pick. */
   async pickGuests(placeHolder: string, withAll: boolean): Promise<string[] | undefined> {
-    const choices = checkChoices(this.deps.guests.list(), withAll);
+    const choices = checkChoices(this.deps.guests.list(), withAll, { lang: displayLang() });
     const choice = 'now' in choices ? choices.now : (await vscode.window.showQuickPick(choices.pick, { placeHolder, matchOnDescription: true }))?.choice;
     if (choice?.kind === 'add-ssh-host') {
       await vscode.commands.executeCommand('balloonInspector.addSshHost');
@@ -91,7 +92,7 @@ export class GuestActions {
    */
   async ensureReport(arg: unknown): Promise<{ id: string; report: Report } | undefined> {
     const { guests } = this.deps;
-    const id = guestIdOf(arg) ?? (guests.get(WINDOW_GUEST_ID) ? WINDOW_GUEST_ID : (await this.pickGuests('Which guest?', false))?.[0]);
+    const id = guestIdOf(arg) ?? (guests.get(WINDOW_GUEST_ID) ? WINDOW_GUEST_ID : (await this.pickGuests(vscode.l10n.t('Which guest?'), false))?.[0]);
     if (!id || !guests.get(id)) return undefined;
     if (!guests.get(id)?.report) await this.check([id], true);
     const report = guests.get(id)?.report ?? null;
@@ -106,14 +107,14 @@ export class GuestActions {
     const found = await this.ensureReport(arg);
     if (!found) return;
     await vscode.env.clipboard.writeText(format === 'json' ? `${JSON.stringify(found.report, null, 2)}\n` : renderMarkdown(found.report));
-    vscode.window.setStatusBarMessage(`$(copy) Balloon report copied as ${format === 'json' ? 'JSON' : 'Markdown'}`, 3000);
+    vscode.window.setStatusBarMessage(vscode.l10n.t('$(copy) Balloon report copied as {0}', format === 'json' ? 'JSON' : 'Markdown'), 3000);
   }
 
   /** Opens one runbook; with a guest, its steps run on that guest. */
   async openRunbookFile(runbookId: string, guestId?: string): Promise<void> {
     const { guests, lenses } = this.deps;
     const doc = loadLazy().knowledgeBase(this.deps.extensionPath).runbooks.get(runbookId);
-    if (!doc?.path) { void vscode.window.showWarningMessage(`Balloon Inspector: no runbook "${runbookId}".`); return; }
+    if (!doc?.path) { void vscode.window.showWarningMessage(vscode.l10n.t('Balloon Inspector: no runbook "{0}".', runbookId)); return; }
     if (guestId && guests.get(guestId)) { guests.runTargetId = guestId; lenses.refresh(); }
     await vscode.window.showTextDocument(vscode.Uri.file(doc.path), { preview: true });
   }
@@ -132,9 +133,10 @@ export class GuestActions {
     if (finding && fitting.length === 1) return this.openRunbookFile(fitting[0].id, guestId);
     const fittingIds = new Set(fitting.map((runbook) => runbook.id));
     const items = [...lazy.allRunbooks(kb)].sort((a, b) => Number(fittingIds.has(b.id)) - Number(fittingIds.has(a.id)))
-      .map((runbook) => ({ label: runbook.title, description: fittingIds.has(runbook.id) ? 'fits this guest' : '', detail: runbook.summary, id: runbook.id }));
-    if (!items.length) { void vscode.window.showWarningMessage('Balloon Inspector: no runbooks found.'); return; }
-    const choice = await vscode.window.showQuickPick(items, { placeHolder: guest ? `Runbook for ${guest.label}` : 'Open a runbook', matchOnDetail: true });
+      .map((runbook) => ({ label: runbook.title, description: fittingIds.has(runbook.id) ? vscode.l10n.t('fits this guest') : '', detail: runbook.summary, id: runbook.id }));
+    if (!items.length) { void vscode.window.showWarningMessage(vscode.l10n.t('Balloon Inspector: no runbooks found.')); return; }
+    const placeHolder = guest ? vscode.l10n.t('Runbook for {0}', guest.label) : vscode.l10n.t('Open a runbook');
+    const choice = await vscode.window.showQuickPick(items, { placeHolder, matchOnDetail: true });
     if (choice) await this.openRunbookFile(choice.id, guestId);
   }
 

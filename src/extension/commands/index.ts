@@ -24,7 +24,7 @@ function guarded(id: string, handler: Handler): vscode.Disposable {
     try {
       return await handler(...args);
     } catch (error) {
-      log().error(`${id} failed: ${(error as Error)?.stack ?? String(error)}`);
+      log().error(vscode.l10n.t('{0} failed: {1}', id, (error as Error)?.stack ?? String(error)));
       void vscode.window.showErrorMessage(`Balloon Inspector: ${(error as Error)?.message ?? String(error)}`);
       return undefined;
     }
@@ -33,7 +33,7 @@ function guarded(id: string, handler: Handler): vscode.Disposable {
 
 async function checkBallooning({ guests, actions }: CommandDeps, arg: unknown): Promise<Report[]> {
   const argId = guestIdOf(arg);
-  const ids = argId ? [argId] : await actions.pickGuests('Which guest should be checked?', true);
+  const ids = argId ? [argId] : await actions.pickGuests(vscode.l10n.t('Which guest should be checked?'), true);
   if (!ids?.length) return [];
   // Show the guest (spinning) while it is checked: the view opens during the probe, not after it. It is expanded
   // once its report is in: a checking guest has no rows yet, and expanding it then can leave it collapsed.
@@ -48,8 +48,9 @@ const updateSshHosts = (hosts: string[]) => vscode.workspace.getConfiguration('b
 
 async function addSshHost(guests: GuestManager): Promise<void> {
   const host = await vscode.window.showInputBox({
-    title: 'Add an SSH host to Balloon Inspector', prompt: 'A Host alias of your SSH config, or [user@]host[:port]', placeHolder: 'db01 or admin@10.0.0.5:2222',
-    validateInput: (text) => (isPlausibleSshDestination(text.trim()) ? undefined : 'Use a Host alias or [user@]host[:port], without spaces or wildcards'),
+    title: vscode.l10n.t('Add an SSH host to Balloon Inspector'), prompt: vscode.l10n.t('A Host alias of your SSH config, or [user@]host[:port]'),
+    placeHolder: vscode.l10n.t('db01 or admin@10.0.0.5:2222'),
+    validateInput: (text) => (isPlausibleSshDestination(text.trim()) ? undefined : vscode.l10n.t('Use a Host alias or [user@]host[:port], without spaces or wildcards')),
   });
   if (!host) return;
   const current = settings().sshHosts;

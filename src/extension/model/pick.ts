@@ -1,4 +1,6 @@
 import { checkedPhrase, type TimeOptions } from '../../shared/presentation';
+import { l10n } from './l10n';
+import { statusWord } from './pageText';
 import { WINDOW_GUEST_ID, type GuestState } from './tree';
 
 /** vscode-free: what "Check Ballooning" without a guest argument offers. */
@@ -16,12 +18,12 @@ export function checkChoices(guests: readonly GuestState[], withAll: boolean, ti
   if (windowIsGuest && guests.length === 1) return { now: { kind: 'guests', ids: [WINDOW_GUEST_ID] } };
   const items: CheckPickItem[] = guests.map((guest) => ({
     label: guest.label,
-    description: guest.source === 'window' ? 'this window' : guest.source === 'sosreport' ? 'sosreport' : guest.source === 'added' ? 'SSH host (added)' : 'SSH host',
-    detail: guest.report ? `${guest.report.status.toUpperCase()}, ${checkedPhrase(guest.report.collectedAt, time)}` : undefined,
+    description: guest.source === 'window' ? l10n.t('this window') : guest.source === 'sosreport' ? l10n.t('sosreport') : guest.source === 'added' ? l10n.t('SSH host (added)') : l10n.t('SSH host'),
+    detail: guest.report ? `${statusWord(guest.report.status)}, ${checkedPhrase(guest.report.collectedAt, time)}` : undefined,
     choice: { kind: 'guests', ids: [guest.id] },
   }));
-  if (withAll && guests.length > 1) items.push({ label: 'All guests', description: `${guests.length}`, choice: { kind: 'guests', ids: guests.map((guest) => guest.id) } });
-  if (!windowIsGuest) items.push({ label: '$(add) Add SSH Host…', description: 'a Linux guest you reach over SSH', choice: { kind: 'add-ssh-host' } });
+  if (withAll && guests.length > 1) items.push({ label: l10n.t('All guests'), description: `${guests.length}`, choice: { kind: 'guests', ids: guests.map((guest) => guest.id) } });
+  if (!windowIsGuest) items.push({ label: l10n.t('$(add) Add SSH Host…'), description: l10n.t('a Linux guest you reach over SSH'), choice: { kind: 'add-ssh-host' } });
   return { pick: items };
 }
 

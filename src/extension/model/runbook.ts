@@ -1,5 +1,6 @@
 import { isAbsolute, join, relative } from 'node:path';
 import { shellQuote } from '../../core/sections';
+import { l10n } from './l10n';
 
 /** vscode-free: what the runbook code lenses offer, and the exact text a terminal receives. */
 
@@ -38,10 +39,10 @@ export function lensesForBlocks(blocks: readonly RunnableBlock[], guestLabel: st
 /** Why running a block asks first, in the words of a lens tooltip (empty: it runs at once). */
 function askReasons(block: RunnableBlock, origin: RunbookOrigin): string[] {
   return [
-    block.root ? 'needs root' : '',
-    block.mutates ? 'changes the guest' : '',
+    block.root ? l10n.t('needs root') : '',
+    block.mutates ? l10n.t('changes the guest') : '',
     ...commandRisks(block.code),
-    origin === 'shipped' ? '' : 'not a runbook Balloon Inspector ships',
+    origin === 'shipped' ? '' : l10n.t('not a runbook Balloon Inspector ships'),
   ].filter(Boolean);
 }
 
@@ -49,12 +50,16 @@ function allLenses(blocks: readonly RunnableBlock[], guestLabel: string, origin:
   const lenses: LensSpec[] = [];
   for (const block of blocks) {
     const reasons = askReasons(block, origin);
-    const warning = reasons.length ? ` (asks first: ${reasons.join(', ')})` : '';
-    lenses.push({ line: block.line, title: `$(play) Run on ${guestLabel}`, command: 'balloonInspector.runBlock', tooltip: `Run ${block.name} in a terminal on ${guestLabel}${warning}` });
+    const runTip = l10n.t('Run {0} in a terminal on {1}', block.name, guestLabel);
+    const tooltip = reasons.length ? l10n.t('{0} (asks first: {1})', runTip, reasons.join(', ')) : runTip;
+    lenses.push({ line: block.line, title: l10n.t('$(play) Run on {0}', guestLabel), command: 'balloonInspector.runBlock', tooltip });
     if (block.root && !usesSudoItself(block.code)) {
-      lenses.push({ line: block.line, title: '$(shield) Run with sudo', command: 'balloonInspector.runBlockWithSudo', tooltip: `Run ${block.name} as root through sudo on ${guestLabel} (sudo asks for its password in the terminal)` });
+      lenses.push({
+        line: block.line, title: l10n.t('$(shield) Run with sudo'), command: 'balloonInspector.runBlockWithSudo',
+        tooltip: l10n.t('Run {0} as root through sudo on {1} (sudo asks for its password in the terminal)', block.name, guestLabel),
+      });
     }
-    lenses.push({ line: block.line, title: '$(copy) Copy', command: 'balloonInspector.copyBlock', tooltip: `Copy ${block.name} to the clipboard` });
+    lenses.push({ line: block.line, title: l10n.t('$(copy) Copy'), command: 'balloonInspector.copyBlock', tooltip: l10n.t('Copy {0} to the clipboard', block.name) });
   }
   return lenses;
 }
@@ -77,16 +82,17 @@ export function confirmation(block: RunnableBlock, guestLabel: string, sudo: boo
   const risks = commandRisks(block.code);
   const foreign = origin !== 'shipped';
   if (!root && !block.mutates && !risks.length && !foreign) return null;
-  const reasons = [root ? 'runs as root' : '', block.mutates ? 'changes the state of the guest' : '', ...risks].filter(Boolean);
-  const why = reasons.length ? ` It ${listWords(reasons)}.` : '';
-  const source = foreign ? ' It comes from a runbook Balloon Inspector does not ship: read the command before you run it.' : '';
+  const reasons = [root ? l10n.t('runs as root') : '', block.mutates ? l10n.t('changes the state of the guest') : '', ...risks].filter(Boolean);
+  const sentences = [l10n.t('Run {0} on {1}?', block.name, guestLabel)];
+  if (reasons.length) sentences.push(l10n.t('It {0}.', listWords(reasons)));
+  if (foreign) sentences.push(l10n.t('It comes from a runbook Balloon Inspector does not ship: read the command before you run it.'));
   return {
-    message: `Run ${block.name} on ${guestLabel}?${why}${source}`,
+    message: sentences.join(' '),
     detail: terminalText(block.code, { sudo }),
   };
 }
 
-const listWords = (items: readonly string[]) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+const listWords = (items: readonly string[]) => (items.length < 2 ? items.join('') : l10n.t('{0} and {1}', items.slice(0, -1).join(', '), items[items.length - 1]!));
 
 /** Cheap check for workspace markdown that declares itself a runbook (`runbook: true` in its front matter). */
 export function declaresRunbook(text: string): boolean {
@@ -139,7 +145,7 @@ export function commandRisks(code: string): string[] {
   const pending: [string, number][] = [[code, 0]];
   while (pending.length) {
     const [text, depth] = pending.pop()!;
-    if (depth > MAX_NESTING) { risks.add('nests commands too deep to read'); continue; }
+    if (depth > MAX_NESTING) { risks.add(l10n.t('nests commands too deep to read')); continue; }
     const nested: string[] = [];
     for (const command of lexShell(text, nested)) classifyCommand(command, risks, nested);
     for (const inner of nested) pending.push([inner, depth + 1]);
@@ -279,8 +285,8 @@ function classifyCommand(command: LexedCommand, risks: Set<string>, nested: stri
     const word = words[at]!;
     // `{sudo,reboot}` and /usr/bin/sudo: every name the word may expand to, by its last path component.
     const names = (word.includes(',') ? word.replace(/^\{|\}$/g, '').split(',') : [word]).map((part) => part.slice(part.lastIndexOf('/') + 1));
-    if (word.includes(EXPANSION)) { risks.add('runs a command named by a variable or substitution'); return; }
-    for (const name of names) if (ROOT_COMMANDS.has(name) || RISKY_COMMANDS.has(name) || name.startsWith('mkfs.')) risks.add(`calls ${name}`);
+    if (word.includes(EXPANSION)) { risks.add(l10n.t('runs a command named by a variable or substitution')); return; }
+    for (const name of names) if (ROOT_COMMANDS.has(name) || RISKY_COMMANDS.has(name) || name.startsWith('mkfs.')) risks.add(l10n.t('calls {0}', name));
     const name = names[0]!;
     const args = words.slice(at + 1);
     const wrapper = WRAPPERS.get(name);
@@ -294,7 +300,7 @@ function classifyCommand(command: LexedCommand, risks: Set<string>, nested: stri
     if (SHELLS.has(name) || name === 'su') {
       const script = args.findIndex((arg) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg));
       if (script >= 0 && args[script + 1] !== undefined) nested.push(args[script + 1]!);
-      else if (name !== 'su') risks.add(command.afterPipe ? 'pipes into a shell' : 'runs a shell on a script the step does not show');
+      else if (name !== 'su') risks.add(command.afterPipe ? l10n.t('pipes into a shell') : l10n.t('runs a shell on a script the step does not show'));
       return;
     }
     if (name === 'eval') { nested.push(args.join(' ')); return; }
@@ -305,14 +311,14 @@ function classifyCommand(command: LexedCommand, risks: Set<string>, nested: stri
       nested.push(args.slice(first).join(' '));
       return;
     }
-    if ((name === '.' || name === 'source') && (!args[0] || args[0].includes(EXPANSION) || /^(?:-|\/dev\/|\/proc\/)/.test(args[0]))) risks.add('runs a script the step does not show');
-    if (name === 'sysctl' && args.some((arg) => /^(?:-[a-zA-Z]*[wp][a-zA-Z]*|--write|--load|--system)$|=/.test(arg))) risks.add('writes kernel settings (sysctl)');
+    if ((name === '.' || name === 'source') && (!args[0] || args[0].includes(EXPANSION) || /^(?:-|\/dev\/|\/proc\/)/.test(args[0]))) risks.add(l10n.t('runs a script the step does not show'));
+    if (name === 'sysctl' && args.some((arg) => /^(?:-[a-zA-Z]*[wp][a-zA-Z]*|--write|--load|--system)$|=/.test(arg))) risks.add(l10n.t('writes kernel settings (sysctl)'));
     const verb = args.find((arg) => !arg.startsWith('-'));
-    if ((name === 'systemctl' || name === 'loginctl') && verb && /^(?:reboot|soft-reboot|poweroff|halt|kexec|suspend|hibernate|hybrid-sleep|rescue|emergency|isolate|default)$/.test(verb)) risks.add(`calls ${name} ${verb}`);
-    if (name === 'init' && verb && /^[0-6sS]$/.test(verb)) risks.add('calls init (changes the runlevel)');
+    if ((name === 'systemctl' || name === 'loginctl') && verb && /^(?:reboot|soft-reboot|poweroff|halt|kexec|suspend|hibernate|hybrid-sleep|rescue|emergency|isolate|default)$/.test(verb)) risks.add(l10n.t('calls {0}', `${name} ${verb}`));
+    if (name === 'init' && verb && /^[0-6sS]$/.test(verb)) risks.add(l10n.t('calls init (changes the runlevel)'));
     if (name === 'tee' || name === 'cp' || name === 'mv' || name === 'install' || name === 'truncate' || name === 'ln') for (const arg of args) checkWriteTarget(arg, risks);
     if (name === 'find') {
-      if (args.includes('-delete')) risks.add('deletes files (find -delete)');
+      if (args.includes('-delete')) risks.add(l10n.t('deletes files (find -delete)'));
       const exec = args.findIndex((arg) => /^-(?:exec|execdir|ok|okdir)$/.test(arg));
       if (exec >= 0) { at += exec + 2; continue; }
     }
@@ -321,9 +327,9 @@ function classifyCommand(command: LexedCommand, risks: Set<string>, nested: stri
 }
 
 function checkWriteTarget(target: string, risks: Set<string>): void {
-  if (target === '/proc/sys' || target.startsWith('/proc/sys/')) risks.add('writes to /proc/sys');
-  else if (target.startsWith('/proc/')) risks.add('writes to /proc');
-  else if (target.startsWith('/sys/')) risks.add('writes to /sys');
-  else if (target.startsWith('/dev/') && !SAFE_DEVICES.test(target)) risks.add(`writes to ${target}`);
-  else if (/^\/(?:etc|boot)\//.test(target)) risks.add(`writes to /${target.split('/')[1]}`);
+  if (target === '/proc/sys' || target.startsWith('/proc/sys/')) risks.add(l10n.t('writes to {0}', '/proc/sys'));
+  else if (target.startsWith('/proc/')) risks.add(l10n.t('writes to {0}', '/proc'));
+  else if (target.startsWith('/sys/')) risks.add(l10n.t('writes to {0}', '/sys'));
+  else if (target.startsWith('/dev/') && !SAFE_DEVICES.test(target)) risks.add(l10n.t('writes to {0}', target));
+  else if (/^\/(?:etc|boot)\//.test(target)) risks.add(l10n.t('writes to {0}', `/${target.split('/')[1]}`));
 }

@@ -1,8 +1,10 @@
 import type { Report } from '../../core/report';
 import type { ProbeStatus } from '../../core/sections';
 import { escapeMarkdown } from '../../shared/escape';
-import { checkedPhrase, figureRows, localTime, type TimeOptions } from '../../shared/presentation';
+import { checkedPhrase, figureRows, localTime, type FigureKey, type TimeOptions } from '../../shared/presentation';
 import { findingCounts, SEVERITY_ICONS, STATUS_ICONS, verdictLine } from '../../shared/verdict';
+import { l10n } from './l10n';
+import { severityWords, statusWord } from './pageText';
 
 /** vscode-free: the guest tree as plain data. The TreeDataProvider only maps it to TreeItems. */
 
@@ -26,7 +28,7 @@ export interface GuestState {
 
 export interface TreeIcon { id: string; color?: string }
 
-export type NodeKind = 'guest' | 'verdict' | 'finding' | 'facts' | 'fact' | 'probes' | 'probe' | 'error' | 'hint';
+export type NodeKind = 'guest' | 'verdict' | 'finding' | 'facts' | 'fact' | 'probes' | 'probe' | 'error' | 'hint' | 'host' | 'domain';
 
 export interface TreeNode {
   /** Unique and stable across refreshes, so VS Code keeps expansion and selection. */
@@ -64,34 +66,35 @@ export function guestContextValue(guest: GuestState): string {
   return words.join(' ');
 }
 
-/** The figures a guest's tooltip shows (the names of figureRows). */
-const TOOLTIP_FIGURES = new Set(['Hypervisor', 'Balloon size', 'Configured memory', 'Memory limit', 'MemAvailable']);
+/** The figures a guest's tooltip shows (keys of figureRows). */
+const TOOLTIP_FIGURES = new Set<FigureKey>(['hypervisor', 'balloonSize', 'configured', 'memoryLimit', 'memAvailable']);
 
-/** `time`: the locale, zone and now of the user (tests pass fixed ones). */
+/** `time`: the locale, zone and now of the user (tests pass fixed ones), and the display language (`time.lang`). */
 export function guestTooltip(guest: GuestState, time: TimeOptions = {}): string {
   const lines = [`**${escapeMarkdown(guest.label)}**`];
+  const alias = `\`${guest.id.slice(SSH_GUEST_PREFIX.length).replace(/`/g, '')}\``;
   // A sosreport guest's id is sos:PATH (src/extension/sosreportModel.ts): the tooltip names the file.
-  if (guest.source === 'sosreport') lines.push(`sosreport \`${(/[^/\\]*$/.exec(guest.id)?.[0] ?? '').replace(/`/g, '')}\``);
-  else if (guest.source !== 'window') lines.push(`SSH host \`${guest.id.slice(SSH_GUEST_PREFIX.length).replace(/`/g, '')}\`${guest.source === 'added' ? ' (added in Balloon Inspector)' : ' (from the SSH config)'}`);
+  if (guest.source === 'sosreport') lines.push(l10n.t('sosreport {0}', `\`${(/[^/\\]*$/.exec(guest.id)?.[0] ?? '').replace(/`/g, '')}\``));
+  else if (guest.source !== 'window') lines.push(guest.source === 'added' ? l10n.t('SSH host {0} (added in Balloon Inspector)', alias) : l10n.t('SSH host {0} (from the SSH config)', alias));
   if (guest.report) {
     const report = guest.report;
-    lines.push('', `${report.status.toUpperCase()} · ${escapeMarkdown(findingCounts(report.findings))}`, '');
+    lines.push('', `${statusWord(report.status)} · ${escapeMarkdown(findingCounts(report.findings, time.lang))}`, '');
     lines.push(`| | |`, `|---|---|`);
-    for (const row of figureRows(report).filter((figure) => TOOLTIP_FIGURES.has(figure.name))) lines.push(`| ${row.name} | ${escapeMarkdown(row.value)} |`);
+    for (const row of figureRows(report, { lang: time.lang }).filter((figure) => TOOLTIP_FIGURES.has(figure.key))) lines.push(`| ${row.name} | ${escapeMarkdown(row.value)} |`);
     const checked = checkedPhrase(report.collectedAt, time);
     lines.push('', escapeMarkdown(checked.charAt(0).toUpperCase() + checked.slice(1)));
   } else if (guest.error) {
-    lines.push('', `Could not check: ${escapeMarkdown(guest.error.message)}`);
+    lines.push('', l10n.t('Could not check: {0}', escapeMarkdown(guest.error.message)));
   } else {
-    lines.push('', 'Not checked yet.');
+    lines.push('', l10n.t('Not checked yet.'));
   }
   return lines.join('\n');
 }
 
-function guestDescription(guest: GuestState): string {
-  if (guest.checking) return 'checking…';
-  if (guest.report) return `${guest.report.status} · ${findingCounts(guest.report.findings)}`;
-  if (guest.error) return `error: ${guest.error.kind}`;
+function guestDescription(guest: GuestState, time: TimeOptions): string {
+  if (guest.checking) return l10n.t('checking…');
+  if (guest.report) return `${statusWord(guest.report.status).toLowerCase()} · ${findingCounts(guest.report.findings, time.lang)}`;
+  if (guest.error) return l10n.t('error: {0}', guest.error.kind);
   return guest.description;
 }
 
@@ -109,46 +112,48 @@ export function buildGuestNode(guest: GuestState, time: TimeOptions = {}): TreeN
   const report = guest.report;
   if (report) {
     children.push({
-      ...base, id: `${guest.id}/verdict`, kind: 'verdict', label: verdictLine(report), icon: { id: 'pulse' },
-      description: report.status.toUpperCase(), tooltip: guestTooltip(guest, time), contextValue: 'verdict', collapsible: 'none',
-      command: { command: 'balloonInspector.openReport', title: 'Open Report', arguments: [guest.id] },
+      ...base, id: `${guest.id}/verdict`, kind: 'verdict', label: verdictLine(report, time.lang), icon: { id: 'pulse' },
+      description: statusWord(report.status), tooltip: guestTooltip(guest, time), contextValue: 'verdict', collapsible: 'none',
+      command: { command: 'balloonInspector.openReport', title: l10n.t('Open Report'), arguments: [guest.id] },
     });
+    const severities = severityWords();
     for (const finding of report.findings) {
       const icon = SEVERITY_ICONS[finding.severity];
+      const severity = severities[finding.severity] ?? finding.severity;
       children.push({
         ...base, id: `${guest.id}/finding/${finding.id}`, kind: 'finding', findingId: finding.id, label: finding.title,
-        description: finding.severity, icon: { id: icon.icon, color: icon.color },
-        tooltip: `**${escapeMarkdown(finding.title)}**\n\n${escapeMarkdown(finding.detail)}\n\n*${finding.severity}* · \`${finding.id}\` · read: ${finding.articles.map((id) => `\`${id}\``).join(', ')}`,
+        description: severity, icon: { id: icon.icon, color: icon.color },
+        tooltip: `**${escapeMarkdown(finding.title)}**\n\n${escapeMarkdown(finding.detail)}\n\n*${severity}* · \`${finding.id}\` · ${l10n.t('read: {0}', finding.articles.map((id) => `\`${id}\``).join(', '))}`,
         contextValue: 'finding', collapsible: 'none',
-        command: { command: 'balloonInspector.openReport', title: 'Open Report', arguments: [guest.id, finding.id] },
+        command: { command: 'balloonInspector.openReport', title: l10n.t('Open Report'), arguments: [guest.id, finding.id] },
       });
     }
-    const facts = figureRows(report, { time: (iso) => localTime(iso, time) }).map((row, index): TreeNode => ({
+    const facts = figureRows(report, { time: (iso) => localTime(iso, time), lang: time.lang }).map((row, index): TreeNode => ({
       ...base, id: `${guest.id}/facts/${index}`, kind: 'fact', label: row.name, description: row.value,
       tooltip: `**${escapeMarkdown(row.name)}**: ${escapeMarkdown(row.value)}`, contextValue: 'fact', collapsible: 'none',
     }));
-    children.push({ ...base, id: `${guest.id}/facts`, kind: 'facts', label: 'Facts', icon: { id: 'list-unordered' }, description: `${facts.length}`, contextValue: 'facts', collapsible: 'collapsed', children: facts });
+    children.push({ ...base, id: `${guest.id}/facts`, kind: 'facts', label: l10n.t('Facts'), icon: { id: 'list-unordered' }, description: `${facts.length}`, contextValue: 'facts', collapsible: 'collapsed', children: facts });
     const probes = report.probes.map((probe): TreeNode => ({
       ...base, id: `${guest.id}/probes/${probe.id}`, kind: 'probe', label: probe.id,
       description: probe.detail ? `${probe.status}: ${probe.detail}` : probe.status, icon: PROBE_ICONS[probe.status] ?? { id: 'question' },
       tooltip: `\`${probe.id}\`: **${probe.status}**${probe.detail ? `\n\n${escapeMarkdown(probe.detail)}` : ''}`, contextValue: 'probe', collapsible: 'none',
     }));
     const notOk = report.probes.filter((probe) => probe.status === 'denied' || probe.status === 'error').length;
-    children.push({ ...base, id: `${guest.id}/probes`, kind: 'probes', label: 'Probes', icon: { id: 'beaker' }, description: `${report.probes.length}${notOk ? `, ${notOk} not readable` : ''}`, contextValue: 'probes', collapsible: 'collapsed', children: probes });
+    children.push({ ...base, id: `${guest.id}/probes`, kind: 'probes', label: l10n.t('Probes'), icon: { id: 'beaker' }, description: notOk ? l10n.t('{0}, {1} not readable', report.probes.length, notOk) : `${report.probes.length}`, contextValue: 'probes', collapsible: 'collapsed', children: probes });
   } else if (guest.error) {
     children.push({
-      ...base, id: `${guest.id}/error`, kind: 'error', label: `Could not check: ${guest.error.message}`, description: guest.error.kind,
+      ...base, id: `${guest.id}/error`, kind: 'error', label: l10n.t('Could not check: {0}', guest.error.message), description: guest.error.kind,
       icon: { id: 'error', color: 'problemsErrorIcon.foreground' }, tooltip: escapeMarkdown(guest.error.message), contextValue: 'error', collapsible: 'none',
-      command: { command: 'balloonInspector.checkBallooning', title: 'Check Again', arguments: [guest.id] },
+      command: { command: 'balloonInspector.checkBallooning', title: l10n.t('Check Again'), arguments: [guest.id] },
     });
   } else if (!guest.checking) {
     children.push({
-      ...base, id: `${guest.id}/hint`, kind: 'hint', label: 'Not checked yet: click to check', icon: { id: 'play' }, contextValue: 'hint', collapsible: 'none',
-      command: { command: 'balloonInspector.checkBallooning', title: 'Check Ballooning', arguments: [guest.id] },
+      ...base, id: `${guest.id}/hint`, kind: 'hint', label: l10n.t('Not checked yet: click to check'), icon: { id: 'play' }, contextValue: 'hint', collapsible: 'none',
+      command: { command: 'balloonInspector.checkBallooning', title: l10n.t('Check Ballooning'), arguments: [guest.id] },
     });
   }
   return {
-    id: guest.id, kind: 'guest', guestId: guest.id, label: guest.label, description: guestDescription(guest), tooltip: guestTooltip(guest, time),
+    id: guest.id, kind: 'guest', guestId: guest.id, label: guest.label, description: guestDescription(guest, time), tooltip: guestTooltip(guest, time),
     icon: guestIcon(guest), contextValue: guestContextValue(guest),
     collapsible: report && (guest.source === 'window' || guest.source === 'sosreport') ? 'expanded' : 'collapsed', children,
   };

@@ -11,6 +11,7 @@
  * local window) is a workstation, not a guest. It has no node of its own and reaches guests over SSH.
  */
 import { isLinuxGuestPlatform } from '../../shared/platform';
+import { l10n } from './l10n';
 
 export type WindowKind = 'local' | 'ssh-remote' | 'remote';
 
@@ -25,14 +26,14 @@ export interface WindowGuest {
 }
 
 export function describeWindow(remoteName: string | undefined, hostname: string): WindowGuest {
-  const host = hostname.trim() || 'unknown host';
+  const host = hostname.trim() || l10n.t('unknown host');
   if (remoteName === undefined || remoteName === '') {
-    return { kind: 'local', label: 'This machine', description: host, listsSshConfigHosts: true };
+    return { kind: 'local', label: l10n.t('This machine'), description: host, listsSshConfigHosts: true };
   }
   if (remoteName === 'ssh-remote') {
-    return { kind: 'ssh-remote', label: `${host} via Remote-SSH`, description: 'this window', listsSshConfigHosts: false };
+    return { kind: 'ssh-remote', label: l10n.t('{0} via Remote-SSH', host), description: l10n.t('this window'), listsSshConfigHosts: false };
   }
-  return { kind: 'remote', label: `${host} (remote)`, description: remoteName, listsSshConfigHosts: true };
+  return { kind: 'remote', label: l10n.t('{0} (remote)', host), description: remoteName, listsSshConfigHosts: true };
 }
 
 /** The window's own guest, or null when the extension host is not on Linux (`platform`: its process.platform). */
