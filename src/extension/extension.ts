@@ -5,6 +5,8 @@ import type { Report } from '../core/report';
 import { GuestActions } from './commands/actions';
 import { registerCommands } from './commands';
 import { GuestManager, settings } from './guests';
+import { HostManager } from './host';
+import { HostReportPanels, registerHostCommands } from './hostCommands';
 import { disposeLog } from './log';
 import { setTranslator } from './model/l10n';
 import { WINDOW_GUEST_ID } from './model/tree';
@@ -58,7 +60,9 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
   setTranslator((message, ...args) => vscode.l10n.t(message, ...args));
   const extensionPath = context.extensionUri.fsPath;
   const guests = new GuestManager();
-  const tree = new GuestTreeProvider(guests);
+  // KVM hosts (libvirt): a Host node when this machine runs libvirt or the setting names a URI.
+  const hosts = new HostManager();
+  const tree = new GuestTreeProvider(guests, hosts);
   // Dropping a sos report (archive or folder) or an evidence bundle on the view opens it as a guest.
   const drops = new SosreportDropController((paths): Promise<unknown> => openSosreports({ guests, actions, panels }, paths));
   const treeView = vscode.window.createTreeView('balloonInspector.guests', { treeDataProvider: tree, showCollapseAll: true, dragAndDropController: drops });
@@ -76,6 +80,8 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
   });
   timing.mark('beforeCommands');
   context.subscriptions.push(...registerCommands({ guests, actions, panels, runner }));
+  const hostPanels = new HostReportPanels(hosts);
+  context.subscriptions.push(hosts, hostPanels, ...registerHostCommands(hosts, hostPanels));
   timing.mark('commands');
   const watch = watchTimer(guests, actions);
   watch.schedule();
@@ -90,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
     vscode.window.registerWebviewPanelSerializer(REPORT_VIEW_TYPE, panels),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('balloonInspector.autoRefreshSeconds')) watch.schedule();
+      if (event.affectsConfiguration('balloonInspector.libvirt.connect')) hosts.reload();
       if (event.affectsConfiguration('balloonInspector.sshHosts') || event.affectsConfiguration('balloonInspector.sshConfigFile')) guests.reloadHosts();
     }),
     { dispose: () => { instrumentation?.dispose(); disposeLog(); } },

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { IntegrationExpectation, IntegrationResults } from './expectations';
 import { runTests } from './harness';
 import { extensionTests } from './extension.suite';
+import { hostTests } from './host.suite';
 import { lensTests } from './lenses.suite';
 import { realVmTests } from './realvm.suite';
 import { sosreportTests } from './sosreport.suite';
@@ -15,11 +16,13 @@ export async function run(): Promise<void> {
   const expectation = JSON.parse(readFileSync(expectFile, 'utf8')) as IntegrationExpectation;
   const log = (line: string) => console.log(line);
   log(`Balloon Inspector integration suite (guest: ${expectation.guest.name}, workspace ${expectation.trusted ? 'trusted' : 'untrusted'})`);
-  // The sosreport tests run once, in the trusted run; BALLOON_INSPECTOR_TEST_SUITE=sosreport runs them alone.
-  const only = process.env.BALLOON_INSPECTOR_TEST_SUITE === 'sosreport';
+  // The sosreport and KVM host tests run once, in the trusted run (last: the host tests change a workspace setting
+  // and set it back); BALLOON_INSPECTOR_TEST_SUITE=sosreport or =host runs one of them alone.
+  const only = process.env.BALLOON_INSPECTOR_TEST_SUITE;
   const cases = expectation.sshGuest ? realVmTests(expectation)
-    : only ? sosreportTests()
-      : [...extensionTests(expectation), ...lensTests(expectation), ...(expectation.trusted ? sosreportTests() : [])];
+    : only === 'sosreport' ? sosreportTests()
+      : only === 'host' ? hostTests()
+        : [...extensionTests(expectation), ...lensTests(expectation), ...(expectation.trusted ? [...sosreportTests(), ...hostTests()] : [])];
   const results = await runTests(cases, log);
   const passed = results.filter((result) => result.ok).length;
   const failed = results.length - passed;

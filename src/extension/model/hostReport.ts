@@ -1,0 +1,110 @@
+import type { DomainView, HostFinding, HostView } from '../../core/libvirt/model';
+import { escapeHtml } from '../../shared/escape';
+import { formatBytes } from '../../shared/units';
+import { domainFacts, domainVerdictLine, hostVerdictLine } from './host';
+import { l10n } from './l10n';
+
+/**
+ * vscode-free: the KVM host's report page, static HTML (no script: the page only shows). Every value from libvirt
+ * (domain names, URIs, messages) is escaped; the CSP allows the page's own style only.
+ */
+
+export interface HostPageParts {
+  /** The webview's `cspSource`. */
+  cspSource: string;
+  nonce: string;
+  /** The host's label in the tree ("Host", "Host db-hv01"). */
+  label: string;
+  /** A domain UUID the page opens at, or null for the host. */
+  focus: string | null;
+}
+
+const STYLE = `
+body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1.5em 2em; }
+table { border-collapse: collapse; margin: .5em 0 1em; }
+th, td { text-align: left; padding: .25em .8em .25em 0; border-bottom: 1px solid var(--vscode-panel-border, #8884); vertical-align: top; }
+.status { font-weight: 600; text-transform: uppercase; }
+.ok { color: var(--vscode-testing-iconPassed, green); }
+.warning { color: var(--vscode-problemsWarningIcon-foreground, orange); }
+.critical { color: var(--vscode-problemsErrorIcon-foreground, red); }
+.unknown { color: var(--vscode-descriptionForeground, gray); }
+.focus { outline: 2px solid var(--vscode-focusBorder, #08f); outline-offset: 4px; }
+code { font-family: var(--vscode-editor-font-family); }
+.muted { color: var(--vscode-descriptionForeground, gray); }
+`;
+
+const cell = (text: string) => `<td>${escapeHtml(text)}</td>`;
+
+function findingsHtml(findings: readonly HostFinding[]): string {
+  if (!findings.length) return `<p class="muted">${escapeHtml(l10n.t('No findings.'))}</p>`;
+  return `<ul>${findings.map((finding) => `<li><span class="status ${finding.severity === 'info' ? 'ok' : finding.severity}">${escapeHtml(finding.severity)}</span> `
+    + `<strong>${escapeHtml(finding.title)}</strong>${finding.domainName ? ` <span class="muted">(${escapeHtml(finding.domainName)})</span>` : ''}<br>`
+    + `${escapeHtml(finding.detail)}<br><span class="muted"><code>${escapeHtml(finding.id)}</code> · ${escapeHtml(l10n.t('read: {0}', finding.articles.join(', ')))}</span></li>`).join('')}</ul>`;
+}
+
+function hostTable(view: HostView): string {
+  const { host, totals } = view;
+  const rows: [string, string][] = [
+    [l10n.t('libvirt URI'), view.resolvedUri ?? view.uri],
+    [l10n.t('Physical memory'), formatBytes(host.totalBytes)],
+    [l10n.t('Free memory'), formatBytes(host.freeBytes)],
+    [l10n.t('Available memory'), formatBytes(host.availableBytes)],
+    [l10n.t('Swap (total / free)'), `${formatBytes(host.swapTotalBytes)} / ${formatBytes(host.swapFreeBytes)}`],
+    [l10n.t('Domains (running / all)'), `${totals.activeDomains} / ${totals.domains}`],
+    [l10n.t('Configured memory of running domains'), formatBytes(totals.configuredBytes)],
+    [l10n.t('Balloon targets of running domains'), formatBytes(totals.currentBytes)],
+    [l10n.t('Balloons of running domains'), formatBytes(totals.balloonBytes)],
+    [l10n.t('Overcommit (of RAM / of RAM + swap)'), `${totals.overcommitRatio?.toFixed(2) ?? '?'}× / ${totals.overcommitWithSwapRatio?.toFixed(2) ?? '?'}×`],
+  ];
+  if (host.ksm) rows.push([l10n.t('KSM sharing'), formatBytes(host.ksm.sharingBytes)]);
+  return `<table>${rows.map(([name, value]) => `<tr><th>${escapeHtml(name)}</th>${cell(value)}</tr>`).join('')}</table>`;
+}
+
+function domainsTable(domains: readonly DomainView[]): string {
+  const head = [l10n.t('Domain'), l10n.t('Status'), l10n.t('State'), l10n.t('Configured'), l10n.t('Balloon'), l10n.t('Verdict')];
+  const rows = domains.map((domain) => `<tr><td><a href="#d-${escapeHtml(domain.uuid)}">${escapeHtml(domain.name ?? domain.uuid)}</a></td>`
+    + `<td class="status ${domain.status}">${escapeHtml(domain.status)}</td>${cell(domain.state)}${cell(formatBytes(domain.configuredBytes))}`
+    + `${cell(formatBytes(domain.balloonBytes))}${cell(domainVerdictLine(domain))}</tr>`);
+  return `<table><tr>${head.map((name) => `<th>${escapeHtml(name)}</th>`).join('')}</tr>${rows.join('')}</table>`;
+}
+
+function domainSection(domain: DomainView, focus: boolean): string {
+  const facts = domainFacts(domain).map((row) => `<tr><th>${escapeHtml(row.name)}</th>${cell(row.value)}</tr>`).join('');
+  const unknown = domain.unknown.length ? `<p class="muted">${escapeHtml(l10n.t('Unknown: {0}', domain.unknown.join('; ')))}</p>` : '';
+  return `<section id="d-${escapeHtml(domain.uuid)}"${focus ? ' class="focus"' : ''}><h3>${escapeHtml(domain.name ?? domain.uuid)} `
+    + `<span class="status ${domain.status}">${escapeHtml(domain.status)}</span></h3><p>${escapeHtml(domainVerdictLine(domain))}</p>`
+    + `${findingsHtml(domain.findings)}<table>${facts}</table>${unknown}<p class="muted"><code>${escapeHtml(domain.uuid)}</code></p></section>`;
+}
+
+/** The body: the host's verdict and figures, its findings, the domain table, then each domain. */
+export function hostReportBody(view: HostView, label: string, focus: string | null): string {
+  const title = `<h1>${escapeHtml(label)} <span class="status ${view.status}">${escapeHtml(view.status)}</span></h1>`
+    + `<p>${escapeHtml(hostVerdictLine(view))}</p><p class="muted">${escapeHtml(l10n.t('Read through libvirt at {0}', view.checkedAt))}</p>`;
+  if (view.error) return `${title}<p class="critical">${escapeHtml(view.error.message)}</p>`;
+  const hostFindings = view.findings.filter((finding) => finding.domain === undefined);
+  const unknown = view.unknown.length ? `<p class="muted">${escapeHtml(l10n.t('Unknown: {0}', view.unknown.join('; ')))}</p>` : '';
+  // The page has no script to scroll: a domain it opens at comes first, outlined.
+  const focused = view.domains.find((domain) => domain.uuid === focus);
+  const rest = view.domains.filter((domain) => domain !== focused);
+  return `${title}${focused ? domainSection(focused, true) : ''}${hostTable(view)}<h2>${escapeHtml(l10n.t('Host findings'))}</h2>${findingsHtml(hostFindings)}${unknown}`
+    + `<h2>${escapeHtml(l10n.t('Domains'))}</h2>${domainsTable(view.domains)}${rest.map((domain) => domainSection(domain, false)).join('')}`;
+}
+
+export function hostReportHtml(view: HostView | null, parts: HostPageParts): string {
+  const csp = `default-src 'none'; style-src 'nonce-${parts.nonce}'; img-src ${parts.cspSource}`;
+  const body = view ? hostReportBody(view, parts.label, parts.focus) : `<h1>${escapeHtml(parts.label)}</h1><p class="muted">${escapeHtml(l10n.t('Not read yet.'))}</p>`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<style nonce="${parts.nonce}">${STYLE}</style>
+<title>${escapeHtml(l10n.t('KVM host report: {0}', parts.label))}</title>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
