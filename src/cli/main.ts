@@ -21,6 +21,8 @@ import type { SshCliOptions, SshSession } from './fleet';
 import { CHECK_COMMAND, CHECK_OPTIONS, DEFAULT_JOBS, FORMATS, MAX_TOOL_TIMEOUT_SECONDS, parseOptions, renderHelp, type Format, type OptionValues } from './options';
 
 const loadFleet = () => require('./fleet') as typeof import('./fleet');
+/** The KVM host view (--libvirt) loads only when asked for. */
+const loadLibvirt = () => require('./libvirt') as typeof import('./libvirt');
 
 export { DEFAULT_JOBS, FORMATS, MAX_TOOL_TIMEOUT_SECONDS, type Format } from './options';
 
@@ -59,6 +61,8 @@ export interface CliOptions {
   ssh: SshCliOptions;
   jobs: number;
   thresholds: NagiosThresholds;
+  /** --libvirt: the KVM host view (src/cli/libvirt.ts), with --connect's URI. */
+  libvirt?: { connect?: string };
 }
 
 function positiveNumber(flag: string, value: string | undefined, integer: boolean): number | undefined {
@@ -144,6 +148,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
   if (overSsh && values.input !== undefined) throw new UsageError('--input analyses saved output; it does not go with --ssh');
   if (watchSeconds !== undefined && (ssh.ssh.length > 1 || ssh.allSshHosts)) throw new UsageError('--watch follows one host; give a single --ssh');
   const thresholds = nagiosThresholds(values, format);
+  const libvirt = libvirtOption(values, format);
   return {
     format,
     root: values.root,
@@ -161,7 +166,21 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
     ssh,
     jobs: positiveNumber('--jobs', values.jobs, true) ?? DEFAULT_JOBS,
     thresholds,
+    ...(libvirt ? { libvirt } : {}),
   };
+}
+
+/** --libvirt and --connect. */
+function libvirtOption(values: CheckValues, format: Format): CliOptions['libvirt'] {
+  if (!values.libvirt) {
+    if (values.connect !== undefined) throw new UsageError('--connect goes with --libvirt');
+    return undefined;
+  }
+  const { root, input, sosreport, collect, watch, script, sudo } = values;
+  const problem = loadLibvirt().libvirtUsageProblem(format, { root, input, sosreport, collect, watch, script, sudo });
+  if (problem) throw new UsageError(problem);
+  if (values.connect === '') throw new UsageError('--connect needs a libvirt URI');
+  return { connect: values.connect };
 }
 
 export function renderReport(report: Report, options: Pick<CliOptions, 'format' | 'color'>): string {
@@ -285,6 +304,7 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
 /** One run once the options are parsed: its output goes to io.stdout. */
 async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promise<number> {
   if (options.script) { io.stdout(probeScript()); return 0; }
+  if (options.libvirt) return loadLibvirt().runLibvirtCheck({ format: options.format, connect: options.libvirt.connect, color: options.color, ssh: options.ssh }, io, signal);
   if (options.input !== undefined) return checkInput(options.input, options, io, signal);
   if (options.sosreport !== undefined) return checkSosreport(options.sosreport, options, io, signal);
   const settings: ProbeSettings = { sudo: options.sudo, toolTimeoutSeconds: options.toolTimeoutSeconds, runSnapshotTools: options.runSnapshotTools };

@@ -96,6 +96,8 @@ export const CHECK_OPTIONS = [
   JOBS,
   CONNECT_TIMEOUT,
   PROBE_TIMEOUT,
+  { name: 'libvirt', type: 'boolean', section: 'libvirt', help: "the KVM host's side instead of a guest's: every libvirt domain, its balloon, usable memory, deflate-on-oom and statistics period, and the host's overcommit, through virsh (read-only); with --ssh, on that host" },
+  { name: 'connect', type: 'string', arg: 'URI', section: 'libvirt', help: 'with --libvirt: the libvirt URI, as virsh --connect (default qemu:///system)' },
   HELP,
   { name: 'version', type: 'boolean', short: 'V', section: 'general', help: 'version' },
 ] as const satisfies readonly CliOption[];
@@ -123,7 +125,7 @@ export const CHECK_COMMAND: CliCommand = {
   words: ['balloon-check'],
   summary: 'check memory ballooning in a Linux guest',
   description: ['Checks whether the hypervisor is taking memory back from this Linux guest through a balloon driver, how much, why, and what to do about it.'],
-  sections: [{ id: 'check', title: 'Options' }, { id: 'ssh', title: 'SSH guests and fleets' }, { id: 'general', title: 'General' }],
+  sections: [{ id: 'check', title: 'Options' }, { id: 'ssh', title: 'SSH guests and fleets' }, { id: 'libvirt', title: 'KVM host view' }, { id: 'general', title: 'General' }],
   options: CHECK_OPTIONS,
   footer: [
     'balloon-check serve [options]: Prometheus exporter (balloon-check serve --help)',

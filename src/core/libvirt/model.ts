@@ -43,9 +43,9 @@ export type DomainState = 'running' | 'paused' | 'other-active' | 'shut-off';
 /** The `<memballoon>` device of the domain XML; null on the domain when the XML has none or model='none'. */
 export interface BalloonDevice {
   model: string;
-  /** `autodeflate='on'` (QEMU deflate-on-oom); null when the XML does not say (off by default). */
+  /** `autodeflate='on'` (QEMU deflate-on-oom); absent = off (libvirt's default); null when the value is not on/off. */
   deflateOnOom: boolean | null;
-  /** `freePageReporting='on'`; null when not said. */
+  /** `freePageReporting='on'`; absent = off; null when the value is not on/off. */
   freePageReporting: boolean | null;
   /** `<stats period='N'/>`: N seconds; 0 or absent = the guest sends no statistics (null when absent). */
   statsPeriodSeconds: number | null;

@@ -119,7 +119,8 @@ function memoryElement(node: unknown): number | null {
   return Object.hasOwn(UNITS, unit) ? figure(value, UNITS[unit]) : null;
 }
 
-const onOff = (value: string | null) => (value === 'on' ? true : value === 'off' ? false : null);
+/** libvirt's on/off attributes: absent is libvirt's default, off; anything else is unknown. */
+const onOff = (value: string | null) => (value === 'on' ? true : value === 'off' || value === null ? false : null);
 
 function balloonDevice(devices: unknown): BalloonDevice | null {
   let device = child(devices, 'memballoon');

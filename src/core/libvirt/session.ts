@@ -3,8 +3,8 @@
  *
  * One shell (`sh -s`, locally or on an SSH host) prints the host files, then `exec`s one interactive
  * `virsh -r -q -c URI` (read-only connection: no command can change a domain). Every command is followed
- * by `echo "BI<nonce>"=<n>=`, whose output `BI<nonce>=<n>=` — the nonce is random per run, so no domain name
- * or XML can forge it — ends that command's answer. Domains are only ever named by UUID, which is checked
+ * by `echo "BI<nonce>"=<n>+` and `echo "BI<nonce>"=<n>=`, whose outputs `BI<nonce>=<n>+` / `BI<nonce>=<n>=` — the
+ * nonce is random per run, so no domain name or XML can forge them — enclose that command's answer. Domains are only ever named by UUID, which is checked
  * to be hexadecimal and dashes before it is sent; names come from the XML and never reach a command line.
  */
 import { shellQuote } from '../sections';
@@ -43,41 +43,46 @@ export function preambleSections(text: string, nonce: string): { meminfo: string
 /** virsh's interactive prompt: `virsh # ` for root, `virsh > ` otherwise. */
 export const PROMPT = /virsh [#>] $/;
 
-/** virsh joins `"BI<nonce>"=<n>=` into `BI<nonce>=<n>=`: the joined form is only ever virsh's output. */
-export const markerCommand = (nonce: string, index: number) => `echo "BI${nonce}"=${index}=`;
+/** virsh joins `"BI<nonce>"=<n>+` into `BI<nonce>=<n>+`: the joined form is only ever virsh's output. */
+export const startMarker = (nonce: string, index: number) => `echo "BI${nonce}"=${index}+`;
+export const endMarker = (nonce: string, index: number) => `echo "BI${nonce}"=${index}=`;
 
 /** Commands per input line: virsh's readline echoes each line, which costs per line, not per command. */
 export const COMMANDS_PER_LINE = 10;
 
-/** The input lines: each command followed by its marker, numbered from `first`, COMMANDS_PER_LINE a line. */
+/** The input lines: each command between its start and end markers, numbered from `first`, COMMANDS_PER_LINE a line. */
 export function commandLines(nonce: string, commands: readonly string[], first: number): string[] {
   const lines: string[] = [];
   for (let start = 0; start < commands.length; start += COMMANDS_PER_LINE) {
-    lines.push(commands.slice(start, start + COMMANDS_PER_LINE).map((command, offset) => `${command}; ${markerCommand(nonce, first + start + offset)}`).join('; '));
+    lines.push(commands.slice(start, start + COMMANDS_PER_LINE)
+      .map((command, offset) => `${startMarker(nonce, first + start + offset)}; ${command}; ${endMarker(nonce, first + start + offset)}`).join('; '));
   }
   return lines;
 }
 
 /**
  * The answers to `commands` (numbered from `first`, sent as commandLines) in virsh's output `text`, in
- * order; null for a command whose marker never came. Prompts and the echo of the input line (virsh built
- * with readline echoes what it reads from a pipe) are removed.
+ * order: the text between each command's start and end marker, so neither the prompt nor readline's echo
+ * of the input line (with its line-wrapping sequences) is ever part of an answer. null for a command whose
+ * end marker never came.
  */
 export function splitAnswers(text: string, nonce: string, commands: readonly string[], first: number): (string | null)[] {
-  const lines = commandLines(nonce, commands, first);
-  const pattern = new RegExp(`BI${nonce}=(\\d+)=`, 'g');
-  const marks = new Map<number, { start: number; end: number }>();
-  for (const match of text.matchAll(pattern)) marks.set(Number(match[1]), { start: match.index, end: match.index + match[0].length });
+  const pattern = new RegExp(`BI${nonce}=(\\d+)([+=])`, 'g');
+  const starts = new Map<number, number>();
+  const ends = new Map<number, number>();
+  for (const match of text.matchAll(pattern)) {
+    if (match[2] === '+') starts.set(Number(match[1]), match.index + match[0].length);
+    else ends.set(Number(match[1]), match.index);
+  }
   return commands.map((_, offset) => {
-    const here = marks.get(first + offset);
-    if (!here) return null;
-    const previous = offset > 0 ? marks.get(first + offset - 1) : undefined;
-    let body = text.slice(previous ? previous.end : 0, here.start).replace(/^\n?virsh [#>] /, '');
-    const line = offset % COMMANDS_PER_LINE === 0 ? lines[offset / COMMANDS_PER_LINE] : null;
-    if (line !== null && body.startsWith(`${line}\n`)) body = body.slice(line.length + 1);
-    return body;
+    const start = starts.get(first + offset);
+    const end = ends.get(first + offset);
+    return start === undefined || end === undefined || end < start ? null : text.slice(start, end);
   });
 }
+
+/** The phase-two domstats command (by UUID), as opposed to the first round's probe of the driver. */
+export const isDomstatsByUuid = (command: string) => command.startsWith('domstats --balloon ') && !command.includes('--list-active');
 
 /** The first round: who is there, the host, and whether this driver gives balloon figures through domstats. */
 export const PHASE_ONE = ['uri', 'list --uuid', 'list --state-running --uuid', 'list --state-paused --uuid', 'list --inactive --uuid', 'nodeinfo', 'nodememstats', 'domstats --balloon --list-active'] as const;

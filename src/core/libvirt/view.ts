@@ -7,7 +7,7 @@ import type { ReportStatus, Target } from '../report';
 import { HOST_VIEW_VERSION, type DomainState, type DomainStats, type DomainView, type HostFinding, type HostMemory, type HostTotals, type HostView, type HostViewError } from './model';
 import { figure, parseDomainXml, parseDommemstat, parseDomstats, parseHostMeminfo, parseKsm, parseNodeinfo, parseNodememstats, parseUuidList, type DomstatsBlock } from './parsers';
 import { bySeverity, domainFindings, hostFindings } from './rules';
-import { UUID_PATTERN } from './session';
+import { isDomstatsByUuid, UUID_PATTERN } from './session';
 
 /** Everything one read brought back; `output` is null for a command whose answer never came. */
 export interface HostRead {
@@ -138,7 +138,7 @@ function domainView(input: DomainInputs): DomainView {
 
 /** Balloon statistics of each active domain: domstats where its blocks match the XML names, else dommemstat. */
 function statsOf(read: HostRead, active: string[], names: Map<string, string | null>, now: number): Map<string, { stats: DomainStats | null; note: string | null }> {
-  const domstatsCommand = read.answers.find((item) => item.command.startsWith('domstats --balloon'));
+  const domstatsCommand = read.answers.find((item) => isDomstatsByUuid(item.command));
   const blocks = domstatsCommand ? parseDomstats(domstatsCommand.output ?? '') : [];
   const out = new Map<string, { stats: DomainStats | null; note: string | null }>();
   active.forEach((uuid, index) => {
