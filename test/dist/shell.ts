@@ -33,7 +33,8 @@ export function renderMan(man: string, file: string): string {
  */
 export function disagreements(help: string, manPart: string): string[] {
   const entries = helpEntries(help);
-  const man = squash(manPart);
+  // groff may break a line after a word's hyphen (read-|only): such a break is no space.
+  const man = squash(manPart.replace(/(\w-)\n\s+(?=\w)/g, '$1'));
   const problems = entries.filter((entry) => !man.includes(`${entry.label} ${entry.text}`)).map((entry) => `man page lacks "${entry.label}  ${entry.text}"`);
   const helpLabels = new Set(entries.map((entry) => entry.label));
   const manLabels = manPart.split('\n').map((line) => line.match(new RegExp(`^ {7}${LABEL}(?:\\s|$)`))?.[1]).filter((label): label is string => !!label);
