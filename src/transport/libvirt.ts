@@ -168,7 +168,8 @@ async function converse(channel: Channel, nonce: string, uri: string, read: Host
   if (talk.tooLong) read.error = { kind: 'bad-output', message: `virsh printed more than ${MAX_OUTPUT_BYTES * 4} bytes` };
 }
 
-const firstError = (stderr: string) => stderr.split('\n').map((line) => line.trim()).find((line) => line) ?? null;
+/** virsh's messages, up to three lines joined ("failed to connect" comes first, the reason after it). */
+const firstError = (stderr: string) => stderr.split('\n').map((line) => line.trim()).filter(Boolean).slice(0, 3).join('; ').slice(0, 600) || null;
 
 function transportError(error: unknown): HostViewError {
   if (error instanceof ProbeError) return { kind: error.kind === 'timeout' ? 'timeout' : 'transport', message: error.message };

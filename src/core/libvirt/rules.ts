@@ -71,11 +71,12 @@ export function domainFindings(domain: DomainView): HostFinding[] {
 
 function overcommitFinding(host: HostMemory, totals: HostTotals): HostFinding | null {
   if (host.totalBytes === null || totals.configuredBytes === null || totals.configuredBytes <= host.totalBytes) return null;
+  const swapKnown = host.swapTotalBytes !== null;
   const room = host.totalBytes + (host.swapTotalBytes ?? 0);
-  const swapText = host.swapTotalBytes === null ? 'swap unknown' : `${formatBytes(host.swapTotalBytes)} swap`;
-  const figures = `running domains: ${formatBytes(totals.configuredBytes)} configured, ${formatBytes(totals.currentBytes)} current targets; host: ${formatBytes(host.totalBytes)} RAM, ${swapText}`;
-  if (totals.currentBytes !== null && totals.currentBytes > room) return finding('host-overcommitted', 'critical', 'The balloon targets of the running domains exceed the host\'s RAM and swap', figures);
-  if (totals.configuredBytes > room) return finding('host-overcommitted', 'warning', 'The running domains are configured beyond the host\'s RAM and swap', figures);
+  const figures = `running domains: ${formatBytes(totals.configuredBytes)} configured, ${formatBytes(totals.currentBytes)} current targets; host: ${formatBytes(host.totalBytes)} RAM, ${swapKnown ? `${formatBytes(host.swapTotalBytes)} swap` : 'swap unknown'}`;
+  const beyond = swapKnown ? 'the host\'s RAM and swap' : 'the host\'s RAM (its swap is unknown)';
+  if (totals.currentBytes !== null && totals.currentBytes > room) return finding('host-overcommitted', swapKnown ? 'critical' : 'warning', `The balloon targets of the running domains exceed ${beyond}`, figures);
+  if (swapKnown && totals.configuredBytes > room) return finding('host-overcommitted', 'warning', 'The running domains are configured beyond the host\'s RAM and swap', figures);
   return finding('host-overcommitted', 'info', 'The running domains are configured beyond the host\'s RAM', figures);
 }
 
