@@ -65,7 +65,7 @@ export class HostManager implements vscode.Disposable {
       readNow = !same;
     }
     for (const host of others) this.states.set(host.id, host);
-    this.changed.fire();
+    if (readNow || (old && !mode)) this.changed.fire();
     if (readNow) void this.check(LOCAL_HOST_ID);
   }
 
