@@ -1,77 +1,136 @@
-import type { Report } from '../report';
+import type { Report, ReportStatus } from '../report';
 import type { Severity } from '../rules';
-import { figureRows, hypervisorPhrase, memorySplit, signedBytes } from '../../shared/presentation';
+import { DEFAULT_LANG, formatDecimal, type Lang, type PerLang } from '../../shared/i18n';
+import { figureRows, hypervisorPhrase, memorySplit, signedBytes, trendDirection, type FigureKey } from '../../shared/presentation';
 import { formatBytes } from '../units';
 import { printableDeep } from './printable';
 
-export interface TextOptions { color: boolean; width?: number }
+export interface TextOptions { color: boolean; width?: number; lang?: Lang }
 
 const ANSI = { red: '\x1b[31m', yellow: '\x1b[33m', cyan: '\x1b[36m', green: '\x1b[32m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
 
+/** The text report's own words; line labels are padded to 10 columns in every language. */
+const WORDS: PerLang<{
+  memory: string; unknownFigures: string; configured: string; limit: string; estimate: string; used: string; available: string;
+  status: Record<ReportStatus, string>; severity: Record<Severity, string>; noFindingsUnknown: string; noFindings: string; read: string;
+  balloon: string; noDriver: string; sizeUnknown: string; target: string; from: string; needsTools: string;
+  labels: { limits: string; memory: string; trend: string; evidence: string; probes: string }; none: string;
+  trendLine: (t: { direction: string; seconds: number; samples: number; delta: string; swapIn: string; swapOut: string; faults: string }) => string;
+  virtioMem: (m: { device: string; requested: string | null; region: string | null; added: string | null; addedUnknown: unknown }) => string;
+}> = {
+  en: {
+    memory: 'Memory', unknownFigures: '(figures unknown)', configured: 'configured', limit: 'limit', estimate: ' (estimate: MemFree + Buffers + Cached)',
+    used: 'used', available: 'available', status: { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' },
+    severity: { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' },
+    noFindingsUnknown: 'No findings, but the guest could not be fully checked (see Probes below).', noFindings: 'No findings: nothing is taking memory from this guest.',
+    read: 'read', balloon: 'Balloon', noDriver: 'no driver', sizeUnknown: 'size unknown', target: 'target', from: 'from', needsTools: ' (needs VMware Tools)',
+    labels: { limits: 'Limits', memory: 'Memory', trend: 'Trend', evidence: 'Evidence', probes: 'Probes' }, none: 'none',
+    trendLine: (t) => `${t.direction} over ${t.seconds} s (${t.samples} samples): balloon ${t.delta}, swap in/out ${t.swapIn}/${t.swapOut} pages/s, major faults ${t.faults}/s`,
+    virtioMem: (m) => `virtio-mem ${m.device}: ${m.requested !== null ? `requested ${m.requested}` : 'requested unknown (no kernel log)'}${m.region !== null ? ` of a ${m.region} region` : ''}, ` +
+      `${m.added !== null ? `${m.added} added to Linux (plugged is at most that)` : `added unknown (${m.addedUnknown})`}; hot-plugged memory, not a balloon`,
+  },
+  es: {
+    memory: 'Memoria', unknownFigures: '(cifras desconocidas)', configured: 'configurada', limit: 'límite', estimate: ' (estimación: MemFree + Buffers + Cached)',
+    used: 'usada', available: 'disponible', status: { ok: 'OK', warning: 'AVISO', critical: 'CRÍTICO', unknown: 'DESCONOCIDO' },
+    severity: { critical: 'CRÍTICO', warning: 'AVISO', info: 'INFO' },
+    noFindingsUnknown: 'Sin hallazgos, pero la VM no se pudo comprobar del todo (vea Sondas más abajo).', noFindings: 'Sin hallazgos: nada le está quitando memoria a esta VM.',
+    read: 'ver', balloon: 'Balloon', noDriver: 'sin driver', sizeUnknown: 'tamaño desconocido', target: 'objetivo', from: 'de', needsTools: ' (requiere VMware Tools)',
+    labels: { limits: 'Límites', memory: 'Memoria', trend: 'Tendencia', evidence: 'Evidencia', probes: 'Sondas' }, none: 'ninguna',
+    trendLine: (t) => `${t.direction} en ${t.seconds} s (${t.samples} muestras): balloon ${t.delta}, swap in/out ${t.swapIn}/${t.swapOut} páginas/s, fallos de página mayores ${t.faults}/s`,
+    virtioMem: (m) => `virtio-mem ${m.device}: ${m.requested !== null ? `solicitado ${m.requested}` : 'solicitado desconocido (sin log del kernel)'}${m.region !== null ? ` de una región de ${m.region}` : ''}, ` +
+      `${m.added !== null ? `${m.added} añadidos a Linux (lo conectado es como mucho eso)` : `añadido desconocido (${m.addedUnknown})`}; memoria conectada en caliente, no un balloon`,
+  },
+};
+
+/** "Memory  ", "Memoria ": the bar's label, 8 columns. */
+const barLabel = (lang: Lang) => WORDS[lang].memory.padEnd(7);
+
 /** The memory bar: used | balloon | available across configured memory, with the limit marked. */
-export function memoryBar(report: Report, width = 48): string[] {
+export function memoryBar(report: Report, width = 48, lang: Lang = DEFAULT_LANG): string[] {
+  const words = WORDS[lang];
+  const bytes = (value: number) => formatBytes(value, lang);
   const split = memorySplit(report);
-  if (!split) return ['Memory  (figures unknown)'];
+  if (!split) return [`${barLabel(lang)} ${words.unknownFigures}`];
   const { configured, used, balloon, available } = split;
-  const cells = (bytes: number) => Math.max(0, Math.round((bytes / configured) * width));
+  const cells = (value: number) => Math.max(0, Math.round((value / configured) * width));
   const usedCells = cells(used);
   const balloonCells = Math.min(cells(balloon), width - usedCells);
   const availableCells = Math.min(cells(available), width - usedCells - balloonCells);
   const bar = ('█'.repeat(usedCells) + '▒'.repeat(balloonCells) + '░'.repeat(availableCells)).padEnd(width, ' ');
-  const out = [`Memory  [${bar}] ${formatBytes(configured)} configured`];
+  const out = [`${barLabel(lang)} [${bar}] ${bytes(configured)} ${words.configured}`];
   const limit = split.limit;
   if (limit !== null && limit < configured) {
     const at = Math.min(cells(limit), width - 1);
-    out.push(`         ${' '.repeat(at)}^ limit ${formatBytes(limit)}`);
+    out.push(`         ${' '.repeat(at)}^ ${words.limit} ${bytes(limit)}`);
   }
   // Kernels without MemAvailable (RHEL 5, RHEL 6 before 6.6): the figure is MemFree + Buffers + Cached.
-  const estimated = report.memory.availableSource?.startsWith('estimate') ? ' (estimate: MemFree + Buffers + Cached)' : '';
-  out.push(`        █ used ${formatBytes(used)}   ▒ balloon ${formatBytes(balloon)}   ░ available ${formatBytes(available)}${estimated}`);
+  const estimated = report.memory.availableSource?.startsWith('estimate') ? words.estimate : '';
+  out.push(`        █ ${words.used} ${bytes(used)}   ▒ balloon ${bytes(balloon)}   ░ ${words.available} ${bytes(available)}${estimated}`);
   return out;
+}
+
+/** "Balloon   vmw_balloon, 20.0 GiB (target 20.0 GiB)  from …" and the virtio-mem lines. */
+function balloonLines(report: Report, lang: Lang): string[] {
+  const words = WORDS[lang];
+  const bytes = (value: number) => formatBytes(value, lang);
+  const b = report.balloon;
+  const lines = [`${words.balloon.padEnd(10)}${b.driver ?? words.noDriver}${b.currentBytes !== null ? `, ${bytes(b.currentBytes)}` : `, ${words.sizeUnknown}`}${b.targetBytes !== null && b.driver !== 'xen_balloon' ? ` (${words.target} ${bytes(b.targetBytes)})` : ''}${b.source ? `  ${words.from} ${b.source}` : ''}`];
+  for (const m of report.virtioMem ?? []) {
+    lines.push(words.virtioMem({
+      device: m.device, requested: m.requestedBytes !== null ? bytes(m.requestedBytes) : null, region: m.regionBytes !== null ? bytes(m.regionBytes) : null,
+      added: m.addedBytes !== null ? bytes(m.addedBytes) : null, addedUnknown: m.addedUnknownReason,
+    }));
+  }
+  return lines;
+}
+
+/** Limits, memory, trend, evidence and probes: the figure rows of every view (src/shared/presentation.ts). */
+function figureLines(report: Report, lang: Lang): string[] {
+  const words = WORDS[lang];
+  const label = (text: string) => text.padEnd(10);
+  const figures = new Map(figureRows(report, { lang }).map((row) => [row.key, row]));
+  const figureLine = (keys: FigureKey[]) => keys.flatMap((key) => { const row = figures.get(key); return row ? [`${row.name} ${row.value}`] : []; }).join('   ');
+  const lines: string[] = [];
+  // Limits are a VMware notion the guest can read only through VMware Tools.
+  if (report.hypervisor.kind === 'vmware') {
+    const needsTools = report.limits.memLimitBytes === null && !report.limits.memLimitKnown ? words.needsTools : '';
+    lines.push(`${label(words.labels.limits)}${figureLine(['memoryLimit'])}${needsTools}   ${figureLine(['reservation', 'hostSwapped'])}`);
+  }
+  lines.push(`${label(words.labels.memory)}${figureLine(['memTotal', 'configured', 'unaccounted', 'guestSwap'])}`);
+  if (report.trend) {
+    const t = report.trend;
+    const rate = (value: number | null | undefined) => (value === null || value === undefined ? '?' : formatDecimal(value, 1, lang));
+    lines.push(`${label(words.labels.trend)}${words.trendLine({
+      direction: lang === 'en' ? t.direction : trendDirection(t.direction, lang), seconds: Math.round(t.seconds), samples: t.samples,
+      delta: signedBytes(t.balloonDeltaBytes, lang), swapIn: rate(t.swapInPerSecond), swapOut: rate(t.swapOutPerSecond), faults: rate(t.majorFaultsPerSecond),
+    })}`);
+  }
+  lines.push(`${label(words.labels.evidence)}${report.hypervisor.evidence.join('; ') || words.none}`);
+  const notOk = report.probes.filter((probe) => probe.status !== 'ok' && probe.status !== 'absent');
+  if (notOk.length) lines.push(`${label(words.labels.probes)}${notOk.map((probe) => `${probe.id}: ${probe.status}${probe.detail ? ` (${probe.detail})` : ''}`).join('; ')}`);
+  return lines;
 }
 
 export function renderText(report: Report, options: TextOptions): string {
   report = printableDeep(report);
+  const lang = options.lang ?? DEFAULT_LANG;
+  const words = WORDS[lang];
   const paint = (code: keyof typeof ANSI, text: string) => (options.color ? `${ANSI[code]}${text}${ANSI.reset}` : text);
   const severityColor: Record<Severity, keyof typeof ANSI> = { critical: 'red', warning: 'yellow', info: 'cyan' };
   const statusColor = { ok: 'green', warning: 'yellow', critical: 'red', unknown: 'dim' } as const;
-  const hv = hypervisorPhrase(report.hypervisor.kind) + (report.hypervisor.product ? `, ${report.hypervisor.product}` : '');
+  const hv = hypervisorPhrase(report.hypervisor.kind, lang) + (report.hypervisor.product ? `, ${report.hypervisor.product}` : '');
   const lines: string[] = [];
-  lines.push(`${paint('bold', `Balloon Inspector — ${report.target.name}`)} (${hv})  ${paint(statusColor[report.status], report.status.toUpperCase())}`);
+  lines.push(`${paint('bold', `Balloon Inspector — ${report.target.name}`)} (${hv})  ${paint(statusColor[report.status], words.status[report.status])}`);
   lines.push('');
-  if (report.findings.length === 0) {
-    lines.push(report.status === 'unknown' ? 'No findings, but the guest could not be fully checked (see Probes below).' : 'No findings: nothing is taking memory from this guest.');
-  }
+  if (report.findings.length === 0) lines.push(report.status === 'unknown' ? words.noFindingsUnknown : words.noFindings);
   for (const finding of report.findings) {
-    lines.push(`${paint(severityColor[finding.severity], finding.severity.toUpperCase().padEnd(8))} ${paint('bold', finding.title)}`);
+    lines.push(`${paint(severityColor[finding.severity], words.severity[finding.severity].padEnd(8))} ${paint('bold', finding.title)}`);
     lines.push(`         ${finding.detail}`);
-    lines.push(`         ${paint('dim', `[${finding.id}] read: ${finding.articles.join(', ')}`)}`);
+    lines.push(`         ${paint('dim', `[${finding.id}] ${words.read}: ${finding.articles.join(', ')}`)}`);
   }
   lines.push('');
-  lines.push(...memoryBar(report, options.width));
+  lines.push(...memoryBar(report, options.width, lang));
   lines.push('');
-  const b = report.balloon;
-  lines.push(`Balloon   ${b.driver ?? 'no driver'}${b.currentBytes !== null ? `, ${formatBytes(b.currentBytes)}` : ', size unknown'}${b.targetBytes !== null && b.driver !== 'xen_balloon' ? ` (target ${formatBytes(b.targetBytes)})` : ''}${b.source ? `  from ${b.source}` : ''}`);
-  for (const m of report.virtioMem ?? []) {
-    const requested = m.requestedBytes !== null ? `requested ${formatBytes(m.requestedBytes)}` : 'requested unknown (no kernel log)';
-    const added = m.addedBytes !== null ? `${formatBytes(m.addedBytes)} added to Linux (plugged is at most that)` : `added unknown (${m.addedUnknownReason})`;
-    lines.push(`virtio-mem ${m.device}: ${requested}${m.regionBytes !== null ? ` of a ${formatBytes(m.regionBytes)} region` : ''}, ${added}; hot-plugged memory, not a balloon`);
-  }
-  // The figure rows of every view (src/shared/presentation.ts), two lines of them.
-  const figures = new Map(figureRows(report).map((row) => [row.name, row.value]));
-  const figureLine = (names: string[]) => names.filter((name) => figures.has(name)).map((name) => `${name} ${figures.get(name)}`).join('   ');
-  // Limits are a VMware notion the guest can read only through VMware Tools.
-  if (report.hypervisor.kind === 'vmware') {
-    const needsTools = report.limits.memLimitBytes === null && !report.limits.memLimitKnown ? ' (needs VMware Tools)' : '';
-    lines.push(`Limits    ${figureLine(['Memory limit'])}${needsTools}   ${figureLine(['Reservation', 'Host-swapped'])}`);
-  }
-  lines.push(`Memory    ${figureLine(['MemTotal', 'Configured memory', 'Unaccounted used', 'Guest swap'])}`);
-  if (report.trend) {
-    const t = report.trend;
-    lines.push(`Trend     ${t.direction} over ${Math.round(t.seconds)} s (${t.samples} samples): balloon ${signedBytes(t.balloonDeltaBytes)}, swap in/out ${t.swapInPerSecond?.toFixed(1) ?? '?'}/${t.swapOutPerSecond?.toFixed(1) ?? '?'} pages/s, major faults ${t.majorFaultsPerSecond?.toFixed(1) ?? '?'}/s`);
-  }
-  lines.push(`Evidence  ${report.hypervisor.evidence.join('; ') || 'none'}`);
-  const notOk = report.probes.filter((probe) => probe.status !== 'ok' && probe.status !== 'absent');
-  if (notOk.length) lines.push(`Probes    ${notOk.map((probe) => `${probe.id}: ${probe.status}${probe.detail ? ` (${probe.detail})` : ''}`).join('; ')}`);
+  lines.push(...balloonLines(report, lang), ...figureLines(report, lang));
   return `${lines.join('\n')}\n`;
 }
