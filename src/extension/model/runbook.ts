@@ -155,125 +155,167 @@ export function commandRisks(code: string): string[] {
 
 /** Splits shell text into simple commands (words with quotes removed); command substitutions go to `nested`. */
 function lexShell(code: string, nested: string[]): LexedCommand[] {
-  const commands: LexedCommand[] = [];
-  let current: LexedCommand = { words: [], afterPipe: false, writes: [] };
-  let word = '';
-  let inWord = false;
-  let redirect: 'write' | 'read' | null = null;
-  let i = 0;
-  const endWord = () => {
-    if (!inWord) return;
-    if (redirect === 'write') current.writes.push(word);
-    else if (redirect === null) current.words.push(word);
-    redirect = null;
-    word = '';
-    inWord = false;
-  };
-  const endCommand = (pipe: boolean) => {
-    endWord();
-    if (current.words.length || current.writes.length) commands.push(current);
-    current = { words: [], afterPipe: pipe, writes: [] };
-  };
-  const add = (text: string) => { word += text; inWord = true; };
+  return new ShellLexer(code, nested).commands();
+}
+
+const REDIRECTION = /^(?:&>>?|[<>]&|>>|>\||<>|<<<|<<-?|>|<)/;
+
+/** One pass over shell text: the position, the word and the command being read. */
+class ShellLexer {
+  private readonly found: LexedCommand[] = [];
+  private current: LexedCommand = { words: [], afterPipe: false, writes: [] };
+  private word = '';
+  private inWord = false;
+  private redirect: 'write' | 'read' | null = null;
+  private i = 0;
+
+  constructor(private readonly code: string, private readonly nested: string[]) {}
+
+  commands(): LexedCommand[] {
+    while (this.i < this.code.length) {
+      if (!this.quotingOrExpansion(this.code[this.i]!)) this.operatorOrText(this.code[this.i]!);
+    }
+    this.endCommand(false);
+    return this.found;
+  }
+
+  private endWord(): void {
+    if (!this.inWord) return;
+    if (this.redirect === 'write') this.current.writes.push(this.word);
+    else if (this.redirect === null) this.current.words.push(this.word);
+    this.redirect = null;
+    this.word = '';
+    this.inWord = false;
+  }
+
+  private endCommand(pipe: boolean): void {
+    this.endWord();
+    if (this.current.words.length || this.current.writes.length) this.found.push(this.current);
+    this.current = { words: [], afterPipe: pipe, writes: [] };
+  }
+
+  private add(text: string): void { this.word += text; this.inWord = true; }
+
   /** The text up to the parenthesis or brace that closes the one just passed. */
-  const balanced = (open: string, close: string): string => {
-    const start = i;
-    for (let depth = 1; i < code.length; i++) {
-      const char = code[i];
-      if (char === '\\') i++;
-      else if (char === "'" && open === '(') i = code.indexOf("'", i + 1) < 0 ? code.length : code.indexOf("'", i + 1);
+  private balanced(open: string, close: string): string {
+    const code = this.code;
+    const start = this.i;
+    for (let depth = 1; this.i < code.length; this.i++) {
+      const char = code[this.i];
+      if (char === '\\') this.i++;
+      else if (char === "'" && open === '(') this.i = code.indexOf("'", this.i + 1) < 0 ? code.length : code.indexOf("'", this.i + 1);
       else if (char === open) depth++;
-      else if (char === close && --depth === 0) return code.slice(start, i++);
+      else if (char === close && --depth === 0) return code.slice(start, this.i++);
     }
     return code.slice(start);
-  };
-  const backticks = (): string => {
+  }
+
+  /** A `...` substitution (the opening backtick passed): its command goes to `nested`. */
+  private backticks(): void {
+    const code = this.code;
     let inner = '';
-    for (; i < code.length && code[i] !== '`'; i++) inner += code[i] === '\\' && i + 1 < code.length ? code[++i] : code[i];
-    i++;
-    return inner;
-  };
-  const dollar = () => {
-    const next = code[i + 1];
-    if (next === '(' && code[i + 2] === '(') {
+    for (; this.i < code.length && code[this.i] !== '`'; this.i++) inner += code[this.i] === '\\' && this.i + 1 < code.length ? code[++this.i] : code[this.i];
+    this.i++;
+    this.nested.push(inner);
+    this.add(EXPANSION);
+  }
+
+  private dollar(): void {
+    const code = this.code;
+    const next = code[this.i + 1];
+    if (next === '(' && code[this.i + 2] === '(') {
       // $(( arithmetic )): not a command, but a $( ) inside it is.
-      i += 3;
-      lexShell(balanced('(', ')'), nested);
-      if (code[i] === ')') i++;
-      add(EXPANSION);
+      this.i += 3;
+      lexShell(this.balanced('(', ')'), this.nested);
+      if (code[this.i] === ')') this.i++;
+      this.add(EXPANSION);
       return;
     }
-    if (next === '(') { i += 2; nested.push(balanced('(', ')')); add(EXPANSION); return; }
+    if (next === '(') { this.i += 2; this.nested.push(this.balanced('(', ')')); this.add(EXPANSION); return; }
     if (next === '{') {
-      i += 2;
-      const inner = balanced('{', '}');
-      if (/^IFS\b/.test(inner)) endWord(); else add(EXPANSION); // ${IFS} splits words
-      if (/[$`]/.test(inner)) nested.push(inner);
+      this.i += 2;
+      const inner = this.balanced('{', '}');
+      if (/^IFS\b/.test(inner)) this.endWord(); else this.add(EXPANSION); // ${IFS} splits words
+      if (/[$`]/.test(inner)) this.nested.push(inner);
       return;
     }
-    if (next === "'") { const end = code.indexOf("'", i + 2); i = end < 0 ? code.length : end + 1; add(EXPANSION); return; } // $'\x73udo'
-    const name = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(code.slice(i + 1, i + 200))?.[0];
-    if (!name) { add('$'); i++; return; }
-    i += 1 + name.length;
-    if (name === 'IFS') endWord(); else add(EXPANSION);
-  };
-  while (i < code.length) {
-    const char = code[i]!;
+    if (next === "'") { const end = code.indexOf("'", this.i + 2); this.i = end < 0 ? code.length : end + 1; this.add(EXPANSION); return; } // $'\x73udo'
+    const name = /^(?:[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(code.slice(this.i + 1, this.i + 200))?.[0];
+    if (!name) { this.add('$'); this.i++; return; }
+    this.i += 1 + name.length;
+    if (name === 'IFS') this.endWord(); else this.add(EXPANSION);
+  }
+
+  /** A "..." string (the opening quote at i): escapes, expansions and substitutions inside it. */
+  private doubleQuoted(): void {
+    const code = this.code;
+    this.inWord = true;
+    for (this.i++; this.i < code.length && code[this.i] !== '"';) {
+      if (code[this.i] === '\\' && /[$`"\\\n]/.test(code[this.i + 1] ?? '')) { if (code[this.i + 1] !== '\n') this.add(code[this.i + 1]!); this.i += 2; }
+      else if (code[this.i] === '$') this.dollar();
+      else if (code[this.i] === '`') { this.i++; this.backticks(); }
+      else this.add(code[this.i++]!);
+    }
+    this.i++;
+  }
+
+  /** Backslash, quotes, $ and backticks, process substitution; false when `char` is none of them. */
+  private quotingOrExpansion(char: string): boolean {
+    const code = this.code;
     if (char === '\\') {
-      if (code[i + 1] !== '\n') add(code[i + 1] ?? '');
-      i += 2;
+      if (code[this.i + 1] !== '\n') this.add(code[this.i + 1] ?? '');
+      this.i += 2;
     } else if (char === "'") {
-      const end = code.indexOf("'", i + 1);
-      add(code.slice(i + 1, end < 0 ? code.length : end));
-      i = end < 0 ? code.length : end + 1;
+      const end = code.indexOf("'", this.i + 1);
+      this.add(code.slice(this.i + 1, end < 0 ? code.length : end));
+      this.i = end < 0 ? code.length : end + 1;
     } else if (char === '"') {
-      inWord = true;
-      for (i++; i < code.length && code[i] !== '"';) {
-        if (code[i] === '\\' && /[$`"\\\n]/.test(code[i + 1] ?? '')) { if (code[i + 1] !== '\n') add(code[i + 1]!); i += 2; }
-        else if (code[i] === '$') dollar();
-        else if (code[i] === '`') { i++; nested.push(backticks()); add(EXPANSION); }
-        else add(code[i++]!);
-      }
-      i++;
+      this.doubleQuoted();
     } else if (char === '$') {
-      dollar();
+      this.dollar();
     } else if (char === '`') {
-      i++;
-      nested.push(backticks());
-      add(EXPANSION);
-    } else if ((char === '<' || char === '>') && code[i + 1] === '(') {
-      i += 2; // process substitution: its text is a command too
-      nested.push(balanced('(', ')'));
-      add(EXPANSION);
-    } else if (char === ' ' || char === '\t' || char === '\r') {
-      endWord();
-      i++;
-    } else if (char === '#' && !inWord) {
-      const end = code.indexOf('\n', i);
-      i = end < 0 ? code.length : end;
-    } else if (/^(?:&>>?|[<>]&|>>|>\||<>|<<<|<<-?|>|<)/.test(code.slice(i, i + 3))) {
-      const operator = /^(?:&>>?|[<>]&|>>|>\||<>|<<<|<<-?|>|<)/.exec(code.slice(i, i + 3))![0];
-      // Digits right before are the file descriptor (2>), not an argument.
-      if (inWord && /^\d+$/.test(word)) { word = ''; inWord = false; } else endWord();
-      i += operator.length;
-      redirect = operator.includes('>') ? 'write' : 'read';
-    } else if (char === '\n' || char === ';' || char === '(' || char === ')') {
-      endCommand(false);
-      i++;
-    } else if (char === '|') {
-      const or = code[i + 1] === '|';
-      endCommand(!or);
-      i += or || code[i + 1] === '&' ? 2 : 1;
-    } else if (char === '&') {
-      endCommand(false);
-      i += code[i + 1] === '&' ? 2 : 1;
+      this.i++;
+      this.backticks();
+    } else if ((char === '<' || char === '>') && code[this.i + 1] === '(') {
+      this.i += 2; // process substitution: its text is a command too
+      this.nested.push(this.balanced('(', ')'));
+      this.add(EXPANSION);
     } else {
-      add(char);
-      i++;
+      return false;
+    }
+    return true;
+  }
+
+  /** Blanks, comments, redirections, command separators and pipes, or a character of the word. */
+  private operatorOrText(char: string): void {
+    const code = this.code;
+    const operator = REDIRECTION.exec(code.slice(this.i, this.i + 3))?.[0];
+    if (char === ' ' || char === '\t' || char === '\r') {
+      this.endWord();
+      this.i++;
+    } else if (char === '#' && !this.inWord) {
+      const end = code.indexOf('\n', this.i);
+      this.i = end < 0 ? code.length : end;
+    } else if (operator) {
+      // Digits right before are the file descriptor (2>), not an argument.
+      if (this.inWord && /^\d+$/.test(this.word)) { this.word = ''; this.inWord = false; } else this.endWord();
+      this.i += operator.length;
+      this.redirect = operator.includes('>') ? 'write' : 'read';
+    } else if (char === '\n' || char === ';' || char === '(' || char === ')') {
+      this.endCommand(false);
+      this.i++;
+    } else if (char === '|') {
+      const or = code[this.i + 1] === '|';
+      this.endCommand(!or);
+      this.i += or || code[this.i + 1] === '&' ? 2 : 1;
+    } else if (char === '&') {
+      this.endCommand(false);
+      this.i += code[this.i + 1] === '&' ? 2 : 1;
+    } else {
+      this.add(char);
+      this.i++;
     }
   }
-  endCommand(false);
-  return commands;
 }
 
 function classifyCommand(command: LexedCommand, risks: Set<string>, nested: string[]): void {
