@@ -41,8 +41,9 @@ Files: *
 Copyright: ${holder}
 License: Expat
 Comment: usr/share/balloon-inspector/dist/cli.js bundles third-party JavaScript libraries
- (ssh2, yaml, markdown-it and their dependencies, MIT/ISC/BSD licensed); the release's
- CycloneDX SBOM lists each with its version and license.
+ (ssh2, yaml, markdown-it, tar and their dependencies), each under its own permissive
+ license (MIT, ISC, BSD, BlueOak-1.0.0, Unlicense); the release's CycloneDX SBOM lists
+ each with its version and license.
 
 License: Expat
 ${body}

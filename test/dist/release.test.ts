@@ -118,13 +118,16 @@ test('npm install -g --prefix <empty dir> --offline installs balloon-check, its 
   assert.deepEqual(disagreements(help, manSections(renderMan(man, page)).get('OPTIONS') ?? ''), []);
 });
 
-test('npx --package <tarball> runs balloon-check offline', () => {
+test('npx --package <tarball> balloon-check, and npx <tarball>, run offline', () => {
   const env = { ...process.env, npm_config_cache: join(work, 'npx-cache'), npm_config_update_notifier: 'false' };
   const run = (...args: string[]) => spawnSync('npx', ['--yes', '--offline', '--package', join(out, names.tgz), '--', 'balloon-check', ...args], { encoding: 'utf8', env, cwd: work });
   const version = run('--version');
   assert.equal(version.stdout.trim(), `balloon-check ${pkg.version}`, version.stderr);
   const check = run('--root', guestPath('vmware-limit-12g-of-32g'), '--format', 'prometheus');
   assert.match(check.stdout, /^balloon_inspector_\w+/m, check.stderr);
+  // `npx balloon-inspector` form: the package's only command runs without naming it.
+  const only = spawnSync('npx', ['--yes', '--offline', join(out, names.tgz), '--version'], { encoding: 'utf8', env, cwd: work });
+  assert.equal(only.stdout.trim(), `balloon-check ${pkg.version}`, only.stderr);
 });
 
 test('the VSIX stays under 500 KB (npm run release refuses a larger one)', () => {
