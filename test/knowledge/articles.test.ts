@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import test from 'node:test';
 import MarkdownIt from 'markdown-it';
+import { HOST_FINDING_ARTICLES, HOST_FINDING_IDS } from '../../src/core/libvirt/model';
 import { FINDING_ARTICLES, FINDING_IDS, HYPERVISOR_ARTICLE } from '../../src/core/rules';
 import { HYPERVISORS, loadKnowledgeBase, resolveInternalLink, type KnowledgeDoc } from '../../src/knowledge';
 import { ROOT } from '../helpers/system';
@@ -10,9 +11,12 @@ const kb = loadKnowledgeBase(join(ROOT, 'knowledge'));
 const articles = [...kb.articles.values()];
 const runbooks = [...kb.runbooks.values()];
 const all: KnowledgeDoc[] = [...articles, ...runbooks];
-const findingIds = new Set<string>(FINDING_IDS);
-/** Finding id → every article its rule cites: its own, FINDING_ARTICLES' list. */
-const citedBy = (finding: string): string[] => [finding, ...(FINDING_ARTICLES as Record<string, readonly string[]>)[finding]];
+/** The guest check's findings and the KVM host view's (src/core/libvirt/model.ts): one namespace of ids and articles. */
+const ALL_FINDING_ARTICLES: Record<string, readonly string[]> = { ...FINDING_ARTICLES, ...HOST_FINDING_ARTICLES };
+const ALL_FINDING_IDS = Object.keys(ALL_FINDING_ARTICLES);
+const findingIds = new Set<string>(ALL_FINDING_IDS);
+/** Finding id → every article its rule cites: its own, FINDING_ARTICLES' (or HOST_FINDING_ARTICLES') list. */
+const citedBy = (finding: string): string[] => [finding, ...ALL_FINDING_ARTICLES[finding]];
 
 test('every knowledge document loads without a problem', () => {
   assert.deepEqual(kb.problems, []);
@@ -37,7 +41,7 @@ test('front matter is complete: id = file name, title, summary, appliesTo, sourc
 });
 
 test('every id the rules can emit has an article: finding ids, the articles they cite, hypervisor articles', () => {
-  const needed = new Set<string>([...FINDING_IDS, ...Object.values(FINDING_ARTICLES).flat(), ...Object.values(HYPERVISOR_ARTICLE)]);
+  const needed = new Set<string>([...ALL_FINDING_IDS, ...Object.values(ALL_FINDING_ARTICLES).flat(), ...Object.values(HYPERVISOR_ARTICLE)]);
   const missing = [...needed].filter((id) => !kb.articles.has(id));
   assert.deepEqual(missing, []);
   for (const id of ['what-is-ballooning', 'vmware-balloon-driver', 'reading-vmware-balloon-size', 'memory-limits-and-reservations', 'host-memory-states',
@@ -55,13 +59,13 @@ test('findings front matter and the rules agree in both directions', () => {
     }
   }
   // Rule → article: every article a finding cites lists the finding.
-  for (const finding of FINDING_IDS) {
+  for (const finding of ALL_FINDING_IDS) {
     for (const id of citedBy(finding)) {
       assert.ok(kb.articles.get(id)?.findings.includes(finding), `${id} is cited by ${finding} but does not list it in findings`);
     }
   }
   // The index answers the same question.
-  for (const finding of FINDING_IDS) {
+  for (const finding of ALL_FINDING_IDS) {
     assert.deepEqual((kb.articlesByFinding.get(finding) ?? []).map((doc) => doc.id).sort(), [...citedBy(finding)].sort());
   }
 });
@@ -70,7 +74,7 @@ test('runbooks say runbook: true and list only real finding ids', () => {
   for (const doc of runbooks) {
     for (const finding of doc.findings) assert.ok(findingIds.has(finding), `${doc.id}: "${finding}" is not a finding id`);
   }
-  for (const id of ['is-this-guest-ballooned', 'vmware-balloon-and-limit', 'vmware-debugfs', 'kvm-balloon-checks', 'hyperv-balloon-checks', 'xen-balloon-checks', 'evidence-for-the-admin', 'fix-and-verify']) {
+  for (const id of ['is-this-guest-ballooned', 'vmware-balloon-and-limit', 'vmware-debugfs', 'kvm-balloon-checks', 'hyperv-balloon-checks', 'xen-balloon-checks', 'evidence-for-the-admin', 'fix-and-verify', 'kvm-host-balloons']) {
     assert.ok(kb.runbooks.has(id), `runbook ${id}`);
   }
 });
@@ -98,7 +102,7 @@ test('every link in every document is http(s) or resolves to an existing documen
 });
 
 test('every finding article links to at least one runbook or concept article', () => {
-  for (const finding of FINDING_IDS) {
+  for (const finding of [...FINDING_IDS, ...HOST_FINDING_IDS]) {
     const body = kb.articles.get(finding)?.body ?? '';
     assert.match(body, /\]\((?:runbooks\/|\.\.\/)?[a-z0-9-]+\.md\)/, `${finding}: no link to further reading`);
   }

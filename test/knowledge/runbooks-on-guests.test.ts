@@ -32,6 +32,14 @@ const interpreter = (block: RunbookBlock) => (block.language === 'bash' ? 'bash'
 /** How a step is proven: the test-side table, by the step's name (the runbook's info string stays short). */
 const proof = (block: RunbookBlock): StepExpectation => (Object.hasOwn(STEP_EXPECTATIONS, block.attributes.name ?? '') ? STEP_EXPECTATIONS[block.attributes.name!] : { guests: [] });
 const expected = (block: RunbookBlock, guest: string) => expectedOutput({ ...block.attributes, ...proof(block) }, guest);
+/**
+ * A simulated KVM host (a fixture with `libvirt-node.xml`) is libvirt's test driver on that node: its steps' virsh
+ * connects there through LIBVIRT_DEFAULT_URI, as on a host where that variable names the hypervisor.
+ */
+const guestEnv = (guest: string): NodeJS.ProcessEnv => {
+  const node = join(FIXTURE_GUESTS, guest, 'libvirt-node.xml');
+  return existsSync(node) ? { LIBVIRT_DEFAULT_URI: `test://${node}` } : {};
+};
 /** What a runnable block's info string may say: what the reader and the editor need, as in Runme's. */
 const INFO_KEYS = new Set(['name', 'root', 'mutates', 'interactive', 'background', 'cwd']);
 
@@ -81,7 +89,7 @@ for (const doc of docs) {
     const mountsBefore = procSysMounts();
     const pairs = mine.flatMap((block) => proof(block).guests.map((guest) => ({ block, guest })));
     // A few namespaces at a time: each run is independent, and the machine has 2 cores.
-    const results: GuestRun[] = await inPool(pairs, 4, ({ block, guest }) => runOnGuest(join(FIXTURE_GUESTS, guest), [interpreter(block), '-c', block.command]));
+    const results: GuestRun[] = await inPool(pairs, 4, ({ block, guest }) => runOnGuest(join(FIXTURE_GUESTS, guest), [interpreter(block), '-c', block.command], { env: guestEnv(guest) }));
     pairs.forEach(({ block, guest }, index) => {
       const result: GuestRun = results[index];
       const text = expected(block, guest)!;
