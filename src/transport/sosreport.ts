@@ -206,20 +206,20 @@ function memberPath(raw: string): { rel: string; ok: boolean } {
   return { rel: slash < 0 ? '' : normal.slice(slash + 1), ok: true };
 }
 
-async function extractArchive(path: string, size: number, root: string, limits: SosreportLimits, budget: { written: number }, signal?: AbortSignal): Promise<void> {
-  const head = Buffer.alloc(512);
-  const fh = await fs.open(path, 'r');
-  try { await fh.read(head, 0, 512, 0); } finally { await fh.close(); }
-  const compression = compressionOf(head);
-  if (!compression) throw new SosreportError(`${path} is not a tar archive (.tar, .tar.gz, .tar.xz or .tar.bz2)`);
+/** What one pass over an archive found: hostile members fail it, links sos made are copied after. */
+interface ArchiveScan {
+  links: { rel: string; target: string }[];
+  pending: Promise<void>[];
+  failure: Error | null;
+}
 
-  const links: { rel: string; target: string }[] = [];
-  const pending: Promise<void>[] = [];
-  let failure: Error | null = null;
-  const fail = (error: Error) => { failure ??= error; };
-  // Every member is screened (hostile ones fail the whole archive); only wanted regular files are
-  // kept, and the parser skips the others' bodies without handing them to us.
-  const screen = (path: string, stats: ReadEntry | Stats): boolean => {
+/**
+ * The tar parser's filter: every member is screened (a hostile one fails the whole archive); only
+ * wanted regular files are kept, and the parser skips the others' bodies without handing them to us.
+ */
+function screenMember(scan: ArchiveScan, root: string): (path: string, stats: ReadEntry | Stats) => boolean {
+  const fail = (error: Error) => { scan.failure ??= error; };
+  return (path, stats) => {
     const entry = stats as ReadEntry;
     const { rel, ok } = memberPath(path);
     if (!ok) { fail(new SosreportError(`member ${JSON.stringify(path)} leaves the archive (path traversal): refused`)); return false; }
@@ -234,58 +234,75 @@ async function extractArchive(path: string, size: number, root: string, limits: 
       // A link the check would follow must stay inside; others are never made, so they cannot hurt.
       if (wanted(rel) && (!resolved.ok || resolved.rel.startsWith('../') || resolved.rel === '..')) {
         fail(new SosreportError(`member ${JSON.stringify(path)} links out of the sos report (to ${JSON.stringify(target)}): refused`));
-      } else if (wanted(rel)) links.push({ rel, target: resolved.rel });
+      } else if (wanted(rel)) scan.links.push({ rel, target: resolved.rel });
       return false;
     }
     if (type === 'Directory') {
-      if (rel && wanted(rel)) pending.push(fs.mkdir(join(root, rel), { recursive: true }).then(() => undefined));
+      if (rel && wanted(rel)) scan.pending.push(fs.mkdir(join(root, rel), { recursive: true }).then(() => undefined));
       return false;
     }
-    return (type === 'File' || type === 'OldFile' || type === 'ContiguousFile') && rel !== '' && wanted(rel) && !failure;
+    return (type === 'File' || type === 'OldFile' || type === 'ContiguousFile') && rel !== '' && wanted(rel) && !scan.failure;
   };
+}
+
+/**
+ * The archive's tar stream. xz and bzip2 run as the system decompressors (sos itself writes archives with
+ * them, and they are native speed), reading the file themselves: its compressed bytes never pass through
+ * Node.js, only the tar stream does.
+ */
+async function tarStream(path: string, compression: Compression): Promise<{ stream: Readable; child: ChildProcess | null }> {
+  if (compression === 'gzip') return { stream: createReadStream(path, { highWaterMark: 1024 * 1024 }).pipe(createGunzip({ chunkSize: 256 * 1024 })), child: null };
+  if (compression === 'none') return { stream: createReadStream(path, { highWaterMark: 1024 * 1024 }), child: null };
+  const program = compression;
+  // One thread, as tar -xf runs xz: with -T0 on a busy 2-CPU machine xz was slower (BENCHMARKS.md).
+  const child = spawn(program, ['-dc', '--', path], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr!.resume();
+  await new Promise<void>((ok, ko) => {
+    child.once('spawn', () => ok());
+    child.once('error', (error: NodeJS.ErrnoException) => ko(new SosreportError(error.code === 'ENOENT' ? `${program} is not installed: unpack the archive and give the directory` : `cannot run ${program}: ${error.message}`)));
+  });
+  return { stream: child.stdout!, child };
+}
+
+async function extractArchive(path: string, size: number, root: string, limits: SosreportLimits, budget: { written: number }, signal?: AbortSignal): Promise<void> {
+  const head = Buffer.alloc(512);
+  const fh = await fs.open(path, 'r');
+  try { await fh.read(head, 0, 512, 0); } finally { await fh.close(); }
+  const compression = compressionOf(head);
+  if (!compression) throw new SosreportError(`${path} is not a tar archive (.tar, .tar.gz, .tar.xz or .tar.bz2)`);
+
+  const scan: ArchiveScan = { links: [], pending: [], failure: null };
+  const fail = (error: Error) => { scan.failure ??= error; };
   const parser = new Parser({
     strict: true,
-    filter: screen,
+    filter: screenMember(scan, root),
     onReadEntry: (entry: ReadEntry) => {
-      pending.push(writeEntry(entry, join(root, memberPath(entry.path).rel), limits, budget).catch(fail));
+      scan.pending.push(writeEntry(entry, join(root, memberPath(entry.path).rel), limits, budget).catch(fail));
     },
   });
   parser.on('warn', (code: string, message: string) => { if (code !== 'TAR_ENTRY_INFO') fail(new SosreportError(`the archive is damaged: ${message}`)); });
   parser.on('error', (error: Error) => fail(new SosreportError(`the archive is damaged: ${error.message}`)));
-
   const done = new Promise<void>((resolveDone) => { parser.on('end', () => resolveDone()); parser.on('close', () => resolveDone()); });
-  const input = createReadStream(path);
-  let child: ChildProcess | null = null;
-  const streams: (NodeJS.ReadableStream | NodeJS.WritableStream)[] = [input];
-  if (compression === 'gzip') streams.push(createGunzip());
-  if (compression === 'xz' || compression === 'bzip2') {
-    // System decompressors: sos itself writes archives with them, and they are native speed.
-    const program = compression;
-    child = spawn(program, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const spawned = child;
-    const started = new Promise<void>((ok, ko) => {
-      spawned.once('spawn', () => ok());
-      spawned.once('error', (error: NodeJS.ErrnoException) => ko(new SosreportError(error.code === 'ENOENT' ? `${program} is not installed: unpack the archive and give the directory` : `cannot run ${program}: ${error.message}`)));
-    });
-    await started;
-    input.pipe(spawned.stdin!).on('error', () => { /* the decompressor stopped early; its exit says why */ });
-    streams.splice(0, 1, spawned.stdout!);
-  }
+  const { stream, child } = await tarStream(path, compression);
   try {
-    await pipeline([...(streams as Readable[]), meter(size, limits), parser], { signal });
+    await pipeline([stream, meter(size, limits), parser], { signal });
     await done;
   } catch (error) {
     child?.kill('SIGKILL');
-    input.destroy();
+    stream.destroy();
     if (error instanceof SosreportError) throw error;
     if ((error as Error).name === 'AbortError') throw new SosreportError('interrupted');
-    throw failure ?? new SosreportError(`cannot read the archive ${basename(path)}: ${(error as Error).message}`);
+    throw scan.failure ?? new SosreportError(`cannot read the archive ${basename(path)}: ${(error as Error).message}`);
   }
-  if (child && child.exitCode === null) await new Promise((ok) => child!.once('close', ok));
+  if (child && child.exitCode === null) await new Promise((ok) => child.once('close', ok));
   if (child && child.exitCode !== 0) throw new SosreportError(`${compression} -dc failed on ${basename(path)} (exit ${child.exitCode}): a damaged archive`);
-  await Promise.all(pending);
-  if (failure) throw failure;
-  // Symlinks sos makes (hostname -> sos_commands/host/hostname) become copies of their target.
+  await Promise.all(scan.pending);
+  if (scan.failure) throw scan.failure;
+  await copyLinks(root, scan.links);
+}
+
+/** Symlinks sos makes (hostname -> sos_commands/host/hostname) become copies of their target. */
+async function copyLinks(root: string, links: ArchiveScan['links']): Promise<void> {
   for (const link of links) {
     const target = join(root, link.target);
     try { await fs.mkdir(dirname(join(root, link.rel)), { recursive: true }); await fs.copyFile(target, join(root, link.rel)); } catch { /* target not extracted */ }
@@ -421,27 +438,46 @@ const COPIED_FROM: Record<string, string> = {
   'xen-memory': 'sys/devices/system/xen_memory/xen_memory0', 'virtio-mem-iomem': 'proc/iomem',
 };
 
-async function finish(root: string, origin: string, cleanup: () => Promise<void>): Promise<Sosreport> {
-  const mapped: MappedFile[] = [];
-  const exists = async (rel: string) => (await readText(root, rel)) !== null;
+/** What the mapping made from sos command outputs, for the explanations of the probe's sections. */
+interface MappedView {
+  mapped: MappedFile[];
+  hostname: string | null;
+  dmidecodeRel: string | null;
+  lsmodRel: string | null;
+  lsmemFile: string | null;
+  xenFromDmesg: boolean;
+  detectFrom: string | null;
+}
 
+const exists = async (root: string, rel: string) => (await readText(root, rel)) !== null;
+
+/** dmidecode, hostname, uname and lsmod outputs stand in for the sysfs and procfs files sos did not copy. */
+async function mapIdentity(root: string, view: MappedView): Promise<void> {
+  const { mapped } = view;
   const dmidecode = await firstOf(root, ['sos_commands/hardware/dmidecode', 'dmidecode']);
-  if (dmidecode && !(await exists('sys/class/dmi/id/sys_vendor'))) {
+  if (dmidecode && !(await exists(root, 'sys/class/dmi/id/sys_vendor'))) {
     for (const [key, value] of Object.entries(dmiFromDmidecode(dmidecode.text))) await writeMapped(root, `sys/class/dmi/id/${key}`, `${value}\n`, dmidecode.rel, mapped);
+    view.dmidecodeRel = dmidecode.rel;
   }
   const host = await firstOf(root, ['sos_commands/host/hostname', 'sos_commands/general/hostname', 'hostname']);
-  const hostname = host?.text.trim().split('\n')[0]?.trim() || null;
-  if (host && hostname && !(await exists('proc/sys/kernel/hostname'))) await writeMapped(root, 'proc/sys/kernel/hostname', `${hostname}\n`, host.rel, mapped);
+  view.hostname = host?.text.trim().split('\n')[0]?.trim() || null;
+  if (host && view.hostname && !(await exists(root, 'proc/sys/kernel/hostname'))) await writeMapped(root, 'proc/sys/kernel/hostname', `${view.hostname}\n`, host.rel, mapped);
   const uname = await firstOf(root, ['sos_commands/kernel/uname_-a', 'uname']);
   const release = uname?.text.trim().split(/\s+/)[2];
-  if (uname && release && !(await exists('proc/sys/kernel/osrelease'))) await writeMapped(root, 'proc/sys/kernel/osrelease', `${release}\n`, uname.rel, mapped);
+  if (uname && release && !(await exists(root, 'proc/sys/kernel/osrelease'))) await writeMapped(root, 'proc/sys/kernel/osrelease', `${release}\n`, uname.rel, mapped);
   const lsmod = await firstOf(root, ['sos_commands/kernel/lsmod', 'lsmod']);
-  if (lsmod && !(await exists('proc/modules'))) {
+  if (lsmod && !(await exists(root, 'proc/modules'))) {
     const body = lsmod.text.split('\n').filter((line) => line.trim() && !/^Module\s/.test(line)).join('\n');
     await writeMapped(root, 'proc/modules', body ? `${body}\n` : '', lsmod.rel, mapped);
+    view.lsmodRel = lsmod.rel;
   }
+}
+
+/** lsmem for the memory blocks, dmesg for a built-in xen balloon, lscpu for systemd-detect-virt. */
+async function mapMemoryAndVirt(root: string, view: MappedView): Promise<void> {
+  const { mapped } = view;
   const lsmemFile = (await fs.readdir(join(root, 'sos_commands/memory')).catch(() => [] as string[])).find((name) => name.startsWith('lsmem'));
-  if (lsmemFile && !(await exists('sys/devices/system/memory/block_size_bytes'))) {
+  if (lsmemFile && !(await exists(root, 'sys/devices/system/memory/block_size_bytes'))) {
     const rel = `sos_commands/memory/${lsmemFile}`;
     const blocks = blocksFromLsmem((await readText(root, rel)) ?? '');
     if (blocks) {
@@ -451,29 +487,30 @@ async function finish(root: string, origin: string, cleanup: () => Promise<void>
         await fs.writeFile(join(root, `sys/devices/system/memory/memory${block}/state`), `${state}\n`, { mode: 0o600 });
       }
       mapped.push({ path: `sys/devices/system/memory/memory*/state (${blocks.states.size} blocks)`, from: rel });
+      view.lsmemFile = lsmemFile;
     }
   }
   // A built-in xen balloon driver has no /sys/module entry sos could copy; its boot line says it runs
   // (drivers/xen/balloon.c: pr_info("Initialising balloon driver") under pr_fmt "xen:balloon: ").
-  let xenFromDmesg = false;
   const dmesg = await readText(root, 'sos_commands/kernel/dmesg');
-  if (dmesg && /xen:balloon: Initialising balloon driver/.test(dmesg) && !(await exists('sys/devices/system/xen_memory/xen_memory0/target_kb'))) {
+  if (dmesg && /xen:balloon: Initialising balloon driver/.test(dmesg) && !(await exists(root, 'sys/devices/system/xen_memory/xen_memory0/target_kb'))) {
     await fs.mkdir(join(root, 'sys/module/xen_balloon'), { recursive: true });
     mapped.push({ path: 'sys/module/xen_balloon', from: 'sos_commands/kernel/dmesg ("xen:balloon: Initialising balloon driver")' });
-    xenFromDmesg = true;
+    view.xenFromDmesg = true;
   }
-  let detectFrom: string | null = null;
-  if (!(await exists('sos_commands/systemd/systemd-detect-virt_--vm'))) {
+  if (!(await exists(root, 'sos_commands/systemd/systemd-detect-virt_--vm'))) {
     const lscpu = await readText(root, 'sos_commands/processor/lscpu');
     const vendor = lscpu && /^Hypervisor vendor:\s*(\S+)/m.exec(lscpu)?.[1];
     const virt = vendor ? VIRT_FROM_VENDOR[vendor] : undefined;
     if (virt) {
       await writeMapped(root, 'sos_commands/systemd/systemd-detect-virt_--vm', `${virt}\n`, 'sos_commands/processor/lscpu', mapped);
-      detectFrom = `lscpu "Hypervisor vendor: ${vendor}" in sos_commands/processor/lscpu`;
+      view.detectFrom = `lscpu "Hypervisor vendor: ${vendor}" in sos_commands/processor/lscpu`;
     }
   }
+}
 
-  // Collection time and sos version: sos 4.x writes sos_reports/manifest.json; 3.x only the date output.
+/** Collection time and sos version: sos 4.x writes sos_reports/manifest.json; 3.x only the date output. */
+async function collectionOf(root: string): Promise<{ collectedAt: Date | null; collectedAtSource: string | null; sosVersion: string | null }> {
   let collectedAt: Date | null = null;
   let collectedAtSource: string | null = null;
   let sosVersion: string | null = null;
@@ -498,40 +535,52 @@ async function finish(root: string, origin: string, cleanup: () => Promise<void>
     const version = await readText(root, 'version.txt');
     sosVersion = version ? /sosreport:\s*(\S+)/.exec(version)?.[1] ?? null : null;
   }
-  if (!hostname) {
+  return { collectedAt, collectedAtSource, sosVersion };
+}
+
+/** One probe section line in sos wording: an ok section names the sos file, an absent one the file sos lacked. */
+function explainLine(line: string, marker: string, view: MappedView, toolboxRan: boolean): string {
+  const [, id = '', status = ''] = line.split(' ');
+  const { mapped } = view;
+  if (id === 'detect-virt' && status === 'ok' && view.detectFrom) return `${marker} ${id} ok ${view.detectFrom}`;
+  if (id === 'dmi' && status === 'ok' && view.dmidecodeRel && mapped.some((m) => m.path.startsWith('sys/class/dmi/'))) return `${marker} ${id} ok from ${view.dmidecodeRel}`;
+  if (id === 'memory-blocks' && status === 'ok' && view.lsmemFile && mapped.some((m) => m.path.startsWith('sys/devices/system/memory/'))) return `${marker} ${id} ok from sos_commands/memory/${view.lsmemFile}`;
+  if (id === 'sys-module' && status === 'ok' && view.xenFromDmesg) return `${marker} ${id} ok xen_balloon from sos_commands/kernel/dmesg ("xen:balloon: Initialising balloon driver")`;
+  if (id === 'modules' && status === 'ok' && view.lsmodRel && mapped.some((m) => m.path === 'proc/modules')) return `${marker} ${id} ok from ${view.lsmodRel}`;
+  const copied = COPIED_FROM[id];
+  if (status === 'ok' && copied) {
+    const rest = line.slice(`${marker} ${id} ok`.length).trim();
+    return `${marker} ${id} ok from ${copied}${rest ? ` (${rest})` : ''}`;
+  }
+  const path = SECTION_PATHS[id];
+  if (status === 'absent' && path && id.startsWith('toolbox-') && toolboxRan) return `${marker} ${id} error not in this sosreport: ${path} absent (sos ran vmware-toolbox-cmd, not this stat)`;
+  if (status === 'absent' && path) return `${marker} ${id} absent not in this sosreport: ${path} absent`;
+  return line;
+}
+
+async function finish(root: string, origin: string, cleanup: () => Promise<void>): Promise<Sosreport> {
+  const view: MappedView = { mapped: [], hostname: null, dmidecodeRel: null, lsmodRel: null, lsmemFile: null, xenFromDmesg: false, detectFrom: null };
+  await mapIdentity(root, view);
+  await mapMemoryAndVirt(root, view);
+  const { collectedAt, collectedAtSource, sosVersion } = await collectionOf(root);
+  if (!view.hostname) {
     // sos 3.x archive names: sosreport-HOST[-CASE]-DATE-RANDOM.tar.xz
     const named = /^sosreport-(.+?)-(?:\d{4}-\d{2}-\d{2}-)?[a-z]{7}\.tar/.exec(basename(origin))?.[1];
-    if (named) await writeMapped(root, 'proc/sys/kernel/hostname', `${named}\n`, `the archive name ${basename(origin)}`, mapped);
+    if (named) await writeMapped(root, 'proc/sys/kernel/hostname', `${named}\n`, `the archive name ${basename(origin)}`, view.mapped);
   }
   // sos's vmware plugin ran the toolbox (4.2+: `-v`, `stat raw text ...`): the tool is there, its `stat` answers were not collected.
   const toolboxRan = (await fs.readdir(join(root, 'sos_commands/vmware')).catch(() => [] as string[])).some((name) => name.startsWith('vmware-toolbox-cmd'));
-  const finalHost = hostname ?? (await readText(root, 'proc/sys/kernel/hostname'))?.trim() ?? null;
-
+  const finalHost = view.hostname ?? (await readText(root, 'proc/sys/kernel/hostname'))?.trim() ?? null;
   const explain = (output: string): string => {
     const header = /^BALLOON-INSPECTOR-PROBE 1 (@@BI-[A-Za-z0-9-]{1,64}@@)$/m.exec(output);
     if (!header) return output;
     const marker = header[1]!;
     return output.split('\n').map((line) => {
       if (line.startsWith('root=')) return `root=sosreport ${origin}`;
-      if (!line.startsWith(`${marker} `)) return line;
-      const [, id = '', status = ''] = line.split(' ');
-      if (id === 'detect-virt' && status === 'ok' && detectFrom) return `${marker} ${id} ok ${detectFrom}`;
-      if (id === 'dmi' && status === 'ok' && mapped.some((m) => m.path.startsWith('sys/class/dmi/'))) return `${marker} ${id} ok from ${dmidecode!.rel}`;
-      if (id === 'memory-blocks' && status === 'ok' && lsmemFile && mapped.some((m) => m.path.startsWith('sys/devices/system/memory/'))) return `${marker} ${id} ok from sos_commands/memory/${lsmemFile}`;
-      if (id === 'sys-module' && status === 'ok' && xenFromDmesg) return `${marker} ${id} ok xen_balloon from sos_commands/kernel/dmesg ("xen:balloon: Initialising balloon driver")`;
-      if (id === 'modules' && status === 'ok' && mapped.some((m) => m.path === 'proc/modules')) return `${marker} ${id} ok from ${lsmod!.rel}`;
-      const copied = COPIED_FROM[id];
-      if (status === 'ok' && copied) {
-        const rest = line.slice(`${marker} ${id} ok`.length).trim();
-        return `${marker} ${id} ok from ${copied}${rest ? ` (${rest})` : ''}`;
-      }
-      const path = SECTION_PATHS[id];
-      if (status === 'absent' && path && id.startsWith('toolbox-') && toolboxRan) return `${marker} ${id} error not in this sosreport: ${path} absent (sos ran vmware-toolbox-cmd, not this stat)`;
-      if (status === 'absent' && path) return `${marker} ${id} absent not in this sosreport: ${path} absent`;
-      return line;
+      return line.startsWith(`${marker} `) ? explainLine(line, marker, view, toolboxRan) : line;
     }).join('\n');
   };
-  return { root, origin, hostname: finalHost, collectedAt, collectedAtSource, sosVersion, mapped, explain, cleanup };
+  return { root, origin, hostname: finalHost, collectedAt, collectedAtSource, sosVersion, mapped: view.mapped, explain, cleanup };
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
