@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import test from 'node:test';
-import type { DomainView } from '../../src/core/libvirt/model';
+import type { DomainView, HostView } from '../../src/core/libvirt/model';
 import type { Report } from '../../src/core/report';
+import { buildHostNode, LOCAL_HOST_ID, localHostMode } from '../../src/extension/model/host';
 import { readHostView } from '../../src/transport/libvirt';
 import { cliBundle, requireSystem } from '../helpers/system';
 import { buildImages, MiB, type Images } from '../realvm/guest';
@@ -60,10 +61,24 @@ async function guestView(): Promise<Report> {
 
 /** The host view: Balloon Inspector's own libvirt reader (virsh -r against the daemon), this domain's entry. */
 async function hostView(): Promise<DomainView> {
+  return (await hostViewOf()).domain;
+}
+
+async function hostViewOf() {
   const view = await readHostView({ connect: URI, timeoutSeconds: 60 });
   assert.equal(view.error, null, `host view: ${JSON.stringify(view.error)}`);
   const mine = view.domains.find((candidate) => candidate.name === domain!.name);
   assert.ok(mine, `domain ${domain!.name} in the host view: ${view.domains.map((d) => d.name).join(', ')}`);
+  return { view, domain: mine };
+}
+
+/** The same through the CLI: `balloon-check --libvirt --connect qemu:///system --format json`. */
+async function cliHostView(): Promise<DomainView> {
+  const result = await run(process.execPath, [cliBundle(), '--libvirt', '--connect', URI, '--format', 'json'], { timeout: 120_000 });
+  assert.ok(result.code >= 0 && result.code <= 3, `balloon-check --libvirt exited ${result.code}: ${result.stderr}`);
+  const view = JSON.parse(result.stdout) as HostView;
+  const mine = view.domains.find((candidate) => candidate.name === domain!.name);
+  assert.ok(mine, `domain ${domain!.name} in balloon-check --libvirt: ${result.stdout.slice(0, 500)}`);
   return mine;
 }
 
@@ -93,8 +108,9 @@ test('virsh setmem 400M --live: host and guest agree on the balloon size', async
   assert.equal(hostBalloon, 624 * MiB);
   const after = await guestView();
   const host = await hostView();
+  const cli = await cliHostView();
   Object.assign(observed, { hostViewBalloonBytes: host.balloonBytes, hostViewActualBytes: host.stats?.actualBytes, hostViewUsableBytes: host.stats?.usableBytes,
-    hostViewFindings: host.findings.map((finding) => finding.id), virshBalloonBytes: hostBalloon, guestBalloonBytes: after.balloon.currentBytes, actualKiB: stats.actual,
+    hostViewFindings: host.findings.map((finding) => finding.id), cliBalloonBytes: cli.balloonBytes, virshBalloonBytes: hostBalloon, guestBalloonBytes: after.balloon.currentBytes, actualKiB: stats.actual,
     availableKiB: stats.available, usableKiB: stats.usable, guestMemTotalBytes: after.memory.totalBytes });
   assert.ok(Math.abs(after.balloon.currentBytes! - hostBalloon) <= TOLERANCE, `guest ${after.balloon.currentBytes}, host ${hostBalloon}`);
   // Balloon Inspector's host view reads the same balloon as virsh, and agrees with the guest's own view.
@@ -102,10 +118,22 @@ test('virsh setmem 400M --live: host and guest agree on the balloon size', async
   assert.equal(host.stats?.actualBytes, 400 * MiB);
   assert.ok(Math.abs(after.balloon.currentBytes! - host.balloonBytes!) <= TOLERANCE, `guest ${after.balloon.currentBytes}, host view ${host.balloonBytes}`);
   assert.ok(host.findings.some((finding) => finding.id === 'domain-ballooned'), `host findings: ${host.findings.map((f) => f.id)}`);
+  assert.equal(cli.balloonBytes, hostBalloon, 'balloon-check --libvirt: the same balloon');
   // The stats libvirt reads from the guest's driver: `available` is the guest's MemTotal, which the balloon
   // shrinks (no deflate-on-oom).
   assert.equal(stats.available * 1024, after.memory.totalBytes, 'dommemstat available = guest MemTotal');
   assert.ok(Math.abs(before.memory.totalBytes! - after.memory.totalBytes! - hostBalloon) <= 2 * MiB, 'MemTotal shrank by the balloon');
+});
+
+test('VS Code: the running daemon\'s socket makes this machine a KVM host, and its Host node shows the balloon', async (t) => {
+  if (!ready(t)) return;
+  const mode = localHostMode('', 'linux', existsSync);
+  assert.deepEqual(mode, { uri: 'qemu:///system', reason: 'socket', socket: '/run/libvirt/libvirt-sock' });
+  const { view } = await hostViewOf();
+  const node = buildHostNode({ id: LOCAL_HOST_ID, label: 'Host', source: 'window', uri: mode!.uri, checking: false, view, failure: null, checkedAt: Date.now() });
+  const row = node.children.find((child) => child.kind === 'domain' && child.label === domain!.name);
+  assert.ok(row, JSON.stringify(node.children.map((child) => child.label)));
+  assert.match(row.children[0]!.label, /^balloon 624 MiB \(61%\) · guest has 400 MiB of 1\.0 GiB/);
 });
 
 test('virsh setmem back to the configured size: both sides see an empty balloon', async (t) => {
