@@ -21,6 +21,11 @@ function manLabel(option: CliOption): string {
   return option.arg === undefined ? names : `${names} \\fI${roff(option.arg)}\\fR`;
 }
 
+/** A command's closing paragraphs (time bounds, exit codes), under their own subheading. */
+function notes(texts: readonly string[]): string[] {
+  return texts.length ? ['.SS Notes', ...paragraphs(texts)] : [];
+}
+
 function paragraphs(texts: readonly string[]): string[] {
   return texts.flatMap((text) => ['.PP', ...text.split('\n').flatMap((line, i) => (i ? ['.br', roff(line)] : [roff(line)]))]);
 }
@@ -50,13 +55,13 @@ export function renderManPage(commands: readonly CliCommand[], version: string, 
     ...paragraphs(main.description),
     '.SH OPTIONS',
     ...commandOptions(main),
-    ...paragraphs(main.footer),
+    ...notes(main.footer),
     ...subcommands.flatMap((command) => [
       `.SH "${roff(command.words.slice(1).join(' ').toUpperCase())}"`,
       `\\fB${roff(command.words.join(' '))}\\fR [\\fIoptions\\fR]: ${roff(command.summary)}.`,
       ...paragraphs(command.description),
       ...commandOptions(command),
-      ...paragraphs(command.footer),
+      ...notes(command.footer),
     ]),
     '.SH FILES',
     '.TP',
