@@ -60,5 +60,22 @@ export function realVmTests(expectation: IntegrationExpectation): TestCase[] {
         }
       },
     },
+    {
+      name: 'Open as KVM Host on the QEMU guest: a Host node reads libvirt over the same SSH, and says virsh is missing there',
+      timeoutMs: 60_000,
+      fn: async () => {
+        const view = await vscode.commands.executeCommand<{ error: { kind: string; message: string } | null; target: { kind: string; name: string } } | null>(
+          'balloonInspector.openSshHostAsKvmHost', `ssh:${ssh.alias}`);
+        assert.ok(view, 'the command returned no host view');
+        assert.deepEqual(view.target, { kind: 'ssh', name: ssh.alias });
+        assert.equal(view.error?.kind, 'no-virsh', JSON.stringify(view.error));
+        const hostId = `host:ssh:${ssh.alias}`;
+        const node = await waitFor('the SSH host\'s Host node', async () => (await needApi().guests()).find((candidate) => candidate.id === hostId && candidate.children?.length), 10_000);
+        assert.match(node.contextValue ?? '', /^host ssh\b/);
+        assert.match(node.children![0]!.label, /virsh is not installed/);
+        await vscode.commands.executeCommand('balloonInspector.closeKvmHost', hostId);
+        await waitFor('the Host node closed', async () => ((await needApi().guests()).some((candidate) => candidate.id === hostId) ? undefined : true), 10_000);
+      },
+    },
   ];
 }
