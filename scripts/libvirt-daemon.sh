@@ -34,7 +34,7 @@ start() {
   mkdir -p "$DIR"
   DIR=$(cd "$DIR" && pwd)
   : >"$DIR/created"
-  for d in $MOUNTS /run/libvirt; do
+  for d in /etc/libvirt $MOUNTS /run/libvirt; do
     [ -d "$d" ] || { mkdir -p "$d" && echo "$d" >>"$DIR/created"; }
   done
   mkdir -p "$DIR/etc" "$DIR/lib" "$DIR/cache" "$DIR/log"
