@@ -95,8 +95,20 @@ function bashArgumentCases(options: readonly CliOption[]): string[] {
 }
 
 /** Host aliases of an SSH config: concrete names only (patterns with * or ?, and negations, are not hosts). */
-const BASH_HOSTS = String.raw`# Host aliases of the SSH config (--ssh-config FILE on the line, else ~/.ssh/config): concrete names
-# only; patterns (* ?) and negations (!) name no host.
+const BASH_HOSTS = String.raw`# Host aliases of the SSH config (--ssh-config FILE on the line, else ~/.ssh/config) and of the files
+# it Includes (relative to ~/.ssh, globs expanded, 5 levels deep): concrete names only; patterns (* ?)
+# and negations (!) name no host.
+_balloon_check_config_hosts() {
+  local file=$1 depth=$2 include path
+  [[ -r $file && ! -d $file ]] && ((depth < 5)) || return 0
+  awk 'tolower($1) == "host" { for (i = 2; i <= NF; i++) if ($i !~ /[*?]/ && $i !~ /^!/) print $i }' "$file" 2>/dev/null
+  while read -r include; do
+    include=${"${include/#\"~\"/$HOME}"}
+    [[ $include == /* ]] || include=$HOME/.ssh/$include
+    for path in $include; do _balloon_check_config_hosts "$path" $((depth + 1)); done
+  done < <(awk 'tolower($1) == "include" { for (i = 2; i <= NF; i++) print $i }' "$file" 2>/dev/null)
+}
+
 _balloon_check_host_aliases() {
   local config=$HOME/.ssh/config i
   for ((i = 1; i < ${"${#COMP_WORDS[@]}"}; i++)); do
@@ -105,10 +117,7 @@ _balloon_check_host_aliases() {
       --ssh-config=*) config=${"${COMP_WORDS[i]#--ssh-config=}"} ;;
     esac
   done
-  config=${"${config/#\"~\"/$HOME}"}
-  [[ -r $config ]] || return 0
-  awk 'tolower($1) == "host" { for (i = 2; i <= NF; i++) if ($i !~ /[*?]/ && $i !~ /^!/) print $i }
-       tolower($1) ~ /^host=/ { sub(/^[^=]*=/, "", $1); for (i = 1; i <= NF; i++) if ($i != "" && $i !~ /[*?]/ && $i !~ /^!/) print $i }' "$config" 2>/dev/null
+  _balloon_check_config_hosts "${"${config/#\"~\"/$HOME}"}" 0 | sort -u
 }
 
 _balloon_check_ssh_hosts() {

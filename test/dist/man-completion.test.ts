@@ -27,11 +27,13 @@ function cliHelp(...args: string[]): string {
   return run.stdout;
 }
 
-/** A home whose ~/.ssh/config has concrete hosts, patterns and negations, and another config file. */
+/** A home whose ~/.ssh/config has concrete hosts, patterns, negations and an Include, and another config file. */
 function sshHome(dir: string): { home: string; other: string } {
   const home = join(dir, 'home');
   mkdirSync(join(home, '.ssh'), { recursive: true });
-  writeFileSync(join(home, '.ssh', 'config'), 'Host web1 web2 *.prod !bad db?\n  User admin\nHost bastion\nhost lower-case\nMatch host web1\n  Port 2222\nHost *\n  ServerAliveInterval 30\n');
+  writeFileSync(join(home, '.ssh', 'config'), 'Include conf.d/*.conf\nHost web1 web2 *.prod !bad db?\n  User admin\nHost bastion\nhost lower-case\nMatch host web1\n  Port 2222\nHost *\n  ServerAliveInterval 30\n');
+  mkdirSync(join(home, '.ssh', 'conf.d'));
+  writeFileSync(join(home, '.ssh', 'conf.d', 'lab.conf'), 'Host included-guest lab-?\n');
   const other = join(dir, 'other_config');
   writeFileSync(other, 'Host lab-guest\nHost lab-*\n');
   return { home, other };
@@ -68,7 +70,7 @@ test('bash completion (sourced in a real bash) offers every --help option, the f
   assert.deepEqual(formats.replies, ['json', 'markdown', 'nagios', 'ndjson', 'prometheus', 'text']);
   assert.deepEqual(run('-f', 'n').replies, ['nagios', 'ndjson']);
   assert.deepEqual(run('--format', '=', 'j').replies, ['json']); // --format=j: bash splits at '='
-  assert.deepEqual(run('--ssh', '').replies, ['bastion', 'lower-case', 'web1', 'web2']);
+  assert.deepEqual(run('--ssh', '').replies, ['bastion', 'included-guest', 'lower-case', 'web1', 'web2']);
   assert.deepEqual(run('--ssh', 'root@w').replies, ['root@web1', 'root@web2']);
   assert.deepEqual(run('--ssh-config', other, '--ssh', '').replies, ['lab-guest']);
   assert.deepEqual(run('--all').replies, ['--all-ssh-hosts']);
