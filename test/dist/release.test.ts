@@ -126,7 +126,8 @@ test('npx --package <tarball> balloon-check, and npx <tarball>, run offline', ()
   const check = run('--root', guestPath('vmware-limit-12g-of-32g'), '--format', 'prometheus');
   assert.match(check.stdout, /^balloon_inspector_\w+/m, check.stderr);
   // `npx balloon-inspector` form: the package's only command runs without naming it.
-  const only = spawnSync('npx', ['--yes', '--offline', join(out, names.tgz), '--version'], { encoding: 'utf8', env, cwd: work });
+  // (a relative ./file.tgz: npx runs an absolute path as a command)
+  const only = spawnSync('npx', ['--yes', '--offline', `./${names.tgz}`, '--version'], { encoding: 'utf8', env, cwd: out });
   assert.equal(only.stdout.trim(), `balloon-check ${pkg.version}`, only.stderr);
 });
 
