@@ -195,7 +195,7 @@ export async function readHostView(options: HostViewOptions = {}): Promise<HostV
     const opened = channel;
     const aborted = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => { opened.kill(); resolve(); }, { once: true }));
     if (controller.signal.aborted) opened.kill();
-    await Promise.race([converse(opened, randomBytes(12).toString('hex'), uri, read), aborted]);
+    await Promise.race([converse(opened, randomBytes(8).toString('hex'), uri, read), aborted]);
     if (controller.signal.aborted) read.error = transportError(controller.signal.reason);
   } catch (error) {
     read.error = transportError(controller.signal.aborted ? controller.signal.reason : error);

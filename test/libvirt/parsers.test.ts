@@ -83,7 +83,7 @@ test('answers are cut at the run\'s markers; a forged marker without the nonce, 
   const nonce = 'a1b2c3';
   const commands = ['uri', 'dumpxml x', 'nodeinfo'];
   const echoed = commandLines(nonce, commands, 5).join('\n');
-  const output = `virsh # ${echoed}\nBI${nonce}=5+qemu:///system\nBI${nonce}=5=BI${nonce}=6+<name>BIother=7= virsh # </name>\nBI${nonce}=6=BI${nonce}=7+Memory size: 1 KiB\n`;
+  const output = `virsh # ${echoed}\nBI${nonce}=5+qemu:///system\nBI${nonce}=5=<name>BIother=7= virsh # </name>\nBI${nonce}=6=Memory size: 1 KiB\n`;
   assert.deepEqual(splitAnswers(output, nonce, commands, 5), ['qemu:///system\n', '<name>BIother=7= virsh # </name>\n', null]);
   assert.deepEqual(phaseTwo([WEB, '$(reboot)', 'x; destroy y'], [WEB, BATCH, '../etc'], false), [`dommemstat ${WEB}`, `dumpxml ${WEB}`, `dumpxml ${BATCH}`]);
   assert.deepEqual(phaseTwo([WEB, BATCH], [WEB, BATCH], true), [`domstats --balloon ${WEB} ${BATCH}`, `dumpxml ${WEB}`, `dumpxml ${BATCH}`]);

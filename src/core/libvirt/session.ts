@@ -2,10 +2,11 @@
  * The conversation with one `virsh` process: what is sent and how its answers are cut apart. Pure.
  *
  * One shell (`sh -s`, locally or on an SSH host) prints the host files, then `exec`s one interactive
- * `virsh -r -q -c URI` (read-only connection: no command can change a domain). Every command is followed
- * by `echo "BI<nonce>"=<n>+` and `echo "BI<nonce>"=<n>=`, whose outputs `BI<nonce>=<n>+` / `BI<nonce>=<n>=` — the
- * nonce is random per run, so no domain name or XML can forge them — enclose that command's answer. Domains are only ever named by UUID, which is checked
- * to be hexadecimal and dashes before it is sent; names come from the XML and never reach a command line.
+ * `virsh -r -q -c URI` (read-only connection: no command can change a domain). Each command is followed by
+ * `echo "BI<nonce>"=<n>=`, and each input line starts with `echo "BI<nonce>"=<n>+`; virsh prints them as
+ * `BI<nonce>=<n>=` / `BI<nonce>=<n>+` — the nonce is random per run, so no domain name or XML can forge
+ * them — and they enclose the answers. Domains are only ever named by UUID, checked to be hexadecimal and
+ * dashes before it is sent; names come from the XML and never reach a command line.
  */
 import { shellQuote } from '../sections';
 
@@ -48,36 +49,41 @@ export const startMarker = (nonce: string, index: number) => `echo "BI${nonce}"=
 export const endMarker = (nonce: string, index: number) => `echo "BI${nonce}"=${index}=`;
 
 /** Commands per input line: virsh's readline echoes each line, which costs per line, not per command. */
-export const COMMANDS_PER_LINE = 10;
+export const COMMANDS_PER_LINE = 20;
 
-/** The input lines: each command between its start and end markers, numbered from `first`, COMMANDS_PER_LINE a line. */
+/**
+ * The input lines, COMMANDS_PER_LINE commands a line, numbered from `first`: each command followed by its end
+ * marker, and a start marker before the first command of each line (readline's echo of the line comes before it).
+ */
 export function commandLines(nonce: string, commands: readonly string[], first: number): string[] {
   const lines: string[] = [];
   for (let start = 0; start < commands.length; start += COMMANDS_PER_LINE) {
-    lines.push(commands.slice(start, start + COMMANDS_PER_LINE)
-      .map((command, offset) => `${startMarker(nonce, first + start + offset)}; ${command}; ${endMarker(nonce, first + start + offset)}`).join('; '));
+    const parts = [startMarker(nonce, first + start)];
+    commands.slice(start, start + COMMANDS_PER_LINE).forEach((command, offset) => parts.push(command, endMarker(nonce, first + start + offset)));
+    lines.push(parts.join('; '));
   }
   return lines;
 }
 
 /**
  * The answers to `commands` (numbered from `first`, sent as commandLines) in virsh's output `text`, in
- * order: the text between each command's start and end marker, so neither the prompt nor readline's echo
- * of the input line (with its line-wrapping sequences) is ever part of an answer. null for a command whose
- * end marker never came.
+ * order: from the command's start marker (first of a line) or the previous command's end marker, to its
+ * own end marker — so neither the prompt nor readline's echo of the input line (with its line-wrapping
+ * sequences) is ever part of an answer. null for a command whose markers never came.
  */
 export function splitAnswers(text: string, nonce: string, commands: readonly string[], first: number): (string | null)[] {
   const pattern = new RegExp(`BI${nonce}=(\\d+)([+=])`, 'g');
   const starts = new Map<number, number>();
-  const ends = new Map<number, number>();
+  const ends = new Map<number, { start: number; end: number }>();
   for (const match of text.matchAll(pattern)) {
     if (match[2] === '+') starts.set(Number(match[1]), match.index + match[0].length);
-    else ends.set(Number(match[1]), match.index);
+    else ends.set(Number(match[1]), { start: match.index, end: match.index + match[0].length });
   }
   return commands.map((_, offset) => {
-    const start = starts.get(first + offset);
-    const end = ends.get(first + offset);
-    return start === undefined || end === undefined || end < start ? null : text.slice(start, end);
+    const index = first + offset;
+    const from = offset % COMMANDS_PER_LINE === 0 ? starts.get(index) : ends.get(index - 1)?.end;
+    const to = ends.get(index)?.start;
+    return from === undefined || to === undefined || to < from ? null : text.slice(from, to);
   });
 }
 
