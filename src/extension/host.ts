@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { HostView } from '../core/libvirt/model';
+import { displayLang } from './displayLang';
 import { settings, sshSettings } from './guests';
 import { loadLazy } from './lazyLoader';
 import { log } from './log';
@@ -41,7 +42,8 @@ export class HostManager implements vscode.Disposable {
   }
 
   nodes(): TreeNode[] {
-    return this.list().map((host) => buildHostNode(host));
+    const lang = displayLang();
+    return this.list().map((host) => buildHostNode(host, lang));
   }
 
   /** Whether this window is a KVM host now (the setting, or a libvirt socket). */

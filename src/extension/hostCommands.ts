@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { displayLang } from './displayLang';
 import type { HostManager } from './host';
 import { log } from './log';
 import { hostTarget, SSH_HOST_PREFIX } from './model/host';
@@ -49,7 +50,7 @@ export class HostReportPanels implements vscode.Disposable {
   private render(hostId: string, panel: vscode.WebviewPanel, focus: string | null): void {
     const host = this.hosts.get(hostId);
     const label = host?.label ?? hostId;
-    panel.webview.html = hostReportHtml(host?.view ?? null, { cspSource: panel.webview.cspSource, nonce: randomBytes(18).toString('base64'), label, focus });
+    panel.webview.html = hostReportHtml(host?.view ?? null, { cspSource: panel.webview.cspSource, nonce: randomBytes(18).toString('base64'), label, focus, lang: displayLang() });
   }
 }
 

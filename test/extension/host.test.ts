@@ -137,6 +137,14 @@ test('verdict lines and facts say what is unknown instead of inventing it', () =
   assert.equal(hostVerdictLine(view([plain], { totals: { ...view([]).totals, domains: 1, activeDomains: 1, balloonBytes: 0, overcommitRatio: null } })), '1 of 1 domains running · no balloon inflated · RAM 16.0 GiB');
 });
 
+test('in Spanish, figures take the Spanish number format', () => {
+  const node = buildHostNode(host({ view: view([ballooned]) }), 'es');
+  assert.match(node.children[0]!.label, /balloons 3,0 GiB · overcommit 0,88× of 16,0 GiB$/);
+  assert.match(buildDomainNode(LOCAL_HOST_ID, ballooned, 'es').children[0]!.label, /^balloon 3,0 GiB \(75 ?%\)/);
+  assert.match(hostReportBody(view([ballooned]), 'Host', null, 'es'), /0,88× \/ 0,88×/);
+  assert.equal(Object.fromEntries(domainFacts(off).map((row) => [row.name, row.value])).State, 'shut off');
+});
+
 test('the tree\'s words go through the translator', () => {
   setTranslator((message, ...args) => `«${message.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)]))}»`);
   try {

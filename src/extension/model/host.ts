@@ -1,6 +1,7 @@
 import type { DomainView, HostFinding, HostView } from '../../core/libvirt/model';
 import type { ReportStatus } from '../../core/report';
 import { escapeMarkdown } from '../../shared/escape';
+import type { Lang } from '../../shared/i18n';
 import { formatBytes, percent } from '../../shared/units';
 import { SEVERITY_ICONS, STATUS_ICONS } from '../../shared/verdict';
 import { l10n } from './l10n';
@@ -76,46 +77,63 @@ function statusIcon(status: ReportStatus): TreeIcon {
 }
 
 /** "3 of 4 domains running · balloons 5.0 GiB · overcommit 0.88× of 16.0 GiB". */
-export function hostVerdictLine(view: HostView): string {
+/** A ratio with two decimals in the language's number format ("0.88", "0,88"). */
+export function ratio(value: number, lang: Lang = 'en'): string {
+  const text = value.toFixed(2);
+  return lang === 'es' ? text.replace('.', ',') : text;
+}
+
+export function hostVerdictLine(view: HostView, lang: Lang = 'en'): string {
   if (view.error) return l10n.t('libvirt not read: {0}', view.error.message);
   const { totals, host } = view;
   const parts = [l10n.t('{0} of {1} domains running', totals.activeDomains, totals.domains)];
-  if (totals.balloonBytes !== null) parts.push(totals.balloonBytes > 0 ? l10n.t('balloons {0}', formatBytes(totals.balloonBytes)) : l10n.t('no balloon inflated'));
-  if (totals.overcommitRatio !== null) parts.push(l10n.t('overcommit {0}× of {1}', totals.overcommitRatio.toFixed(2), formatBytes(host.totalBytes)));
-  else if (host.totalBytes !== null) parts.push(l10n.t('RAM {0}', formatBytes(host.totalBytes)));
+  if (totals.balloonBytes !== null) parts.push(totals.balloonBytes > 0 ? l10n.t('balloons {0}', formatBytes(totals.balloonBytes, lang)) : l10n.t('no balloon inflated'));
+  if (totals.overcommitRatio !== null) parts.push(l10n.t('overcommit {0}× of {1}', ratio(totals.overcommitRatio, lang), formatBytes(host.totalBytes, lang)));
+  else if (host.totalBytes !== null) parts.push(l10n.t('RAM {0}', formatBytes(host.totalBytes, lang)));
   return parts.join(' · ');
 }
 
 /** "balloon 3.0 GiB (75%) · guest has 1.0 GiB of 4.0 GiB", "balloon empty", "shut off". */
-export function domainVerdictLine(domain: DomainView): string {
+export function domainVerdictLine(domain: DomainView, lang: Lang = 'en'): string {
   if (domain.state === 'shut-off') return l10n.t('shut off');
   const parts: string[] = [];
   if (domain.balloonBytes === null) parts.push(l10n.t('balloon size unknown'));
   else if (domain.balloonBytes === 0) parts.push(l10n.t('balloon empty'));
-  else parts.push(l10n.t('balloon {0} ({1})', formatBytes(domain.balloonBytes), domain.configuredBytes ? percent(domain.balloonBytes, domain.configuredBytes) : '?%'));
+  else parts.push(l10n.t('balloon {0} ({1})', formatBytes(domain.balloonBytes, lang), domain.configuredBytes ? percent(domain.balloonBytes, domain.configuredBytes, lang) : '?%'));
   const has = domain.stats?.actualBytes ?? domain.currentBytes;
-  if (has !== null && domain.configuredBytes !== null && domain.balloonBytes) parts.push(l10n.t('guest has {0} of {1}', formatBytes(has), formatBytes(domain.configuredBytes)));
-  if (domain.stats?.usableBytes !== null && domain.stats?.usableBytes !== undefined) parts.push(l10n.t('usable {0}', formatBytes(domain.stats.usableBytes)));
+  if (has !== null && domain.configuredBytes !== null && domain.balloonBytes) parts.push(l10n.t('guest has {0} of {1}', formatBytes(has, lang), formatBytes(domain.configuredBytes, lang)));
+  if (domain.stats?.usableBytes !== null && domain.stats?.usableBytes !== undefined) parts.push(l10n.t('usable {0}', formatBytes(domain.stats.usableBytes, lang)));
   if (!domain.balloon) parts.push(l10n.t('no balloon device'));
   return parts.join(' · ');
+}
+
+/** libvirt's state in the display language. */
+export function stateLabel(state: DomainView['state']): string {
+  switch (state) {
+    case 'running': return l10n.t('running');
+    case 'paused': return l10n.t('paused');
+    case 'other-active': return l10n.t('active');
+    default: return l10n.t('shut off');
+  }
 }
 
 const yesNo = (value: boolean | null) => (value === null ? l10n.t('not set') : value ? l10n.t('on') : l10n.t('off'));
 
 /** The figures of one domain, as name/value rows (tree and report page). */
-export function domainFacts(domain: DomainView): { name: string; value: string }[] {
+export function domainFacts(domain: DomainView, lang: Lang = 'en'): { name: string; value: string }[] {
   const stats = domain.stats;
+  const bytes = (value: number | null) => formatBytes(value, lang);
   const rows: [string, string | null][] = [
-    [l10n.t('State'), domain.state],
-    [l10n.t('Configured memory'), formatBytes(domain.configuredBytes)],
-    [l10n.t('Balloon target'), formatBytes(domain.currentBytes)],
-    [l10n.t('Balloon size'), formatBytes(domain.balloonBytes)],
-    [l10n.t('Guest has (actual)'), stats ? formatBytes(stats.actualBytes) : null],
-    [l10n.t('Usable'), stats ? formatBytes(stats.usableBytes) : null],
-    [l10n.t('Available'), stats ? formatBytes(stats.availableBytes) : null],
-    [l10n.t('Unused'), stats ? formatBytes(stats.unusedBytes) : null],
-    [l10n.t('Swapped in / out'), stats ? `${formatBytes(stats.swapInBytes)} / ${formatBytes(stats.swapOutBytes)}` : null],
-    [l10n.t('QEMU RSS'), stats ? formatBytes(stats.rssBytes) : null],
+    [l10n.t('State'), stateLabel(domain.state)],
+    [l10n.t('Configured memory'), bytes(domain.configuredBytes)],
+    [l10n.t('Balloon target'), bytes(domain.currentBytes)],
+    [l10n.t('Balloon size'), bytes(domain.balloonBytes)],
+    [l10n.t('Guest has (actual)'), stats ? bytes(stats.actualBytes) : null],
+    [l10n.t('Usable'), stats ? bytes(stats.usableBytes) : null],
+    [l10n.t('Available'), stats ? bytes(stats.availableBytes) : null],
+    [l10n.t('Unused'), stats ? bytes(stats.unusedBytes) : null],
+    [l10n.t('Swapped in / out'), stats ? `${bytes(stats.swapInBytes)} / ${bytes(stats.swapOutBytes)}` : null],
+    [l10n.t('QEMU RSS'), stats ? bytes(stats.rssBytes) : null],
     [l10n.t('Balloon device'), domain.balloon ? domain.balloon.model : l10n.t('none')],
     [l10n.t('deflate-on-oom'), domain.balloon ? yesNo(domain.balloon.deflateOnOom) : null],
     [l10n.t('Free page reporting'), domain.balloon ? yesNo(domain.balloon.freePageReporting) : null],
@@ -138,11 +156,11 @@ function findingNode(hostId: string, parentId: string, finding: HostFinding, ind
 }
 
 /** One domain: its verdict row, findings and figures. */
-export function buildDomainNode(hostId: string, domain: DomainView): TreeNode {
+export function buildDomainNode(hostId: string, domain: DomainView, lang: Lang = 'en'): TreeNode {
   const id = `${hostId}/domain/${domain.uuid}`;
   const base = { guestId: hostId, children: [] as TreeNode[] };
-  const verdict = domainVerdictLine(domain);
-  const facts = domainFacts(domain).map((row, index): TreeNode => ({
+  const verdict = domainVerdictLine(domain, lang);
+  const facts = domainFacts(domain, lang).map((row, index): TreeNode => ({
     ...base, id: `${id}/facts/${index}`, kind: 'fact', label: row.name, description: row.value,
     tooltip: `**${escapeMarkdown(row.name)}**: ${escapeMarkdown(row.value)}`, contextValue: 'fact', collapsible: 'none',
   }));
@@ -184,7 +202,7 @@ export function hostContextValue(host: HostState): string {
 }
 
 /** The rows under a Host node that are not domains: verdict, host findings, or the error / hint. */
-function hostRows(host: HostState): TreeNode[] {
+function hostRows(host: HostState, lang: Lang): TreeNode[] {
   const base = { guestId: host.id, children: [] as TreeNode[] };
   const view = host.view;
   const failure = host.failure ?? (view?.error ? view.error.message : null);
@@ -202,7 +220,7 @@ function hostRows(host: HostState): TreeNode[] {
       command: { command: 'balloonInspector.refreshHost', title: l10n.t('Read KVM Host'), arguments: [host.id] },
     }];
   }
-  const verdict = hostVerdictLine(view);
+  const verdict = hostVerdictLine(view, lang);
   const hostFindings = view.findings.filter((finding) => finding.domain === undefined);
   return [
     {
@@ -215,13 +233,13 @@ function hostRows(host: HostState): TreeNode[] {
 }
 
 /** A Host node: its verdict and host findings, then one child per domain (running ones first, as libvirt lists them). */
-export function buildHostNode(host: HostState): TreeNode {
-  const domains = host.view && !host.view.error ? host.view.domains.map((domain) => buildDomainNode(host.id, domain)) : [];
+export function buildHostNode(host: HostState, lang: Lang = 'en'): TreeNode {
+  const domains = host.view && !host.view.error ? host.view.domains.map((domain) => buildDomainNode(host.id, domain, lang)) : [];
   const where = host.source === 'ssh' ? l10n.t('SSH host {0}, host mode', `\`${(host.alias ?? '').replace(/`/g, '')}\``) : l10n.t('this window\'s machine');
   return {
     id: host.id, kind: 'host', guestId: host.id, label: host.label, description: hostDescription(host),
     tooltip: `**${escapeMarkdown(host.label)}**\n\n${l10n.t('KVM host read through libvirt ({0}): {1}', where, `\`${host.uri.replace(/`/g, '')}\``)}`,
     icon: hostIcon(host), contextValue: hostContextValue(host),
-    collapsible: host.view ? 'expanded' : 'collapsed', children: [...hostRows(host), ...domains],
+    collapsible: host.view ? 'expanded' : 'collapsed', children: [...hostRows(host, lang), ...domains],
   };
 }
