@@ -110,6 +110,12 @@ test('npm install -g --prefix <empty dir> --offline installs balloon-check, its 
   assert.ok([0, 1, 2].includes(check.status!), check.stderr);
   assert.equal((JSON.parse(check.stdout) as { hypervisor: { kind: string } }).hypervisor.kind, 'vmware');
   assert.deepEqual(readdirSync(join(prefix, 'lib', 'node_modules')), [pkg.name], 'npm installed something besides the package');
+  // Node 20 and newer: the same installed bundle under the Node 24 of the VS Code lane (.e2e/), when present.
+  if (existsSync(NODE24)) {
+    const newer = spawnSync(NODE24, [join(prefix, 'lib', 'node_modules', pkg.name, 'dist', 'cli.js'), '--root', guestPath('vmware-limit-12g-of-32g'), '--format', 'json'], { encoding: 'utf8' });
+    assert.equal((JSON.parse(newer.stdout) as { hypervisor: { kind: string } }).hypervisor.kind, 'vmware', newer.stderr);
+    t.diagnostic(`also ran under ${spawnSync(NODE24, ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
+  }
   const page = join(prefix, 'share', 'man', 'man1', 'balloon-check.1');
   assert.ok(existsSync(page), 'npm did not link the man page into PREFIX/share/man/man1');
   const man = requireCommand(t, 'man', 'man-db');
