@@ -401,6 +401,24 @@ export function blocksFromLsmem(text: string): { blockSizeBytes: number; states:
   return states.size ? { blockSizeBytes, states } : null;
 }
 
+/**
+ * `vmware-toolbox-cmd stat raw text STAT` output (sos vmware plugin 4.2+): the host's statistics as
+ * `key = value` lines (VMware Guest SDK "text" encoding; open-vm-tools' StatGetRaw prints what the
+ * host returns, so the keys and their units are the host's, not documented per key). Null when
+ * no line has that shape.
+ */
+export function rawStatsFromText(text: string): Map<string, string> | null {
+  const stats = new Map<string, string>();
+  for (const line of text.split('\n').slice(0, 10_000)) {
+    const pair = /^([A-Za-z0-9_.:-]{1,128}) = ([\x21-\x7e][\x20-\x7e]{0,127})$/.exec(line.trimEnd());
+    if (pair && !stats.has(pair[1]!)) stats.set(pair[1]!, pair[2]!);
+  }
+  return stats.size ? stats : null;
+}
+
+/** Raw statistics that say something about a toolbox section, by key (only keys seen in real reports). */
+const RAW_STAT_HINTS: Record<string, RegExp> = { 'toolbox-balloon': /(^|\.)mem\.ballooned$/ };
+
 const VIRT_FROM_VENDOR: Record<string, string> = { KVM: 'kvm', VMware: 'vmware', Microsoft: 'microsoft', Xen: 'xen' };
 
 /** sos paths behind each probe section, for "not in this sosreport: PATH absent". */
@@ -447,6 +465,8 @@ interface MappedView {
   lsmemFile: string | null;
   xenFromDmesg: boolean;
   detectFrom: string | null;
+  /** `key = value` lines of the vmware plugin's `stat raw text` outputs, with the file each came from. */
+  rawStats: { file: string; key: string; value: string }[];
 }
 
 const exists = async (root: string, rel: string) => (await readText(root, rel)) !== null;
@@ -553,15 +573,26 @@ function explainLine(line: string, marker: string, view: MappedView, toolboxRan:
     return `${marker} ${id} ok from ${copied}${rest ? ` (${rest})` : ''}`;
   }
   const path = SECTION_PATHS[id];
-  if (status === 'absent' && path && id.startsWith('toolbox-') && toolboxRan) return `${marker} ${id} error not in this sosreport: ${path} absent (sos ran vmware-toolbox-cmd, not this stat)`;
+  if (status === 'absent' && path && id.startsWith('toolbox-') && toolboxRan) {
+    // A raw statistic of the same figure is quoted as it stands: its unit is not documented, so it is not used.
+    const hint = RAW_STAT_HINTS[id];
+    const raw = hint ? view.rawStats.find((stat) => hint.test(stat.key)) : undefined;
+    const quoted = raw ? `; ${raw.file} has ${raw.key} = ${raw.value}, a raw host statistic of undocumented unit, not used` : '';
+    return `${marker} ${id} error not in this sosreport: ${path} absent (sos ran vmware-toolbox-cmd, not this stat${quoted})`;
+  }
   if (status === 'absent' && path) return `${marker} ${id} absent not in this sosreport: ${path} absent`;
   return line;
 }
 
 async function finish(root: string, origin: string, cleanup: () => Promise<void>): Promise<Sosreport> {
-  const view: MappedView = { mapped: [], hostname: null, dmidecodeRel: null, lsmodRel: null, lsmemFile: null, xenFromDmesg: false, detectFrom: null };
+  const view: MappedView = { mapped: [], hostname: null, dmidecodeRel: null, lsmodRel: null, lsmemFile: null, xenFromDmesg: false, detectFrom: null, rawStats: [] };
   await mapIdentity(root, view);
   await mapMemoryAndVirt(root, view);
+  const vmware = await fs.readdir(join(root, 'sos_commands/vmware')).catch(() => [] as string[]);
+  for (const name of vmware.filter((file) => file.startsWith('vmware-toolbox-cmd_stat_raw_text_')).sort()) {
+    const file = `sos_commands/vmware/${name}`;
+    for (const [key, value] of rawStatsFromText((await readText(root, file)) ?? '') ?? []) view.rawStats.push({ file, key, value });
+  }
   const { collectedAt, collectedAtSource, sosVersion } = await collectionOf(root);
   if (!view.hostname) {
     // sos 3.x archive names: sosreport-HOST[-CASE]-DATE-RANDOM.tar.xz
@@ -569,7 +600,7 @@ async function finish(root: string, origin: string, cleanup: () => Promise<void>
     if (named) await writeMapped(root, 'proc/sys/kernel/hostname', `${named}\n`, `the archive name ${basename(origin)}`, view.mapped);
   }
   // sos's vmware plugin ran the toolbox (4.2+: `-v`, `stat raw text ...`): the tool is there, its `stat` answers were not collected.
-  const toolboxRan = (await fs.readdir(join(root, 'sos_commands/vmware')).catch(() => [] as string[])).some((name) => name.startsWith('vmware-toolbox-cmd'));
+  const toolboxRan = vmware.some((name) => name.startsWith('vmware-toolbox-cmd'));
   const finalHost = view.hostname ?? (await readText(root, 'proc/sys/kernel/hostname'))?.trim() ?? null;
   const explain = (output: string): string => {
     const header = /^BALLOON-INSPECTOR-PROBE 1 (@@BI-[A-Za-z0-9-]{1,64}@@)$/m.exec(output);

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import type { Report } from '../../src/core/report';
-import { blocksFromLsmem, dmiFromDmidecode, openSosreport, parseDateOutput } from '../../src/transport/sosreport';
+import { blocksFromLsmem, dmiFromDmidecode, openSosreport, parseDateOutput, rawStatsFromText } from '../../src/transport/sosreport';
 import { findingIds, GiB, GUESTS_DIR, probe, runCli, schemaErrors, tempDir, type CliRun } from '../helpers/guests';
 
 const SOSREPORTS = join(GUESTS_DIR, '..', 'sosreports');
@@ -58,6 +58,24 @@ test('sos 4.2+ VMware report (debugfs vmmemctl, vmware plugin ran the toolbox): 
   assert.equal(report.limits.memLimitBytes, null);
   assertAbsentNamed(report);
   assert.deepEqual(leftovers, [], 'the private copy is removed');
+});
+
+test('sos 4.2+ `stat raw text` outputs: the raw balloon statistic is quoted where the toolbox balloon is unknown, never used as a figure', () => {
+  const { report } = sosJson(fixture('vmware-sos4-debugfs'));
+  // sos_commands/vmware/vmware-toolbox-cmd_stat_raw_text_resources holds guest.mem.ballooned = 20971520 (xsos issue 286 shape).
+  assert.equal(probe(report, 'toolbox-balloon')?.detail,
+    'not in this sosreport: sos_commands/vmware/vmware-toolbox-cmd_stat_balloon absent (sos ran vmware-toolbox-cmd, not this stat; sos_commands/vmware/vmware-toolbox-cmd_stat_raw_text_resources has guest.mem.ballooned = 20971520, a raw host statistic of undocumented unit, not used)');
+  assert.equal(probe(report, 'toolbox-swap')?.detail, 'not in this sosreport: sos_commands/vmware/vmware-toolbox-cmd_stat_swap absent (sos ran vmware-toolbox-cmd, not this stat)');
+  assert.equal(report.balloon.source, 'debugfs vmmemctl', 'the balloon size still comes from the driver');
+});
+
+test('rawStatsFromText reads the Guest SDK text encoding (key = value) and nothing else', () => {
+  assert.deepEqual([...rawStatsFromText('session = 4004861987670969122\nguest.mem.ballooned = 16712052\n')!], [['session', '4004861987670969122'], ['guest.mem.ballooned', '16712052']]);
+  assert.deepEqual([...rawStatsFromText('size.tx = 38137\r\nlimit = -1\n')!], [['size.tx', '38137'], ['limit', '-1']]);
+  assert.equal(rawStatsFromText('Failed to get stat: Unsupported\n'), null);
+  assert.equal(rawStatsFromText(''), null);
+  assert.equal(rawStatsFromText('a = \u001b[31mred\n'), null, 'control characters are not quoted');
+  assert.equal(rawStatsFromText(`key = ${'x'.repeat(200)}\n`), null, 'over-long values are not quoted');
 });
 
 test('the same report without vmware plugin output: tools missing, same balloon', () => {
