@@ -96,7 +96,7 @@ test('bash-completion loads the completion on demand from a completions/ directo
   assert.deepEqual(result.replies, ['prometheus']);
 });
 
-test('zsh completion parses in a real zsh and is a #compdef for balloon-check', (t) => {
+test('zsh completion parses in a real zsh, is a #compdef for balloon-check, and finds the same Host aliases', (t) => {
   const zsh = requireCommand(t, 'zsh', 'zsh');
   if (!zsh) return;
   const dir = tempDir(t);
@@ -109,4 +109,8 @@ test('zsh completion parses in a real zsh and is a #compdef for balloon-check', 
   // compinit finds it on $fpath and binds it to the command.
   const bound = spawnSync(zsh, ['-f', '-c', `fpath=(${dir} $fpath); autoload -Uz compinit; compinit -u -d ${dir}/zcompdump; print -r -- $_comps[balloon-check]`], { encoding: 'utf8' });
   assert.equal(bound.stdout.trim(), '_balloon-check', bound.stderr);
+  // Its Host aliases: the same concrete names as bash's, Includes followed.
+  const { home } = sshHome(dir);
+  const hosts = spawnSync(zsh, ['-f', '-c', `source ${dir}/_balloon-check 2>/dev/null; _balloon_check_config_hosts $HOME/.ssh/config 0`], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home } });
+  assert.deepEqual(hosts.stdout.split('\n').filter(Boolean).sort(), ['bastion', 'included-guest', 'lower-case', 'web1', 'web2']);
 });
