@@ -73,6 +73,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     'balloonInspector.checkBallooning': (arg) => checkBallooning(deps, arg),
     'balloonInspector.refresh': () => {
       guests.reloadHosts();
+      // The KVM hosts' nodes (src/extension/hostCommands.ts) are read again too.
+      void vscode.commands.executeCommand('balloonInspector.refreshHost');
       return actions.check(guests.list().filter((guest) => guest.source === 'window' || guest.report || guest.error).map((guest) => guest.id), false);
     },
     'balloonInspector.openReport': async (arg, findingId) => {
