@@ -94,6 +94,8 @@ test('a Host node: its verdict row, then one child per domain with its verdict, 
   assert.equal(web.children[1]!.contextValue, 'hostFinding', 'not the guest findings\' menus');
   assert.equal(domains[2]!.children[0]!.label, 'shut off');
   assert.equal(domains[2]!.icon?.id, 'circle-slash');
+  assert.equal(domains[2]!.description, 'shut off', 'no verdict status for a domain that is not running');
+  assert.equal(web.description, 'critical · balloon 3.0 GiB (75%) · guest has 1.0 GiB of 4.0 GiB · usable 256 MiB');
   // Ids are unique across the tree (VS Code needs it) and every row names its host.
   const ids = new Set<string>();
   const walk = (items: ReturnType<typeof toPlainTree>) => items.forEach((item) => { assert.ok(!ids.has(item.id), item.id); ids.add(item.id); assert.equal(item.guestId, LOCAL_HOST_ID); walk(item.children); });

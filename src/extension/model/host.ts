@@ -175,7 +175,7 @@ export function buildDomainNode(hostId: string, domain: DomainView, lang: Lang =
     { ...base, id: `${id}/facts`, kind: 'facts', label: l10n.t('Facts'), icon: { id: 'list-unordered' }, description: `${facts.length}`, contextValue: 'facts', collapsible: 'collapsed', children: facts },
   ];
   return {
-    id, kind: 'domain', guestId: hostId, label: domain.name ?? domain.uuid, description: `${domain.status} · ${verdict}`,
+    id, kind: 'domain', guestId: hostId, label: domain.name ?? domain.uuid, description: domain.state === 'shut-off' ? verdict : `${domain.status} · ${verdict}`,
     tooltip: `**${escapeMarkdown(domain.name ?? domain.uuid)}** (\`${domain.uuid}\`)\n\n${escapeMarkdown(verdict)}`,
     icon: domain.state === 'shut-off' ? { id: 'circle-slash' } : statusIcon(domain.status), contextValue: 'domain',
     collapsible: 'collapsed', children,
