@@ -175,3 +175,24 @@ test('a host that could not be read: error, status unknown, no domains, valid ag
   assert.deepEqual(view.domains, []);
   assert.deepEqual(hostViewSchemaErrors(view), []);
 });
+
+test('renderers: a hostile domain name stays one table cell, one label value, one line; control characters are replaced', async () => {
+  const { renderHostText } = await import('../../src/core/render/host-text');
+  const { renderHostMarkdown } = await import('../../src/core/render/host-markdown');
+  const { renderHostPrometheus } = await import('../../src/core/render/host-prometheus');
+  const hostile = 'a|b &#10;x&#27;[31m "q" \\ $(id)';
+  const read = qemuRead();
+  read.answers = read.answers.map((item) => (item.command === `dumpxml ${WEB}` ? { ...item, output: fixture('qemu-ballooned.xml').replace('<name>web-01</name>', `<name>${hostile}</name>`) } : item));
+  const view = buildHostView(read);
+  const name = view.domains.find((domain) => domain.uuid === WEB)!.name!;
+  assert.equal(name, 'a|b \nx\u001b[31m "q" \\ $(id)');
+  const text = renderHostText(view, { color: false });
+  assert.ok(!text.includes('\u001b'), 'no escape sequence reaches the terminal');
+  assert.ok(text.split('\n').every((line) => !line.startsWith('x')), 'the newline in the name starts no line');
+  const markdown = renderHostMarkdown(view);
+  const row = markdown.split('\n').find((line) => line.startsWith('| a') && line.includes('$(id)'))!;
+  assert.equal(row.split(/(?<!\\)\|/).length, 12, `one cell per column: ${JSON.stringify(row)}`);
+  const metrics = renderHostPrometheus([{ view, labels: { host: 'kvm1' } }]);
+  assert.ok(metrics.includes('domain="a|b \\nx\u001b[31m \\"q\\" \\\\ $(id)"'), 'the label escaped by escapePrometheusLabel');
+  assert.equal(metrics.split('\n').filter((line) => line && !line.startsWith('#')).every((line) => /^balloon_inspector_kvm_\w+(\{.*\})? [\d.e+-]+$/.test(line)), true);
+});
