@@ -111,6 +111,13 @@ test('a URI virsh cannot open, no virsh, a virsh that fails, hangs or prints gar
   assert.equal(left, '0', 'the hung virsh was killed with its process group');
 });
 
+test('a hostile --connect URI is one quoted word for virsh: a connect error, nothing run', async (t) => {
+  if (!requireCommand(t, 'virsh', 'libvirt-clients')) return;
+  const view = await readHostView({ connect: `test:///nowhere'; touch ${join(scratch, 'uri-pwned')}; echo '$(touch ${join(scratch, 'uri-pwned2')})` });
+  assert.equal(view.error?.kind, 'connect');
+  assert.ok(!existsSync(join(scratch, 'uri-pwned')) && !existsSync(join(scratch, 'uri-pwned2')));
+});
+
 test('a cancelled read ends at once with a transport error', async (t) => {
   if (!requireCommand(t, 'virsh', 'libvirt-clients')) return;
   const controller = new AbortController();
