@@ -7,6 +7,7 @@ import { registerCommands } from './commands';
 import { GuestManager, settings } from './guests';
 import { HostManager } from './host';
 import { HostReportPanels, registerHostCommands } from './hostCommands';
+import { hostRunTarget } from './model/host';
 import { disposeLog } from './log';
 import { setTranslator } from './model/l10n';
 import { WINDOW_GUEST_ID } from './model/tree';
@@ -81,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
   timing.mark('beforeCommands');
   context.subscriptions.push(...registerCommands({ guests, actions, panels, runner }));
   const hostPanels = new HostReportPanels(hosts);
-  context.subscriptions.push(hosts, hostPanels, ...registerHostCommands(hosts, hostPanels));
+  context.subscriptions.push(hosts, hostPanels, ...registerHostCommands(hosts, hostPanels, extensionPath));
   timing.mark('commands');
   const watch = watchTimer(guests, actions);
   watch.schedule();
@@ -89,7 +90,9 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
   context.subscriptions.push(
     treeView, tree, guests, statusBar, lenses, runner, panels, watch, drops,
     treeView.onDidChangeSelection((event) => {
-      const guestId = event.selection[0]?.guestId;
+      const selected = event.selection[0]?.guestId;
+      // A Host node's rows run runbook steps on that host's machine (this window's, or the SSH guest of the same alias).
+      const guestId = selected === undefined ? undefined : hostRunTarget(selected);
       if (guestId && guestId !== guests.runTargetId) { guests.runTargetId = guestId; lenses.refresh(); }
     }),
     vscode.languages.registerCodeLensProvider([{ language: 'markdown', scheme: 'file' }, { language: 'markdown', scheme: 'untitled' }], lenses),

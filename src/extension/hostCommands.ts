@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { displayLang } from './displayLang';
 import type { HostManager } from './host';
+import { loadLazy } from './lazyLoader';
 import { log } from './log';
-import { hostTarget, SSH_HOST_PREFIX } from './model/host';
+import { hostRunbookIds, hostTarget, SSH_HOST_PREFIX } from './model/host';
+import { HOST_FINDING_IDS } from '../core/libvirt/model';
 import { hostReportHtml } from './model/hostReport';
 import { isPlausibleSshDestination, SSH_GUEST_PREFIX, type TreeNode } from './model/tree';
 
@@ -75,7 +77,7 @@ function sshAliasOf(arg: unknown): string | undefined {
 }
 
 /** The host view's commands (package.json contributes them; the Host node's rows and menus call them). */
-export function registerHostCommands(hosts: HostManager, panels: HostReportPanels): vscode.Disposable[] {
+export function registerHostCommands(hosts: HostManager, panels: HostReportPanels, extensionPath: string): vscode.Disposable[] {
   const handlers: Record<string, Handler> = {
     /** Reads one host again (arg), or every host. Resolves with the views read. */
     'balloonInspector.refreshHost': async (arg) => {
@@ -96,6 +98,13 @@ export function registerHostCommands(hosts: HostManager, panels: HostReportPanel
       if (!alias) return undefined;
       const id = hosts.openSsh(alias);
       return hosts.check(id);
+    },
+    /** The runbook for a host finding row (or for any host finding, from a Host node): opened like Open Runbook. */
+    'balloonInspector.openHostRunbook': async (arg) => {
+      const findingId = arg && typeof arg === 'object' ? (arg as TreeNode).findingId : undefined;
+      const runbooks = loadLazy().knowledgeBase(extensionPath, displayLang()).runbooks.values();
+      const ids = hostRunbookIds(runbooks, findingId ? [findingId] : HOST_FINDING_IDS);
+      return vscode.commands.executeCommand('balloonInspector.openRunbook', ids[0]);
     },
     'balloonInspector.closeKvmHost': (arg) => {
       const target = hostArg(arg);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import test from 'node:test';
 import type { DomainView, HostFinding, HostView } from '../../src/core/libvirt/model';
 import {
-  buildDomainNode, buildHostNode, domainFacts, domainVerdictLine, hostContextValue, hostTarget, hostVerdictLine, LIBVIRT_SOCKETS, LOCAL_HOST_ID,
-  localHostMode, sshHostId, type HostState,
+  buildDomainNode, buildHostNode, domainFacts, domainVerdictLine, hostContextValue, hostRunbookIds, hostRunTarget, hostTarget, hostVerdictLine,
+  LIBVIRT_SOCKETS, LOCAL_HOST_ID, localHostMode, sshHostId, type HostState,
 } from '../../src/extension/model/host';
 import { hostReportBody, hostReportHtml } from '../../src/extension/model/hostReport';
 import { setTranslator } from '../../src/extension/model/l10n';
@@ -73,6 +73,22 @@ test('tree ids name the host and the domain', () => {
   assert.deepEqual(hostTarget('host:ssh:hv01/domain/uuid-web01/facts/3'), { hostId: 'host:ssh:hv01', domain: 'uuid-web01' });
   assert.equal(hostTarget('ssh:hv01'), null, 'a guest is not a host');
   assert.equal(sshHostId('hv01'), 'host:ssh:hv01');
+});
+
+test('runbook steps from a Host node run on that host\'s machine; its findings find their runbooks', () => {
+  assert.equal(hostRunTarget(LOCAL_HOST_ID), 'this');
+  assert.equal(hostRunTarget(sshHostId('hv01')), 'ssh:hv01');
+  assert.equal(hostRunTarget('ssh:db01'), 'ssh:db01');
+  const runbooks = [{ id: 'vmware-balloon', findings: ['balloon-inflated'] }, { id: 'kvm-host-balloons', findings: ['domain-ballooned', 'host-overcommitted'] }];
+  assert.deepEqual(hostRunbookIds(runbooks, ['domain-ballooned']), ['kvm-host-balloons']);
+  assert.deepEqual(hostRunbookIds(runbooks, ['kvm-host-swapping']), []);
+});
+
+test('the shipped knowledge base has a runbook for every host finding', async () => {
+  const { getKnowledgeBase } = await import('../../src/knowledge');
+  const { HOST_FINDING_IDS } = await import('../../src/core/libvirt/model');
+  const kb = getKnowledgeBase(join(ROOT, 'knowledge'));
+  for (const id of HOST_FINDING_IDS) assert.ok(hostRunbookIds(kb.runbooks.values(), [id]).length > 0, `no runbook names ${id}`);
 });
 
 test('a Host node: its verdict row, then one child per domain with its verdict, findings and facts', () => {

@@ -63,6 +63,22 @@ export function sshHostId(alias: string): string {
   return `${SSH_HOST_PREFIX}${alias}`;
 }
 
+/**
+ * The guest a runbook's steps run on when a row of a Host node is selected: the window's machine for its own host,
+ * the SSH guest of the same alias for an SSH host in host mode; other ids are guests already.
+ */
+export function hostRunTarget(guestId: string): string {
+  if (guestId === LOCAL_HOST_ID) return 'this';
+  if (guestId.startsWith(SSH_HOST_PREFIX)) return `ssh:${guestId.slice(SSH_HOST_PREFIX.length)}`;
+  return guestId;
+}
+
+/** Runbook ids for host findings: those whose front matter names one of the ids, in the knowledge base's order. */
+export function hostRunbookIds(runbooks: Iterable<{ id: string; findings: readonly string[] }>, findingIds: readonly string[]): string[] {
+  const wanted = new Set(findingIds);
+  return [...runbooks].filter((doc) => doc.findings.some((id) => wanted.has(id))).map((doc) => doc.id);
+}
+
 /** A tree node's host id and domain UUID (domain nodes are `<hostId>/domain/<uuid>`). */
 export function hostTarget(nodeId: string): { hostId: string; domain?: string } | null {
   if (!nodeId.startsWith(HOST_ID_PREFIX)) return null;
