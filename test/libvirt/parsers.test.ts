@@ -5,6 +5,9 @@ import test from 'node:test';
 import { HOST_FINDING_IDS } from '../../src/core/libvirt/model';
 import { figure, parseDomainXml, parseDommemstat, parseDomstats, parseHostMeminfo, parseKsm, parseNodeinfo, parseNodememstats, parseUuidList } from '../../src/core/libvirt/parsers';
 import { commandLines, phaseTwo, splitAnswers, UUID_PATTERN } from '../../src/core/libvirt/session';
+import { renderHostMarkdown } from '../../src/core/render/host-markdown';
+import { renderHostPrometheus } from '../../src/core/render/host-prometheus';
+import { renderHostText } from '../../src/core/render/host-text';
 import { buildHostView, hostFilesApply, type HostRead } from '../../src/core/libvirt/view';
 import { FINDING_IDS } from '../../src/core/rules';
 import { GiB, KiB, MiB } from '../../src/core/units';
@@ -176,10 +179,7 @@ test('a host that could not be read: error, status unknown, no domains, valid ag
   assert.deepEqual(hostViewSchemaErrors(view), []);
 });
 
-test('renderers: a hostile domain name stays one table cell, one label value, one line; control characters are replaced', async () => {
-  const { renderHostText } = await import('../../src/core/render/host-text');
-  const { renderHostMarkdown } = await import('../../src/core/render/host-markdown');
-  const { renderHostPrometheus } = await import('../../src/core/render/host-prometheus');
+test('renderers: a hostile domain name stays one table cell, one label value, one line; control characters are replaced', () => {
   const hostile = 'a|b &#10;x&#27;[31m "q" \\ $(id)';
   const read = qemuRead();
   read.answers = read.answers.map((item) => (item.command === `dumpxml ${WEB}` ? { ...item, output: fixture('qemu-ballooned.xml').replace('<name>web-01</name>', `<name>${hostile}</name>`) } : item));
