@@ -78,6 +78,8 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
   settings?: Record<string, unknown>;
   port?: number;
+  /** VS Code's display language (`--locale`, e.g. 'es', with an empty language pack: see displayLanguagePack). */
+  locale?: string;
 }
 
 export interface CodeServer {
@@ -104,6 +106,25 @@ function baseEnv(runDir: string, extra: Record<string, string> = {}): NodeJS.Pro
   // first on PATH. It also keeps root's shell rc files out of the test.
   env.VSCODE_CLI = '1';
   return env;
+}
+
+/**
+ * A display language for a run without a language pack from the marketplace (none can be downloaded here).
+ * `--locale es` alone leaves VS Code in English: the server resolves a locale only to a language some installed
+ * language pack provides (languagepacks.json in the user data folder), and falls back to English otherwise, so
+ * extensions see `vscode.env.language === 'en'`. This registers an empty pack for the locale: VS Code's own words
+ * stay English (the pack translates none), while the window's language becomes the locale, and with it
+ * `vscode.env.language`, the extensions' package.nls.<locale>.json and l10n/bundle.l10n.<locale>.json.
+ */
+export function displayLanguagePack(runDir: string, locale: string): void {
+  const packDir = join(runDir, `language-pack-${locale}`);
+  mkdirSync(packDir, { recursive: true });
+  const translations = join(packDir, 'main.i18n.json');
+  writeFileSync(translations, JSON.stringify({ version: '1.0.0', contents: {} }));
+  mkdirSync(join(runDir, 'udd'), { recursive: true });
+  writeFileSync(join(runDir, 'udd', 'languagepacks.json'), JSON.stringify({
+    [locale]: { hash: `balloon-inspector-test-${locale}`, extensions: [{ extensionIdentifier: { id: `balloon-inspector-test.language-pack-${locale}` }, version: '0.0.1' }], translations: { vscode: translations }, label: locale },
+  }));
 }
 
 /** `code-server --install-extension VSIX` into the run's extensions folder. */
@@ -141,6 +162,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override'];
   if (options.trusted) args.push('--disable-workspace-trust');
   if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
+  if (options.locale) {
+    displayLanguagePack(runDir, options.locale);
+    args.push('--locale', options.locale);
+  }
   args.push(workspace);
 
   let command = NODE24;

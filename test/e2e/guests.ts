@@ -54,7 +54,7 @@ export function guestExpectation(name: string, fixture: string | null): GuestExp
 }
 
 /** Balloon-check's own JSON for a guest view, for the finding ids the extension must agree with. */
-export function cliReport(fixture: string | null): { findings: { id: string }[]; balloon: { currentBytes: number | null } } {
+export function cliReport(fixture: string | null): { findings: { id: string; title: string }[]; balloon: { currentBytes: number | null } } {
   const cli = join(ROOT, 'dist', 'cli.js');
   const command = fixture ? WITH_GUEST : process.execPath;
   const args = fixture ? [fixture, '--', process.execPath, cli, '--format', 'json'] : [cli, '--format', 'json'];

@@ -12,7 +12,7 @@ import type { Report } from '../../src/core/report';
 import { ROOT } from '../helpers/system';
 import { runTests, type TestCase } from '../integration/harness';
 import { E2E_DIR, EXTENSION_ID, installExtension, launchBrowser, runAsScript, runLaneMain, startCodeServer, summaryLine, type CodeServer } from '../e2e/code-server';
-import { guestExpectation } from '../e2e/guests';
+import { cliReport, guestExpectation } from '../e2e/guests';
 import { codeLensTitles, GUEST_ROWS, openFile, runCommand, scrollFirstLensToTop, sideBarRows, TIMEOUT, waitForSideBarRow, waitForTerminalText, webviewFrame, widenSideBar } from './workbench';
 
 /**
@@ -59,7 +59,9 @@ interface Session {
   markerFile: string;
 }
 
-async function openSession(label: string, options: { trusted: boolean; guest: string | null; vsix: string }): Promise<Session> {
+interface SessionOptions { trusted: boolean; guest: string | null; vsix: string; locale?: string }
+
+async function openSession(label: string, options: SessionOptions): Promise<Session> {
   const runDir = join(E2E_DIR, 'runs', label);
   rmSync(runDir, { recursive: true, force: true });
   const workspace = join(runDir, 'workspace');
@@ -73,7 +75,7 @@ async function openSession(label: string, options: { trusted: boolean; guest: st
   installExtension(runDir, options.vsix);
   const fixture = options.guest ? join(ROOT, 'test', 'fixtures', 'guests', options.guest) : null;
   const server = await startCodeServer({
-    runDir, workspace, trusted: options.trusted, guestFixture: fixture,
+    runDir, workspace, trusted: options.trusted, guestFixture: fixture, ...(options.locale ? { locale: options.locale } : {}),
     env: { BALLOON_INSPECTOR_LOG_DIR: logDir },
     settings: { 'balloonInspector.sshConfigFile': emptySshConfig, 'terminal.integrated.gpuAcceleration': 'off', 'workbench.colorTheme': 'Default Dark Modern' },
   });
@@ -294,9 +296,95 @@ function untrustedTests(get: () => Session): TestCase[] {
   ];
 }
 
+/**
+ * A window in Spanish (code-server --locale es, with an empty language pack so VS Code resolves the language:
+ * its own words stay English, vscode.env.language is 'es'). Our words must be Spanish: the manifest's
+ * (package.nls.es.json), the extension's (l10n/bundle.l10n.es.json), and the figures, verdict and findings the
+ * tree, status bar and report page show.
+ */
+function spanishTests(get: () => Session): TestCase[] {
+  const state: { report?: Report; englishTitles: string[] } = { englishTitles: [] };
+  return [
+    {
+      name: 'the extension, activated by its view, sees vscode.env.language "es"',
+      timeoutMs: 45_000,
+      fn: async () => {
+        const { page, logDir } = get();
+        await page.locator('.activitybar .action-item a.action-label[aria-label^="Balloon Inspector"]').click();
+        await page.locator('.part.sidebar .title-label', { hasText: /Invitados/i }).first().waitFor();
+        const file = join(logDir, 'activated.json');
+        await page.waitForFunction(() => document.querySelector('.part.sidebar .monaco-list-row') !== null);
+        for (let waited = 0; !existsSync(file) && waited < 30_000; waited += 200) await page.waitForTimeout(200);
+        const activated = JSON.parse(readFileSync(file, 'utf8')) as { language?: string };
+        assert.equal(activated.language, 'es', 'the window is not in Spanish for the extension (code-server --locale es and its language pack)');
+      },
+    },
+    {
+      name: 'palette "Balloon Inspector: Comprobar balloon": the Guests view (Invitados) shows the verdict in Spanish',
+      timeoutMs: 60_000,
+      fn: async () => {
+        const { page } = get();
+        await runCommand(page, 'Balloon Inspector: Comprobar balloon');
+        const top = await waitForSideBarRow(page, / (ok|aviso|crítico|desconocido) · /, 30_000);
+        assert.match(top, /crítico · 2 críticos/, `the guest row summarises the findings in Spanish: ${JSON.stringify(top)}`);
+        const verdict = await waitForSideBarRow(page, /^VMware · /);
+        assert.match(verdict, /^VMware · balloon 20,0 GiB \(63 %\) · límite 12,0 GiB/, `verdict row ${JSON.stringify(verdict)}`);
+      },
+    },
+    {
+      name: 'the tree lists the findings with Spanish severities and titles, then Datos and Sondas; the status bar says 20,0 GiB',
+      fn: async () => {
+        const { page } = get();
+        state.report = lastReport(get());
+        state.englishTitles = cliReport(join(ROOT, 'test', 'fixtures', 'guests', GUEST)).findings.map((finding) => finding.title);
+        const rows = await sideBarRows(page);
+        const severity: Record<string, string> = { critical: 'crítico', warning: 'aviso', info: 'informativo' };
+        for (const finding of state.report.findings) {
+          assert.ok(rows.includes(`${finding.title} ${severity[finding.severity]}`), `no row "${finding.title} ${severity[finding.severity]}" in ${JSON.stringify(rows)}`);
+          assert.ok(!state.englishTitles.includes(finding.title), `finding ${finding.id} is titled in English: ${finding.title}`);
+        }
+        assert.ok(rows.some((row) => row.startsWith('Datos')) && rows.some((row) => row.startsWith('Sondas')), `rows ${JSON.stringify(rows)}`);
+        await page.locator('.part.statusbar .statusbar-item', { hasText: /Balloon 20,0 GiB/ }).first().waitFor();
+        await widenSideBar(page, 560);
+        await screenshot(page, 'tree-es.png', ['.part.activitybar', '.part.sidebar', '.part.statusbar .statusbar-item:has-text("Balloon")']);
+      },
+    },
+    ...spanishReportTests(get, state),
+  ];
+}
+
+function spanishReportTests(get: () => Session, state: { report?: Report; englishTitles: string[] }): TestCase[] {
+  return [{
+    name: 'the verdict row opens the report page, in Spanish (headings, chart, figures, findings)',
+    timeoutMs: 45_000,
+    fn: async () => {
+      const { page } = get();
+      assert.ok(state.report, 'no report (see the tree test)');
+      await page.locator(GUEST_ROWS, { hasText: /^VMware · / }).first().click();
+      await page.locator('.tabs-container .tab', { hasText: 'Informe del balloon: ' }).first().waitFor();
+      const frame = webviewFrame(page);
+      await frame.locator('header h1').first().waitFor({ timeout: 30_000 });
+      assert.equal(await frame.locator('html').getAttribute('lang'), 'es');
+      const headings = await frame.locator('h2').evaluateAll((nodes) => nodes.map((node) => node.childNodes[0]?.textContent?.trim() ?? ''));
+      for (const heading of ['Memoria', 'Hallazgos', 'Cifras', 'Indicios', 'Sondas']) assert.ok(headings.includes(heading), `no "${heading}" heading in ${JSON.stringify(headings)}`);
+      assert.match((await frame.locator('header .verdict').textContent()) ?? '', /CRÍTICO\s+VMware · balloon 20,0 GiB \(63 %\) · límite 12,0 GiB/);
+      assert.match((await frame.locator('header .actions').textContent()) ?? '', /Comprobar de nuevo/);
+      const chartText = (await frame.locator('svg#memory-chart').textContent()) ?? '';
+      assert.match(chartText, /balloon 20,0 GiB/, `chart: ${chartText}`);
+      assert.match(chartText, /límite 12,0 GiB/, `chart: ${chartText}`);
+      const figures = await frame.locator('section.figures th').allTextContents();
+      assert.ok(figures.includes('Límite de memoria') && figures.includes('Tamaño del balloon'), `figure names ${JSON.stringify(figures)}`);
+      const titles = await frame.locator('section.finding > h3').evaluateAll((nodes) => nodes.map((node) => node.lastChild?.textContent?.trim() ?? ''));
+      assert.deepEqual(titles, state.report.findings.map((finding) => finding.title));
+      for (const title of titles) assert.ok(!state.englishTitles.includes(title), `finding title left in English on the page: ${title}`);
+      await screenshot(page, 'report-es.png', ['.part.editor']);
+    },
+  }];
+}
+
 export interface UiOutcome { label: string; passed: number; failed: number; ms: number; error?: string }
 
-async function runSession(label: string, options: { trusted: boolean; guest: string | null; vsix: string },
+async function runSession(label: string, options: SessionOptions,
   tests: (get: () => Session) => TestCase[], log: (line: string) => void): Promise<UiOutcome> {
   const started = Date.now();
   log(`▶ UI: ${label}`);
@@ -319,10 +407,15 @@ async function runSession(label: string, options: { trusted: boolean; guest: str
 export async function uiLane(log = (line: string) => console.log(line)): Promise<UiOutcome[]> {
   const vsix = buildVsix();
   log(`VSIX ${vsix.path}: ${(vsix.bytes / 1024).toFixed(1)} KiB (built in ${(vsix.ms / 1000).toFixed(1)} s)`);
-  const outcomes = [
-    await runSession('ui-trusted-vmware', { trusted: true, guest: GUEST, vsix: vsix.path }, trustedTests, log),
-    await runSession('ui-untrusted', { trusted: false, guest: GUEST, vsix: vsix.path }, untrustedTests, log),
+  const sessions: [string, SessionOptions, (get: () => Session) => TestCase[]][] = [
+    ['ui-trusted-vmware', { trusted: true, guest: GUEST, vsix: vsix.path }, trustedTests],
+    ['ui-untrusted', { trusted: false, guest: GUEST, vsix: vsix.path }, untrustedTests],
+    ['ui-spanish', { trusted: true, guest: GUEST, vsix: vsix.path, locale: 'es' }, spanishTests],
   ];
+  // UI_SESSIONS=ui-spanish (comma-separated labels) runs only those sessions: a developer's quick loop.
+  const only = process.env.UI_SESSIONS?.split(',').map((name) => name.trim()).filter(Boolean);
+  const outcomes: UiOutcome[] = [];
+  for (const [label, options, tests] of sessions) if (!only?.length || only.includes(label)) outcomes.push(await runSession(label, options, tests, log));
   for (const outcome of outcomes) log(`  ${outcome.label}: ${summaryLine(outcome.passed, outcome.failed)} in ${(outcome.ms / 1000).toFixed(1)} s`);
   return outcomes;
 }
