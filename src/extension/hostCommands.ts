@@ -102,7 +102,8 @@ export function registerHostCommands(hosts: HostManager, panels: HostReportPanel
     /** The runbook for a host finding row (or for any host finding, from a Host node): opened like Open Runbook. */
     'balloonInspector.openHostRunbook': async (arg) => {
       const findingId = arg && typeof arg === 'object' ? (arg as TreeNode).findingId : undefined;
-      const runbooks = loadLazy().knowledgeBase(extensionPath, displayLang()).runbooks.values();
+      // Runbook ids are the same in every language: the English knowledge base names them.
+      const runbooks = loadLazy().knowledgeBase(extensionPath).runbooks.values();
       const ids = hostRunbookIds(runbooks, findingId ? [findingId] : HOST_FINDING_IDS);
       return vscode.commands.executeCommand('balloonInspector.openRunbook', ids[0]);
     },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import type { DomainView, HostFinding, HostView } from '../../src/core/libvirt/model';
+import { HOST_FINDING_IDS, type DomainView, type HostFinding, type HostView } from '../../src/core/libvirt/model';
 import {
   buildDomainNode, buildHostNode, domainFacts, domainVerdictLine, hostContextValue, hostRunbookIds, hostRunTarget, hostTarget, hostVerdictLine,
   LIBVIRT_SOCKETS, LOCAL_HOST_ID, localHostMode, sshHostId, type HostState,
@@ -10,6 +10,7 @@ import {
 import { hostReportBody, hostReportHtml } from '../../src/extension/model/hostReport';
 import { setTranslator } from '../../src/extension/model/l10n';
 import { toPlainTree } from '../../src/extension/model/plain';
+import { getKnowledgeBase } from '../../src/knowledge';
 import { readHostView } from '../../src/transport/libvirt';
 import { requireCommand, ROOT } from '../helpers/system';
 
@@ -84,9 +85,7 @@ test('runbook steps from a Host node run on that host\'s machine; its findings f
   assert.deepEqual(hostRunbookIds(runbooks, ['kvm-host-swapping']), []);
 });
 
-test('the shipped knowledge base has a runbook for every host finding', async () => {
-  const { getKnowledgeBase } = await import('../../src/knowledge');
-  const { HOST_FINDING_IDS } = await import('../../src/core/libvirt/model');
+test('the shipped knowledge base has a runbook for every host finding', () => {
   const kb = getKnowledgeBase(join(ROOT, 'knowledge'));
   for (const id of HOST_FINDING_IDS) assert.ok(hostRunbookIds(kb.runbooks.values(), [id]).length > 0, `no runbook names ${id}`);
 });
