@@ -7,7 +7,9 @@ import { renderMarkdown } from '../core/render/markdown';
 import { parseRange, renderNagios, type NagiosThresholds } from '../core/render/nagios';
 import { renderPrometheus } from '../core/render/prometheus';
 import { renderText } from '../core/render/text';
-import { analyzeProbeOutput, EXIT_CODES, type Report, type Target } from '../core/report';
+import { analyzeProbeOutput, EXIT_CODES, localizeReport, type Report, type Target } from '../core/report';
+import type { GuestFacts } from '../core/facts';
+import { isLang, langFromEnv, type Lang } from '../shared/i18n';
 import type { ProbeSettings } from '../core/sections';
 import { probeScript } from '../transport/probe-script';
 import { rememberSample, type Sample } from '../core/trend';
@@ -58,6 +60,8 @@ export interface CliOptions {
   count?: number;
   toolTimeoutSeconds?: number;
   color: boolean;
+  /** Language of text and Markdown output (--lang, else LC_ALL / LC_MESSAGES / LANG). */
+  lang: Lang;
   ssh: SshCliOptions;
   jobs: number;
   thresholds: NagiosThresholds;
@@ -163,6 +167,7 @@ export function parseCliArgs(argv: string[], io: Pick<CliIo, 'isTty' | 'env'>): 
     count,
     toolTimeoutSeconds: seconds('--tool-timeout', values['tool-timeout'], MAX_TOOL_TIMEOUT_SECONDS),
     color: io.isTty && !values['no-color'] && !io.env.NO_COLOR && format === 'text',
+    lang: cliLang(values.lang, io.env),
     ssh,
     jobs: positiveNumber('--jobs', values.jobs, true) ?? DEFAULT_JOBS,
     thresholds,
@@ -183,19 +188,33 @@ function libvirtOption(values: CheckValues, format: Format): CliOptions['libvirt
   return { connect: values.connect };
 }
 
-export function renderReport(report: Report, options: Pick<CliOptions, 'format' | 'color'>): string {
+/** --lang wins; otherwise the environment, as Unix tools read it. */
+function cliLang(value: string | undefined, env: CliIo['env']): Lang {
+  if (value === undefined) return langFromEnv(env);
+  if (!isLang(value)) throw new UsageError(`unknown --lang ${JSON.stringify(value)}; use en or es`);
+  return value;
+}
+
+/**
+ * One report in the chosen format. Text and Markdown follow `lang` (their findings re-worded from `facts`, when
+ * given); JSON, Prometheus and Nagios are the same in every language.
+ */
+export function renderReport(report: Report, options: Pick<CliOptions, 'format' | 'color'> & { lang?: Lang }, facts?: GuestFacts): string {
+  const lang = options.lang ?? 'en';
+  const shown = () => (facts ? localizeReport(report, facts, lang) : report);
   switch (options.format) {
     case 'json': return `${JSON.stringify(report, null, 2)}\n`;
     case 'ndjson': return `${JSON.stringify(report)}\n`;
     case 'markdown': {
       // Loaded only for Markdown output, so other formats start without the knowledge base.
       const { articleMarkdownSection } = require('../knowledge') as typeof import('../knowledge');
-      const background = articleMarkdownSection(report.findings.flatMap((finding) => finding.articles));
-      return background ? `${renderMarkdown(report)}\n${background}` : renderMarkdown(report);
+      const background = articleMarkdownSection(report.findings.flatMap((finding) => finding.articles), { lang });
+      const markdown = renderMarkdown(shown(), () => null, lang);
+      return background ? `${markdown}\n${background}` : markdown;
     }
     case 'prometheus': return renderPrometheus([{ report }]);
     case 'nagios': return renderNagios(report).text;
-    default: return renderText(report, { color: options.color });
+    default: return renderText(shown(), { color: options.color, lang });
   }
 }
 
@@ -451,7 +470,7 @@ function emit(analysis: Analysis, options: CliOptions, io: CliIo): number {
     io.stdout(nagios.text);
     return EXIT_CODES[nagios.state];
   }
-  io.stdout(renderReport(analysis.report, options));
+  io.stdout(renderReport(analysis.report, options, analysis.facts));
   return EXIT_CODES[analysis.report.status];
 }
 

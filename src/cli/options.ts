@@ -3,6 +3,7 @@
 // Add an option by adding a row here; the parser and the help follow.
 import { parseArgs } from 'node:util';
 import { MAX_TREND_SAMPLES } from '../core/trend';
+import { LANGS } from '../shared/i18n';
 import { MAX_TIMER_SECONDS } from '../transport/transport';
 
 /** Longest --tool-timeout: one tool of the probe never needs more; the probe clamps BI_TOOL_TIMEOUT too. */
@@ -88,6 +89,7 @@ export const CHECK_OPTIONS = [
   { name: 'count', type: 'string', arg: 'N', section: 'check', help: 'number of samples in watch mode (default: until interrupted)' },
   TOOL_TIMEOUT,
   { name: 'no-color', type: 'boolean', section: 'check', help: 'plain text even on a terminal' },
+  { name: 'lang', type: 'string', arg: 'LANG', section: 'check', choices: LANGS, help: 'language of text and Markdown output: en or es (default: from LC_ALL, LC_MESSAGES or LANG, else en); JSON, Prometheus and Nagios output are the same in every language; usage errors and --help stay English' },
   SSH,
   ALL_SSH_HOSTS,
   SSH_CONFIG,

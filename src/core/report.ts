@@ -5,6 +5,7 @@ import { splitProbeOutput } from './sections';
 import { computeTrend, type Sample, type Trend } from './trend';
 import { MiB } from './units';
 import type { VirtioMemDevice } from './parsers/virtiomem';
+import type { Lang } from '../shared/i18n';
 
 export type TargetKind = 'local' | 'ssh' | 'snapshot';
 export interface Target { kind: TargetKind; name: string }
@@ -141,6 +142,14 @@ function kernelSummary(kernel: KernelFacts): NonNullable<Report['kernel']> {
     sizeSources: behaviour?.sources.map(({ name, available, note, source }) => ({ name, available, note, source })) ?? [],
     deflateOnOom: cited(behaviour?.deflateOnOom),
   };
+}
+
+/**
+ * The same report with its findings worded in `lang` (same ids, severities, articles and figures), for the text
+ * and Markdown views; the JSON report stays English.
+ */
+export function localizeReport(report: Report, facts: GuestFacts, lang: Lang): Report {
+  return lang === 'en' ? report : { ...report, findings: diagnose(facts, report.trend, lang) };
 }
 
 export type Analysis = { ok: true; report: Report; facts: GuestFacts } | { ok: false; reason: string };

@@ -2,9 +2,9 @@
 // Pure TypeScript (no vscode import): used by the CLI's Markdown output and the extension.
 export { HYPERVISORS, ID_PATTERN, parseKnowledgeDocument, type KnowledgeDoc, type KnowledgeHypervisor, type KnowledgeKind, type KnowledgeSource, type ParsedDocument } from './documents';
 export { splitFrontMatter, type FrontMatterSplit } from './frontmatter';
-export { defaultKnowledgeDir, documentsFor, getKnowledgeBase, loadKnowledgeBase, type KnowledgeBase } from './load';
+export { defaultKnowledgeDir, documentsFor, getKnowledgeBase, isEnglishOnly, loadKnowledgeBase, mergeTranslation, translationDir, type KnowledgeBase } from './load';
 export {
-  articleMarkdownSection, highlightCode, internalHref, parseInternalHref, renderArticleHtml, renderKnowledgeMarkdown, resolveInternalLink,
+  articleMarkdownSection, highlightCode, internalHref, knowledgeWords, parseInternalHref, renderArticleHtml, renderKnowledgeMarkdown, resolveInternalLink,
   type InternalLink, type MarkdownSectionOptions, type RenderOptions,
 } from './render';
 export {

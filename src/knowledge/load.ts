@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseKnowledgeDocument, type KnowledgeDoc, type KnowledgeHypervisor, type KnowledgeKind } from './documents';
+import { DEFAULT_LANG, type Lang } from '../shared/i18n';
 
 export interface KnowledgeBase {
   /** Directory it was loaded from. */
@@ -11,6 +12,13 @@ export interface KnowledgeBase {
   articlesByFinding: ReadonlyMap<string, KnowledgeDoc[]>;
   /** "file: problem" for every document that is incomplete or could not be read. */
   problems: string[];
+  /** The language of the documents: English when absent. */
+  lang?: Lang;
+  /**
+   * In another language: documents shown in English because `knowledge/<lang>/` has no translation of them,
+   * as `article:ID` / `runbook:ID` (see isEnglishOnly).
+   */
+  englishOnly?: ReadonlySet<string>;
 }
 
 /**
@@ -67,12 +75,46 @@ export function loadKnowledgeBase(dir: string = defaultKnowledgeDir()): Knowledg
   return { dir, articles, runbooks, articlesByFinding, problems };
 }
 
+/** Where a language's translations live: `knowledge/es/` (and `knowledge/es/runbooks/`) for Spanish. */
+export const translationDir = (dir: string, lang: Lang): string => join(dir, lang);
+
+/**
+ * The knowledge base in `lang`: every document of `english` replaced by its translation from `translated` (same
+ * id), the rest kept in English and listed in `englishOnly`. A translation with no English original is left
+ * out (ids come from the English base).
+ */
+export function mergeTranslation(english: KnowledgeBase, translated: KnowledgeBase, lang: Lang): KnowledgeBase {
+  const englishOnly = new Set<string>();
+  const pick = (kind: KnowledgeKind, docs: ReadonlyMap<string, KnowledgeDoc>, twins: ReadonlyMap<string, KnowledgeDoc>) => new Map([...docs].map(([id, doc]) => {
+    const twin = twins.get(id);
+    if (!twin) englishOnly.add(`${kind}:${id}`);
+    return [id, twin ?? doc] as const;
+  }));
+  const articles = pick('article', english.articles, translated.articles);
+  const runbooks = pick('runbook', english.runbooks, translated.runbooks);
+  const articlesByFinding = new Map<string, KnowledgeDoc[]>();
+  for (const [finding, docs] of english.articlesByFinding) articlesByFinding.set(finding, docs.map((doc) => articles.get(doc.id) ?? doc));
+  return { dir: english.dir, articles, runbooks, articlesByFinding, problems: [...english.problems, ...translated.problems], lang, englishOnly };
+}
+
+/** Whether a document of a knowledge base in another language is the English original standing in for a translation. */
+export function isEnglishOnly(kb: KnowledgeBase, kind: KnowledgeKind, id: string): boolean {
+  return kb.englishOnly?.has(`${kind}:${id}`) ?? false;
+}
+
 const cache = new Map<string, KnowledgeBase>();
 
-/** loadKnowledgeBase, read once per directory and kept (the files ship with the package). */
-export function getKnowledgeBase(dir: string = defaultKnowledgeDir()): KnowledgeBase {
-  let kb = cache.get(dir);
-  if (!kb) { kb = loadKnowledgeBase(dir); cache.set(dir, kb); }
+/**
+ * loadKnowledgeBase, read once per directory and language and kept (the files ship with the package). In a
+ * language other than English: the translations of `DIR/<lang>/`, English where one is missing (mergeTranslation).
+ */
+export function getKnowledgeBase(dir: string = defaultKnowledgeDir(), lang: Lang = DEFAULT_LANG): KnowledgeBase {
+  const key = `${lang}\0${dir}`;
+  let kb = cache.get(key);
+  if (!kb) {
+    kb = lang === 'en' ? loadKnowledgeBase(dir) : mergeTranslation(getKnowledgeBase(dir), loadKnowledgeBase(translationDir(dir, lang)), lang);
+    cache.set(key, kb);
+  }
   return kb;
 }
 

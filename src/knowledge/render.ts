@@ -11,7 +11,27 @@ import { posix } from 'node:path';
 import { escapeHtml, escapeMarkdown } from '../shared/escape';
 import { hypervisorPhrase } from '../shared/presentation';
 import type { KnowledgeDoc, KnowledgeKind } from './documents';
-import { getKnowledgeBase, type KnowledgeBase } from './load';
+import { getKnowledgeBase, isEnglishOnly, type KnowledgeBase } from './load';
+import { DEFAULT_LANG, type Lang, type PerLang } from '../shared/i18n';
+
+/** The words the rendered documents add around the authors' text, per language. */
+const KB_WORDS: PerLang<{
+  needsRoot: string; mutates: string; readOnly: string; sources: string; appliesTo: string; background: string; englishOnly: string;
+  linkText: (kind: KnowledgeKind, id: string) => string;
+}> = {
+  en: {
+    needsRoot: 'needs root', mutates: 'changes the system', readOnly: 'read-only', sources: 'Sources', appliesTo: 'Applies to',
+    background: 'Background: what the findings mean', englishOnly: 'article in English only', linkText: (kind, id) => `${kind} \`${id}\``,
+  },
+  es: {
+    needsRoot: 'requiere root', mutates: 'modifica el sistema', readOnly: 'solo lectura', sources: 'Fuentes', appliesTo: 'Se aplica a',
+    background: 'Contexto: qué significan los hallazgos', englishOnly: 'artículo disponible solo en inglés',
+    linkText: (kind, id) => `${kind === 'runbook' ? 'runbook' : 'artículo'} \`${id}\``,
+  },
+};
+
+/** The words for a knowledge base's language. */
+export const knowledgeWords = (lang: Lang | undefined) => KB_WORDS[lang ?? DEFAULT_LANG] ?? KB_WORDS.en;
 import { parseBlockAttributes, RUNNABLE_LANGUAGES } from './runbook-blocks';
 
 hljs.registerLanguage('bash', bash); // aliases: sh, zsh
@@ -61,9 +81,11 @@ export interface RenderOptions {
   exists?: (link: InternalLink) => boolean;
   /** Levels added to every heading, so a document nests under the page's own headings. */
   headingShift?: number;
+  /** Language of the badges the renderer adds to runnable blocks; English by default. */
+  lang?: Lang;
 }
 
-interface RenderEnv { kind: KnowledgeKind; exists: (link: InternalLink) => boolean; blockCount: number; headingShift: number }
+interface RenderEnv { kind: KnowledgeKind; exists: (link: InternalLink) => boolean; blockCount: number; headingShift: number; lang: Lang }
 
 function createRenderer(): MarkdownIt.MarkdownIt {
   const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
@@ -123,10 +145,11 @@ function createRenderer(): MarkdownIt.MarkdownIt {
     if (!RUNNABLE_LANGUAGES.includes(language)) return `${pre}\n`;
     const index = env.blockCount++;
     const attributes = parseBlockAttributes(info.slice(language.length));
+    const words = knowledgeWords(env.lang);
     const badges = [
       attributes.name ? `<span class="kb-block-name">${escapeHtml(attributes.name)}</span>` : '',
-      attributes.root ? '<span class="kb-badge kb-root">needs root</span>' : '',
-      attributes.mutates ? '<span class="kb-badge kb-mutates">changes the system</span>' : '<span class="kb-badge kb-readonly">read-only</span>',
+      attributes.root ? `<span class="kb-badge kb-root">${words.needsRoot}</span>` : '',
+      attributes.mutates ? `<span class="kb-badge kb-mutates">${words.mutates}</span>` : `<span class="kb-badge kb-readonly">${words.readOnly}</span>`,
     ].filter(Boolean).join(' ');
     return `<div class="kb-block" data-kb-block="${index}"><div class="kb-block-meta">${badges}</div>${pre}</div>\n`;
   };
@@ -150,11 +173,13 @@ const renderer = createRenderer();
 
 /** Renders knowledge Markdown (no front matter) to safe HTML: no raw HTML, only allowed links. */
 export function renderKnowledgeMarkdown(markdown: string, options: RenderOptions = {}): string {
-  const env: RenderEnv = { kind: options.kind ?? 'article', exists: options.exists ?? (() => true), blockCount: 0, headingShift: Math.max(0, Math.floor(options.headingShift ?? 0)) };
+  const env: RenderEnv = {
+    kind: options.kind ?? 'article', exists: options.exists ?? (() => true), blockCount: 0, headingShift: Math.max(0, Math.floor(options.headingShift ?? 0)), lang: options.lang ?? DEFAULT_LANG,
+  };
   return renderer.render(typeof markdown === 'string' ? markdown : '', env as unknown as MarkdownIt.Env);
 }
 
-function sourcesHtml(doc: KnowledgeDoc, level: number): string {
+function sourcesHtml(doc: KnowledgeDoc, level: number, lang: Lang | undefined): string {
   if (!doc.sources.length) return '';
   const items = doc.sources.map((source) => {
     const title = escapeHtml(source.title);
@@ -162,7 +187,7 @@ function sourcesHtml(doc: KnowledgeDoc, level: number): string {
     return `<li>${head}${source.citation ? ` — <span class="kb-citation">${escapeHtml(source.citation)}</span>` : ''}</li>`;
   });
   const tag = `h${Math.min(6, level)}`;
-  return `<section class="kb-sources"><${tag}>Sources</${tag}><ol>${items.join('')}</ol></section>`;
+  return `<section class="kb-sources"><${tag}>${knowledgeWords(lang).sources}</${tag}><ol>${items.join('')}</ol></section>`;
 }
 
 /**
@@ -173,20 +198,27 @@ function sourcesHtml(doc: KnowledgeDoc, level: number): string {
 export function renderArticleHtml(doc: KnowledgeDoc, kb: KnowledgeBase | null = getKnowledgeBase(), titleLevel = 1): string {
   const level = Math.min(6, Math.max(1, Math.floor(titleLevel)));
   const exists = (link: InternalLink) => !kb || (link.kind === 'runbook' ? kb.runbooks : kb.articles).has(link.id);
-  const applies = doc.appliesTo.map(hypervisorPhrase).join(', ');
+  const lang = kb?.lang ?? DEFAULT_LANG;
+  const words = knowledgeWords(lang);
+  const applies = doc.appliesTo.map((kind) => hypervisorPhrase(kind, lang)).join(', ');
+  const englishOnly = kb && isEnglishOnly(kb, doc.kind, doc.id) ? `<p class="kb-english-only">${escapeHtml(words.englishOnly)}</p>` : '';
   return [
-    `<article class="kb-doc kb-${doc.kind}" data-kb-kind="${doc.kind}" data-kb-id="${escapeHtml(doc.id)}">`,
+    `<article class="kb-doc kb-${doc.kind}" data-kb-kind="${doc.kind}" data-kb-id="${escapeHtml(doc.id)}"${lang !== 'en' && !englishOnly ? ` lang="${lang}"` : ''}>`,
     `<header><h${level}>${escapeHtml(doc.title)}</h${level}><p class="kb-summary">${escapeHtml(doc.summary)}</p>`,
-    applies ? `<p class="kb-applies">Applies to: ${escapeHtml(applies)}</p>` : '',
+    englishOnly,
+    applies ? `<p class="kb-applies">${words.appliesTo}: ${escapeHtml(applies)}</p>` : '',
     '</header>',
-    `<div class="kb-body">${renderKnowledgeMarkdown(doc.body, { kind: doc.kind, exists, headingShift: level - 1 })}</div>`,
-    sourcesHtml(doc, level + 1),
+    `<div class="kb-body">${renderKnowledgeMarkdown(doc.body, { kind: doc.kind, exists, headingShift: level - 1, lang })}</div>`,
+    sourcesHtml(doc, level + 1, lang),
     '</article>',
   ].join('');
 }
 
 export interface MarkdownSectionOptions {
+  /** Default: the package's knowledge base in `lang`. */
   kb?: KnowledgeBase;
+  /** The reader's language (default English): its translations, English where one is missing, saying so. */
+  lang?: Lang;
   /** Heading of the section (level 2). */
   heading?: string;
   /** Link target for another document in the Markdown output; null → plain text with the id. */
@@ -199,15 +231,17 @@ export interface MarkdownSectionOptions {
  * documents rewritten, raw HTML escaped, and its sources. Unknown ids are skipped; '' when none.
  */
 export function articleMarkdownSection(ids: readonly string[], options: MarkdownSectionOptions = {}): string {
-  const kb = options.kb ?? getKnowledgeBase();
+  const kb = options.kb ?? getKnowledgeBase(undefined, options.lang);
+  const words = knowledgeWords(kb.lang);
   const docs = [...new Set(ids)].map((id) => kb.articles.get(id)).filter((doc): doc is KnowledgeDoc => doc !== undefined);
   if (!docs.length) return '';
-  const out: string[] = [`## ${options.heading ?? 'Background: what the findings mean'}`, ''];
+  const out: string[] = [`## ${options.heading ?? words.background}`, ''];
   for (const doc of docs) {
     out.push(`### ${escapeMarkdown(doc.title)}`, '', `*${escapeMarkdown(doc.summary)}*`, '');
+    if (isEnglishOnly(kb, doc.kind, doc.id)) out.push(`(${words.englishOnly})`, '');
     out.push(rewriteMarkdownBody(doc.body, doc.kind, kb, options.linkFor ?? (() => null)).trim(), '');
     if (doc.sources.length) {
-      out.push('Sources:', '');
+      out.push(`${words.sources}:`, '');
       for (const source of doc.sources) {
         const title = escapeMarkdown(source.title);
         out.push(`- ${source.url && isExternal(source.url) ? `[${title}](${source.url.replace(/[()\s]/g, encodeURIComponent)})` : title}${source.citation ? ` — ${escapeMarkdown(source.citation)}` : ''}`);
@@ -246,7 +280,7 @@ function rewriteInline(line: string, kind: KnowledgeKind, kb: KnowledgeBase, lin
       const link = resolveInternalLink(href, kind);
       if (!link || !(link.kind === 'runbook' ? kb.runbooks : kb.articles).has(link.id)) return text;
       const target = linkFor(link);
-      return target ? `[${text}](${target})` : `${text} (${link.kind} \`${link.id}\`)`;
+      return target ? `[${text}](${target})` : `${text} (${knowledgeWords(kb.lang).linkText(link.kind, link.id)})`;
     });
     // Raw HTML never reaches a Markdown renderer: escape every angle bracket that is not an http(s) autolink.
     return withLinks.replace(/<(?!https?:\/\/[^\s<>]+>)/g, '\\<');

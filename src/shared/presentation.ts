@@ -66,7 +66,7 @@ export const FIGURE_NAMES: PerLang<Record<FigureKey, string>> = {
     hypervisor: 'Hipervisor', balloonDriver: 'Driver del balloon', balloonSize: 'Tamaño del balloon', memoryTarget: 'Memoria objetivo',
     balloonTarget: 'Objetivo del balloon', configured: 'Memoria configurada', memoryLimit: 'Límite de memoria', reservation: 'Reserva',
     hostSwapped: 'En swap del host', memTotal: 'MemTotal', memAvailable: 'MemAvailable', unaccounted: 'Usada sin contabilizar',
-    guestSwap: 'Swap del invitado', trend: 'Tendencia', hostName: 'Nombre del host', kernel: 'Kernel', container: 'Contenedor', checked: 'Comprobado',
+    guestSwap: 'Swap de la VM', trend: 'Tendencia', hostName: 'Nombre del host', kernel: 'Kernel', container: 'Contenedor', checked: 'Comprobado',
   },
 };
 
