@@ -3,29 +3,73 @@
  * the same archive with `tar -xf` (goal: no slower than unpacking it).
  *
  * The report: the simulated VMware sos 4.x report (test/fixtures/sosreports/vmware-sos4-debugfs)
- * plus what makes real reports big: var/log/messages and journal-like text (compressible) and
- * var/log/sa binary files (random, incompressible), BENCH_SOS_MB of each (default 40). Packed as
- * sos packs it: tar.xz (and tar.gz for the zlib path). Each tool runs BENCH_RUNS times (default 5),
- * alternating; medians are reported.
+ * plus what makes real reports big, in two mixes:
+ * - "logs": BENCH_SOS_MB (default 120) of varied syslog/journal-like text (timestamps, PIDs, units,
+ *   numbers differ line to line: it compresses about as real logs do) and BENCH_SOS_MB/8 of
+ *   var/log/sa binary data;
+ * - "mixed": BENCH_SOS_MB/3 of one repeated log line (compresses ~1000x) and as much random,
+ *   incompressible var/log/sa data (the mix of the first measurement).
+ * Packed as sos packs it (sos/archive.py: Python tarfile, xz preset 3 in one block, gzip level 6).
+ * Each tool runs BENCH_RUNS times (default 5), alternating; medians are reported.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { GUESTS_DIR, tempDir } from '../test/helpers/guests';
 import { cliBundle } from '../test/helpers/system';
 
-const MB = Number(process.env.BENCH_SOS_MB ?? 40);
+const MB = Number(process.env.BENCH_SOS_MB ?? 120);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-function time(command: string, args: string[]): number {
+/** GNU time gives the CPU time of a command and its children (xz under tar, xz and the probe under balloon-check). */
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** Wall time, and CPU time (user + system, children included) when GNU time is there. */
+function time(command: string, args: string[], cpuFile: string): { ms: number; cpuMs: number | null } {
+  const [program, argv] = GNU_TIME ? [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, command, ...args]] : [command, args];
   const started = performance.now();
-  const run = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const run = spawnSync(program, argv, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const ms = performance.now() - started;
   if (run.status !== 0 && !(command === process.execPath && run.status !== null && run.status <= 3)) throw new Error(`${command} ${args.join(' ')}: exit ${run.status} ${run.stderr}`);
-  return ms;
+  const cpu = GNU_TIME ? /(\d+\.\d+) (\d+\.\d+)\s*$/.exec(readFileSync(cpuFile, 'utf8')) : null;
+  return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : null };
+}
+
+/** "median (run, run, ...)" of wall times, then the CPU median. */
+function summary(runs: { ms: number; cpuMs: number | null }[]): string {
+  const cpu = runs.map((run) => run.cpuMs).filter((ms): ms is number => ms !== null);
+  return `median ${median(runs.map((run) => run.ms)).toFixed(0)} ms (${runs.map((run) => run.ms.toFixed(0)).join(', ')})${cpu.length ? `, CPU ${median(cpu).toFixed(0)} ms` : ''}`;
+}
+
+const WORDS = ['systemd', 'kernel', 'NetworkManager', 'sshd', 'crond', 'rsyslogd', 'vmtoolsd', 'chronyd', 'dbus-daemon', 'auditd'];
+const VERBS = ['Started', 'Stopped', 'Reloading', 'Accepted publickey for', 'session opened for user', 'memory pressure some avg10=', 'Out of memory: Killed process', 'balloon: inflated to', 'link becomes ready on', 'Finished'];
+
+/** Log text whose lines differ as real ones do (time, host, unit, PID, figures), about size bytes. */
+function logText(size: number, seed: number): string {
+  let x = seed;
+  const rand = (n: number) => { x = (x * 1103515245 + 12345) & 0x7fffffff; return (x >>> 8) % n; };
+  const lines: string[] = [];
+  let bytes = 0;
+  for (let second = 0; bytes < size; second += rand(3)) {
+    const time = `Mar  3 ${String(Math.floor(second / 3600) % 24).padStart(2, '0')}:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}`;
+    const line = `${time} rhel9-app01 ${WORDS[rand(WORDS.length)]}[${1000 + rand(60000)}]: ${VERBS[rand(VERBS.length)]} ${rand(100000)} ${rand(2) ? `unit-${rand(500)}.service` : `0x${rand(0xffffff).toString(16)}`} (${rand(1000)}.${rand(100)} ms)\n`;
+    lines.push(line);
+    bytes += line.length;
+  }
+  return lines.join('');
+}
+
+function pack(top: string, mix: string, tmpDir: string): string[] {
+  const archives: string[] = [];
+  for (const [flag, ext, env] of [['-J', 'xz', { XZ_OPT: '-3' }], ['-z', 'gz', {}]] as const) {
+    const archive = join(tmpDir, `${mix}-${basename(top)}.tar.${ext}`);
+    execFileSync('tar', ['-C', join(top, '..'), flag, '-cf', archive, basename(top)], { env: { ...process.env, ...env } });
+    archives.push(archive);
+  }
+  return archives;
 }
 
 const cli = cliBundle();
@@ -33,31 +77,41 @@ const tmp = tempDir('bi-sos-bench-');
 try {
   const name = 'sosreport-rhel9-app01-2025-03-03-abcdefg';
   const fixtures = join(GUESTS_DIR, '..', 'sosreports', 'vmware-sos4-debugfs');
-  const top = join(tmp.dir, 'src', name);
-  cpSync(join(fixtures, readdirSync(fixtures)[0]!), top, { recursive: true, verbatimSymlinks: true });
-  mkdirSync(join(top, 'var', 'log', 'sa'), { recursive: true });
-  const line = 'Mar  3 09:15:02 rhel9-app01 systemd[1]: Started Session 4711 of User root; memory pressure some avg10=0.00\n';
-  writeFileSync(join(top, 'var', 'log', 'messages'), line.repeat(Math.ceil((MB * 1024 * 1024) / line.length)));
-  for (let i = 0; i < 4; i++) writeFileSync(join(top, 'var', 'log', 'sa', `sa0${i}`), randomBytes((MB * 1024 * 1024) / 4));
-  const archives: string[] = [];
-  for (const [flag, ext] of [['-J', 'xz'], ['-z', 'gz']] as const) {
-    const archive = join(tmp.dir, `${name}.tar.${ext}`);
-    execFileSync('tar', ['-C', join(tmp.dir, 'src'), flag, '-cf', archive, name], { env: { ...process.env, XZ_OPT: '-1 -T0' } });
-    archives.push(archive);
-  }
-  console.log(`sos report: ${2 * MB} MB of files (${MB} MB text, ${MB} MB random), ${RUNS} runs each, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
-  for (const archive of archives) {
-    const unpack: number[] = [];
-    const analyse: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      const out = join(tmp.dir, `x${run}`);
-      mkdirSync(out);
-      unpack.push(time('tar', ['-xf', archive, '-C', out]));
-      rmSync(out, { recursive: true, force: true });
-      analyse.push(time(process.execPath, [cli, '--sosreport', archive, '--format', 'json']));
+  const mixes: Record<string, (top: string) => void> = {
+    logs: (top) => {
+      writeFileSync(join(top, 'var', 'log', 'messages'), logText((MB * 1024 * 1024) / 2, 1));
+      mkdirSync(join(top, 'sos_commands', 'logs'), { recursive: true });
+      writeFileSync(join(top, 'sos_commands', 'logs', 'journalctl_--no-pager'), logText((MB * 1024 * 1024) / 2, 2));
+      for (let i = 0; i < 4; i++) writeFileSync(join(top, 'var', 'log', 'sa', `sa0${i}`), randomBytes((MB * 1024 * 1024) / 32));
+    },
+    mixed: (top) => {
+      const line = 'Mar  3 09:15:02 rhel9-app01 systemd[1]: Started Session 4711 of User root; memory pressure some avg10=0.00\n';
+      writeFileSync(join(top, 'var', 'log', 'messages'), line.repeat(Math.ceil((MB * 1024 * 1024) / 3 / line.length)));
+      for (let i = 0; i < 4; i++) writeFileSync(join(top, 'var', 'log', 'sa', `sa0${i}`), randomBytes((MB * 1024 * 1024) / 12));
+    },
+  };
+  console.log(`${RUNS} runs each, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
+  for (const [mix, fill] of Object.entries(mixes)) {
+    const top = join(tmp.dir, mix, name);
+    cpSync(join(fixtures, readdirSync(fixtures)[0]!), top, { recursive: true, verbatimSymlinks: true });
+    mkdirSync(join(top, 'var', 'log', 'sa'), { recursive: true });
+    fill(top);
+    const unpacked = (execFileSync('du', ['-sm', top], { encoding: 'utf8' }).split('\t')[0] ?? '?');
+    for (const archive of pack(top, mix, tmp.dir)) {
+      const unpack: { ms: number; cpuMs: number | null }[] = [];
+      const analyse: { ms: number; cpuMs: number | null }[] = [];
+      const cpuFile = join(tmp.dir, 'cpu.txt');
+      for (let run = 0; run < RUNS; run++) {
+        const out = join(tmp.dir, `x${run}`);
+        mkdirSync(out);
+        unpack.push(time('tar', ['-xf', archive, '-C', out], cpuFile));
+        rmSync(out, { recursive: true, force: true });
+        analyse.push(time(process.execPath, [cli, '--sosreport', archive, '--format', 'json'], cpuFile));
+      }
+      const size = (statSync(archive).size / 1024 / 1024).toFixed(1);
+      const ratio = median(analyse.map((run) => run.ms)) / median(unpack.map((run) => run.ms));
+      console.log(`${mix} ${archive.slice(archive.lastIndexOf('.tar'))} ${size} MB (${unpacked} MB unpacked): tar -xf ${summary(unpack)}; balloon-check --sosreport ${summary(analyse)}; ratio ${ratio.toFixed(2)}`);
     }
-    const size = (statSync(archive).size / 1024 / 1024).toFixed(1);
-    console.log(`${archive.slice(archive.lastIndexOf('.tar'))} ${size} MB: tar -xf median ${median(unpack).toFixed(0)} ms (${unpack.map((ms) => ms.toFixed(0)).join(', ')}); balloon-check --sosreport median ${median(analyse).toFixed(0)} ms (${analyse.map((ms) => ms.toFixed(0)).join(', ')}); ratio ${(median(analyse) / median(unpack)).toFixed(2)}`);
   }
 } finally {
   tmp.remove();
