@@ -83,6 +83,22 @@ export function hostTests(): TestCase[] {
       },
     },
     {
+      name: 'host: Open Runbook on a host finding opens the runbook that names it',
+      timeoutMs: 20_000,
+      fn: async () => {
+        const web = domainsOf((await hostNode())!).find((domain) => domain.label === 'web01')!;
+        const row = (web.children ?? []).find((child) => child.contextValue === 'hostFinding' && child.id?.endsWith('-domain-ballooned'));
+        assert.ok(row, 'the domain-ballooned row of web01');
+        await vscode.commands.executeCommand('balloonInspector.openHostRunbook', row);
+        const editor = await waitFor('the runbook in an editor', () => {
+          const path = vscode.window.activeTextEditor?.document.uri.fsPath;
+          return path?.endsWith(join('knowledge', 'runbooks', 'kvm-host-balloons.md')) ? path : undefined;
+        }, 10_000);
+        assert.ok(editor);
+        await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      },
+    },
+    {
       name: 'host: Read KVM Host Again re-reads, and clearing the setting removes the Host node',
       timeoutMs: 40_000,
       fn: async () => {
