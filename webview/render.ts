@@ -26,7 +26,7 @@ function sourcesList(article: ArticleView, text: PageText): Raw | string {
 }
 
 function articleBlock(article: ArticleView, open: boolean, text: PageText): Raw {
-  return html`<vscode-collapsible class="article" data-article-id="${article.id}" title="${article.title}" ${open ? raw('open') : ''}><div class="article-body"><p class="summary">${article.summary}</p>${raw(article.html)}${sourcesList(article, text)}</div></vscode-collapsible>`;
+  return html`<vscode-collapsible class="article" data-article-id="${article.id}" title="${article.title}" ${open ? raw('open') : ''}><div class="article-body">${article.englishOnly ? html`<p class="english-only">${text.englishOnly}</p>` : ''}<p class="summary">${article.summary}</p>${raw(article.html)}${sourcesList(article, text)}</div></vscode-collapsible>`;
 }
 
 function findingSection(finding: Finding, model: ReportViewModel, text: PageText): Raw {

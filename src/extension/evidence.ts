@@ -51,7 +51,7 @@ export async function saveEvidenceBundle(deps: EvidenceDeps, guestArg: unknown, 
   if (output === undefined) return undefined;
   const target = await targetOf(targetArg, evidenceFileName(found.report));
   if (!target) return undefined;
-  const input = { output, report: found.report, version: VERSION, how: evidenceHow(found.id) };
+  const input = { output, report: guests.jsonReport(found.id) ?? found.report, version: VERSION, how: evidenceHow(found.id) };
   const { writeEvidenceBundle } = loadLazy();
   if (target.scheme === 'file') {
     await writeEvidenceBundle(target.fsPath, input);

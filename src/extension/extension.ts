@@ -107,7 +107,7 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
 
   timing.mark('registrations');
   const activationMs = timing.finish({
-    version: VERSION, remoteName: vscode.env.remoteName ?? null, windowKind: guests.window.kind, topLabel: guests.window.label, appHost: vscode.env.appHost, uiKind: vscode.env.uiKind,
+    version: VERSION, remoteName: vscode.env.remoteName ?? null, windowKind: guests.window.kind, topLabel: guests.window.label, appHost: vscode.env.appHost, uiKind: vscode.env.uiKind, language: vscode.env.language,
   });
   return {
     version: VERSION,

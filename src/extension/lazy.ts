@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Report } from '../core/report';
 import type { Finding } from '../core/rules';
-import { getKnowledgeBase, parseRunbookBlocks, renderArticleHtml, type KnowledgeBase, type KnowledgeDoc } from '../knowledge';
+import { getKnowledgeBase, isEnglishOnly, parseRunbookBlocks, renderArticleHtml, type KnowledgeBase, type KnowledgeDoc } from '../knowledge';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import { sshTransport, type SshSettings } from '../transport/ssh-factory';
@@ -16,6 +16,7 @@ import { ProbeError, type Transport } from '../transport/transport';
 import type { RunnableBlock } from './model/runbook';
 import { l10n } from './model/l10n';
 import type { ArticleView, RunbookLink } from '../shared/protocol';
+import type { Lang } from '../shared/i18n';
 
 /** This bundle's own copy of the models' translator, set by lazyLoader.ts to the main bundle's (vscode.l10n.t). */
 export { setTranslator } from './model/l10n';
@@ -23,8 +24,9 @@ export { setTranslator } from './model/l10n';
 /** The KVM host view through virsh (the Host node of the Guests tree): here, with ssh2, because it can run over SSH. */
 export { readHostView } from '../transport/libvirt';
 
-export function knowledgeBase(extensionPath: string): KnowledgeBase {
-  return getKnowledgeBase(join(extensionPath, 'knowledge'));
+/** The shipped knowledge base in `lang` (knowledge/es/ for Spanish; a document without a translation stays English). */
+export function knowledgeBase(extensionPath: string, lang: Lang = 'en'): KnowledgeBase {
+  return getKnowledgeBase(join(extensionPath, 'knowledge'), lang);
 }
 
 /** The runnable blocks of a Markdown text, as the code lenses need them. */
@@ -42,7 +44,10 @@ export function articleView(kb: KnowledgeBase, id: string): ArticleView | null {
   const doc = kb.articles.get(id);
   if (!doc) return null;
   // Title at h4: the report page puts articles under its h3 finding titles.
-  return { id: doc.id, title: doc.title, summary: doc.summary, html: renderArticleHtml(doc, kb, 4), sources: doc.sources };
+  const view: ArticleView = { id: doc.id, title: doc.title, summary: doc.summary, html: renderArticleHtml(doc, kb, 4), sources: doc.sources };
+  // A knowledge base in another language without this article's translation shows the English one, and says so.
+  if (isEnglishOnly(kb, 'article', id)) view.englishOnly = true;
+  return view;
 }
 
 /** Article views for every article a report's findings cite. */

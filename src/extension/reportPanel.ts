@@ -107,7 +107,7 @@ export class ReportPanels implements vscode.WebviewPanelSerializer<WebviewState>
     const runbooks: ReportViewModel['runbooks'] = {};
     try {
       const lazy = loadLazy();
-      const kb = lazy.knowledgeBase(this.extensionUri.fsPath);
+      const kb = lazy.knowledgeBase(this.extensionUri.fsPath, displayLang());
       articles = lazy.articlesFor(kb, report);
       for (const finding of report.findings) runbooks[finding.id] = lazy.runbooksForFinding(kb, finding, report.hypervisor.kind);
     } catch (error) {

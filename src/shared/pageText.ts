@@ -18,7 +18,7 @@ export interface PageText {
   memory: string; balloonTrend: string; findings: string; noFindings: string; background: string; figures: string;
   evidence: string; noEvidence: string; probes: string; probe: string; status: string; detail: string;
   /** A finding's links and its article. */
-  sources: string; runbookLinks: string; backgroundLinks: string; noArticle: string;
+  sources: string; runbookLinks: string; backgroundLinks: string; noArticle: string; englishOnly: string;
   /** The memory chart and the trend sparkline. */
   chartUnknown: string; chartUnknownLong: string; used: string; balloon: string; available: string; configured: string;
   limit: string; chartAria: string; trendAria: string; trendMax: string; trendMin: string;
@@ -34,6 +34,7 @@ export const PAGE_TEXT_EN: PageText = {
   background: 'Background', figures: 'Figures', evidence: 'Evidence', noEvidence: 'No hypervisor signal.', probes: 'Probes',
   probe: 'probe', status: 'status', detail: 'detail',
   sources: 'Sources', runbookLinks: 'Runbook: {0}', backgroundLinks: 'Background: {0}', noArticle: 'No article for {0}.',
+  englishOnly: 'This article has no translation yet: it is shown in English.',
   chartUnknown: 'Memory figures unknown', chartUnknownLong: 'Memory figures unknown on this guest', used: 'used', balloon: 'balloon',
   available: 'available', configured: 'configured', limit: 'limit {0}', chartAria: 'Memory: {0}',
   trendAria: 'Balloon {0} → {1} ({2}) over {3} samples', trendMax: 'max {0}', trendMin: 'min {0}',

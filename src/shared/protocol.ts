@@ -13,6 +13,8 @@ export interface ArticleView {
   /** Rendered by the knowledge module (markdown-it, html:false): no raw HTML from the source survives. */
   html: string;
   sources: { title: string; url?: string; citation?: string }[];
+  /** The display language has no translation of this article: it is the English original. */
+  englishOnly?: boolean;
 }
 
 export interface RunbookLink { id: string; title: string }

@@ -106,14 +106,16 @@ export class GuestActions {
   async copyReport(arg: unknown, format: 'markdown' | 'json'): Promise<void> {
     const found = await this.ensureReport(arg);
     if (!found) return;
-    await vscode.env.clipboard.writeText(format === 'json' ? `${JSON.stringify(found.report, null, 2)}\n` : renderMarkdown(found.report));
+    // JSON is language-neutral (English findings, as balloon-check --format json); Markdown is in the display language.
+    const text = format === 'json' ? `${JSON.stringify(this.deps.guests.jsonReport(found.id) ?? found.report, null, 2)}\n` : renderMarkdown(found.report, () => null, displayLang());
+    await vscode.env.clipboard.writeText(text);
     vscode.window.setStatusBarMessage(vscode.l10n.t('$(copy) Balloon report copied as {0}', format === 'json' ? 'JSON' : 'Markdown'), 3000);
   }
 
   /** Opens one runbook; with a guest, its steps run on that guest. */
   async openRunbookFile(runbookId: string, guestId?: string): Promise<void> {
     const { guests, lenses } = this.deps;
-    const doc = loadLazy().knowledgeBase(this.deps.extensionPath).runbooks.get(runbookId);
+    const doc = loadLazy().knowledgeBase(this.deps.extensionPath, displayLang()).runbooks.get(runbookId);
     if (!doc?.path) { void vscode.window.showWarningMessage(vscode.l10n.t('Balloon Inspector: no runbook "{0}".', runbookId)); return; }
     if (guestId && guests.get(guestId)) { guests.runTargetId = guestId; lenses.refresh(); }
     await vscode.window.showTextDocument(vscode.Uri.file(doc.path), { preview: true });
@@ -123,7 +125,7 @@ export class GuestActions {
   async openRunbook(arg: unknown): Promise<void> {
     if (typeof arg === 'string' && !arg.startsWith(SSH_GUEST_PREFIX) && arg !== WINDOW_GUEST_ID) return this.openRunbookFile(arg);
     const lazy = loadLazy();
-    const kb = lazy.knowledgeBase(this.deps.extensionPath);
+    const kb = lazy.knowledgeBase(this.deps.extensionPath, displayLang());
     const guestId = guestIdOf(arg);
     const guest = guestId ? this.deps.guests.get(guestId) : undefined;
     const report = guest?.report ?? null;
@@ -141,7 +143,7 @@ export class GuestActions {
   }
 
   async openArticle(articleId: string): Promise<void> {
-    const doc = loadLazy().knowledgeBase(this.deps.extensionPath).articles.get(articleId);
+    const doc = loadLazy().knowledgeBase(this.deps.extensionPath, displayLang()).articles.get(articleId);
     if (doc?.path) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(doc.path));
   }
 }

@@ -15,6 +15,7 @@ export function pageText(): PageText {
     evidence: l10n.t('Evidence'), noEvidence: l10n.t('No hypervisor signal.'), probes: l10n.t('Probes'),
     probe: l10n.t('probe'), status: l10n.t('status'), detail: l10n.t('detail'),
     sources: l10n.t('Sources'), runbookLinks: l10n.t('Runbook: {0}'), backgroundLinks: l10n.t('Background: {0}'), noArticle: l10n.t('No article for {0}.'),
+    englishOnly: l10n.t('This article has no translation yet: it is shown in English.'),
     chartUnknown: l10n.t('Memory figures unknown'), chartUnknownLong: l10n.t('Memory figures unknown on this guest'),
     used: l10n.t('used'), balloon: l10n.t('balloon'), available: l10n.t('available'), configured: l10n.t('configured'), limit: l10n.t('limit {0}'),
     chartAria: l10n.t('Memory: {0}'), trendAria: l10n.t('Balloon {0} → {1} ({2}) over {3} samples'), trendMax: l10n.t('max {0}'), trendMin: l10n.t('min {0}'),

@@ -1,5 +1,6 @@
 import { isAbsolute, join, relative } from 'node:path';
 import { shellQuote } from '../../core/sections';
+import { LANGS } from '../../shared/i18n';
 import { l10n } from './l10n';
 
 /** vscode-free: what the runbook code lenses offer, and the exact text a terminal receives. */
@@ -104,10 +105,14 @@ export function declaresRunbook(text: string): boolean {
 /** Where a runbook comes from. Steps of a runbook Balloon Inspector does not ship always ask first. */
 export type RunbookOrigin = 'shipped' | 'workspace';
 
-/** Whether `path` is a Markdown file inside this extension's own knowledge/runbooks folder. */
+/** Whether `path` is a Markdown file inside this extension's own knowledge/runbooks folder, or a translation's (knowledge/es/runbooks). */
 export function isShippedRunbookPath(path: string, extensionPath: string): boolean {
-  const inside = relative(join(extensionPath, 'knowledge', 'runbooks'), path);
-  return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside) && inside.endsWith('.md');
+  const inside = (folder: string) => {
+    const rest = relative(folder, path);
+    return rest !== '' && !rest.startsWith('..') && !isAbsolute(rest) && rest.endsWith('.md');
+  };
+  const knowledge = join(extensionPath, 'knowledge');
+  return inside(join(knowledge, 'runbooks')) || LANGS.some((lang) => lang !== 'en' && inside(join(knowledge, lang, 'runbooks')));
 }
 
 /** Commands that act as root, and commands a step may not run without asking. */
