@@ -379,6 +379,16 @@ function spanishReportTests(get: () => Session, state: { report?: Report; englis
       for (const title of titles) assert.ok(!state.englishTitles.includes(title), `finding title left in English on the page: ${title}`);
       await screenshot(page, 'report-es.png', ['.part.editor']);
     },
+  }, {
+    name: `runbook ${RUNBOOK_FILE}: the lenses read "Ejecutar en", "Ejecutar con sudo" and "Copiar"`,
+    timeoutMs: 30_000,
+    fn: async () => {
+      const { page } = get();
+      await openFile(page, RUNBOOK_FILE);
+      await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Ejecutar en' }).first().waitFor();
+      const titles = await codeLensTitles(page);
+      assert.ok(titles.includes('Ejecutar con sudo') && titles.includes('Copiar'), `lenses ${JSON.stringify(titles)}`);
+    },
   }];
 }
 
