@@ -3,6 +3,7 @@
  * main.ts parses the options and calls runLibvirtCheck; everything else about the host view is here.
  */
 import type { HostView } from '../core/libvirt/model';
+import type { Lang } from '../shared/i18n';
 import { renderHostMarkdown } from '../core/render/host-markdown';
 import { renderHostPrometheus } from '../core/render/host-prometheus';
 import { renderHostText } from '../core/render/host-text';
@@ -21,6 +22,8 @@ export interface LibvirtCliOptions {
   connect?: string;
   color: boolean;
   ssh: SshCliOptions;
+  /** Language of text and Markdown (JSON and Prometheus are English in every language). */
+  lang?: Lang;
 }
 
 export interface LibvirtIo {
@@ -42,23 +45,25 @@ const ORDER = { ok: 0, unknown: 1, warning: 2, critical: 3 } as const;
 export const worstView = (views: readonly HostView[]) => views.reduce<HostView['status']>((worst, view) => (ORDER[view.status] > ORDER[worst] ? view.status : worst), 'ok');
 
 /** The views in one format: several hosts are one JSON array, one exposition, texts one after another. */
-export function renderHostViews(views: readonly HostView[], format: Format, color: boolean): string {
+export function renderHostViews(views: readonly HostView[], format: Format, color: boolean, lang: Lang = 'en'): string {
   switch (format) {
     case 'json': return `${JSON.stringify(views.length === 1 ? views[0] : views, null, 2)}\n`;
     case 'prometheus': return renderHostPrometheus(views.map((view) => ({ view, labels: view.target.kind === 'ssh' ? { host: view.target.name } : {} as Record<string, string> })));
     case 'markdown': {
       // The knowledge base loads only for Markdown output, as for the guest check.
       const { articleMarkdownSection } = require('../knowledge') as typeof import('../knowledge');
-      const background = articleMarkdownSection(views.flatMap((view) => view.findings.flatMap((finding) => finding.articles)));
-      return `${views.map((view) => renderHostMarkdown(view)).join('\n')}${background ? `\n${background}` : ''}`;
+      const background = articleMarkdownSection(views.flatMap((view) => view.findings.flatMap((finding) => finding.articles)), { lang });
+      return `${views.map((view) => renderHostMarkdown(view, () => null, lang)).join('\n')}${background ? `\n${background}` : ''}`;
     }
-    default: return views.map((view) => renderHostText(view, { color })).join('\n');
+    default: return views.map((view) => renderHostText(view, { color, lang })).join('\n');
   }
 }
 
 /** Reads every host (this one, or each --ssh destination in turn) and prints the views; resolves with the exit code. */
 export async function runLibvirtCheck(options: LibvirtCliOptions, io: LibvirtIo, signal?: AbortSignal): Promise<number> {
   const timeoutSeconds = options.ssh.probeTimeoutSeconds;
+  // Findings are worded once, when the view is built: in the reader's language only for text and Markdown.
+  const lang: Lang = options.format === 'text' || options.format === 'markdown' ? options.lang ?? 'en' : 'en';
   const views: HostView[] = [];
   if (options.ssh.ssh.length || options.ssh.allSshHosts) {
     // SSH code (ssh2) loads only when --ssh is given.
@@ -75,12 +80,12 @@ export async function runLibvirtCheck(options: LibvirtCliOptions, io: LibvirtIo,
     if (!destinations.length) { io.stderr('balloon-check: the SSH config has no concrete Host to check\n'); return EXIT_CODES.unknown; }
     for (const destination of destinations) {
       if (signal?.aborted) break;
-      views.push(await readHostView({ connect: options.connect, transport: session.transport(destination), signal, timeoutSeconds }));
+      views.push(await readHostView({ connect: options.connect, transport: session.transport(destination), signal, timeoutSeconds, lang }));
     }
   } else {
-    views.push(await readHostView({ connect: options.connect, signal, timeoutSeconds }));
+    views.push(await readHostView({ connect: options.connect, signal, timeoutSeconds, lang }));
   }
   for (const view of views) if (view.error) io.stderr(`balloon-check: ${view.target.name}: ${view.uri}: ${view.error.message}\n`);
-  io.stdout(renderHostViews(views, options.format, options.color));
+  io.stdout(renderHostViews(views, options.format, options.color, lang));
   return views.length ? EXIT_CODES[worstView(views)] : EXIT_CODES.unknown;
 }

@@ -3,13 +3,14 @@
  *
  * Contract (stable; the CLI and the VS Code "Host" node call only this):
  *
- *   readHostView({ connect?, transport?, signal?, timeoutSeconds?, now? }): Promise<HostView>
+ *   readHostView({ connect?, transport?, signal?, timeoutSeconds?, lang?, now? }): Promise<HostView>
  *
  * - `connect`: the libvirt URI, as `virsh --connect` takes it (default `qemu:///system`; any URI,
  *   `test:///abs/node.xml` and `qemu+ssh://` included). It is passed to virsh as one shell-quoted word.
  * - `transport`: where virsh runs. Absent or a LocalTransport: this machine. An SshTransport: the SSH host
  *   (one connection, one exec channel `sh -s`, reached exactly as for the guest probe).
  * - `signal` cancels; `timeoutSeconds` (default 30) bounds the whole read. Either kills the virsh process.
+ * - `lang` ('en' default, or 'es') words the findings' titles and details; ids, severities and figures are the same.
  * - Never rejects for a host that cannot be read: the view then has `error` (no virsh, no connection,
  *   timeout, SSH failure, unreadable output), `status: 'unknown'` and no domains. A domain that cannot be
  *   read has `status: 'unknown'` and its reason in `unknown`; the others are still reported.
@@ -24,6 +25,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { HostView, HostViewError } from '../core/libvirt/model';
+import type { Lang } from '../shared/i18n';
 import { buildHostView, hostFilesApply, type HostRead } from '../core/libvirt/view';
 import { commandLines, phaseTwo, PHASE_ONE, preambleSections, PROMPT, sessionPreamble, splitAnswers } from '../core/libvirt/session';
 import { parseDomstats, parseUuidList } from '../core/libvirt/parsers';
@@ -35,6 +37,8 @@ export const DEFAULT_HOST_VIEW_TIMEOUT_SECONDS = 30;
 
 export interface HostViewOptions {
   connect?: string;
+  /** Language of the findings' titles and details (default English, the JSON contract's words). */
+  lang?: Lang;
   transport?: Transport;
   signal?: AbortSignal;
   timeoutSeconds?: number;
@@ -205,5 +209,5 @@ export async function readHostView(options: HostViewOptions = {}): Promise<HostV
     channel?.kill();
   }
   read.checkedAt = now();
-  return buildHostView(read);
+  return buildHostView(read, options.lang);
 }

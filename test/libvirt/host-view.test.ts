@@ -143,6 +143,16 @@ test('balloon-check --libvirt: text worst first, JSON valid against host-view.sc
   assert.match(markdown.stdout, /^# KVM host: /);
   assert.ok(markdown.stdout.includes('| evil \'quoted\' "dq" $(touch bi-pwned) \\`id\\` ; destroy x | running |'), 'the name escaped in its cell');
   assert.match(markdown.stdout, /## Background: what the findings mean/);
+  const spanish = cli(['--libvirt', '--connect', URI, '--lang', 'es', '--no-color']);
+  assert.match(spanish.stdout, /^Host KVM .* — CRÍTICO$/m);
+  assert.match(spanish.stdout, /^web-ballooned +en ejecución +8,0 GiB/m);
+  assert.match(spanish.stdout, /El balloon retiene buena parte de la memoria de este dominio — balloon de 6,0 GiB \(75 % de los 8,0 GiB configurados\)/);
+  const spanishMarkdown = cli(['--libvirt', '--connect', URI, '--lang', 'es', '-f', 'markdown']);
+  assert.match(spanishMarkdown.stdout, /^# Host KVM: /);
+  assert.match(spanishMarkdown.stdout, /^## Contexto: qué significan los hallazgos$/m, 'the articles, in Spanish');
+  assert.match(spanishMarkdown.stdout, /### Un dominio tiene el balloon inflado muy por debajo de su memoria configurada/);
+  const spanishJson = JSON.parse(cli(['--libvirt', '--connect', URI, '--lang', 'es', '-f', 'json']).stdout);
+  assert.equal(spanishJson.findings[0].title, 'The balloon holds much of this domain\'s memory', 'JSON keeps the contract\'s English words');
   const healthy = cli(['--libvirt', '--connect', 'test:///default', '-f', 'json']);
   assert.equal(healthy.status, EXIT_CODES.critical, 'the stock domain is ballooned 8 GiB → 2 GiB');
   const down = cli(['--libvirt', '--connect', `test://${join(scratch, 'absent.xml')}`]);

@@ -196,3 +196,17 @@ test('renderers: a hostile domain name stays one table cell, one label value, on
   assert.ok(metrics.includes('domain="a|b \\nx\u001b[31m \\"q\\" \\\\ $(id)"'), 'the label escaped by escapePrometheusLabel');
   assert.equal(metrics.split('\n').filter((line) => line && !line.startsWith('#')).every((line) => /^balloon_inspector_kvm_\w+(\{.*\})? [\d.e+-]+$/.test(line)), true);
 });
+
+test('Spanish findings: the same ids, severities, articles and domains as English, Spanish words and number format', () => {
+  const english = buildHostView(qemuRead());
+  const spanish = buildHostView(qemuRead(), 'es');
+  const shape = (view: typeof english) => view.findings.map(({ id, severity, articles, domain }) => ({ id, severity, articles, domain }));
+  assert.deepEqual(shape(spanish), shape(english));
+  const usable = spanish.findings.find((finding) => finding.id === 'domain-usable-low')!;
+  assert.equal(usable.title, 'Al guest casi no le queda memoria utilizable');
+  assert.match(usable.detail, /usable 72 MiB de los 2,0 GiB que tiene \(4 %\); ha sacado 128 MiB a swap desde que arrancó; estadísticas de hace 30 s/);
+  for (const finding of spanish.findings) assert.notEqual(finding.title, english.findings.find((item) => item.id === finding.id && item.domain === finding.domain)!.title);
+  const text = renderHostText(spanish, { color: false, lang: 'es' });
+  assert.match(text, /^DOMINIO +ESTADO +CONFIGURADA/m);
+  assert.match(renderHostMarkdown(spanish, () => null, 'es'), /^\| dominio \| estado \|/m);
+});

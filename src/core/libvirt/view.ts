@@ -2,6 +2,7 @@
  * From what virsh and the host files said (HostRead) to the HostView: parse each answer, join them per
  * domain by UUID, total the host, apply the rules. Pure and total: bad input gives unknowns, not throws.
  */
+import type { Lang } from '../../shared/i18n';
 import { SEVERITY_RANK } from '../rules';
 import type { ReportStatus, Target } from '../report';
 import { HOST_VIEW_VERSION, type DomainState, type DomainStats, type DomainView, type HostFinding, type HostMemory, type HostTotals, type HostView, type HostViewError } from './model';
@@ -111,7 +112,7 @@ const worst = (findings: readonly HostFinding[]): ReportStatus | null => {
 type ParsedXml = ReturnType<typeof parseDomainXml>;
 interface DomainInputs { uuid: string; state: DomainState; xml: ParsedXml; stats: DomainStats | null; statsNote: string | null; errors: string[] }
 
-function domainView(input: DomainInputs): DomainView {
+function domainView(input: DomainInputs, lang: Lang): DomainView {
   const unknown = [...input.errors];
   const view: DomainView = { uuid: input.uuid, name: null, state: input.state, configuredBytes: null, maxMemoryBytes: null, currentBytes: null, balloon: null, stats: null, balloonBytes: null, unknown, status: 'ok', findings: [] };
   const parsed = input.xml;
@@ -130,7 +131,7 @@ function domainView(input: DomainInputs): DomainView {
     const has = input.stats?.actualBytes ?? xml.currentBytes;
     view.balloonBytes = xml.configuredBytes !== null && has !== null ? Math.max(0, xml.configuredBytes - has) : null;
   }
-  view.findings = domainFindings(view);
+  view.findings = domainFindings(view, lang);
   const bad = worst(view.findings);
   view.status = bad ?? (view.balloonBytes === null && input.state !== 'shut-off' ? 'unknown' : 'ok');
   return view;
@@ -172,8 +173,8 @@ const round = (value: number) => Math.round(value * 1000) / 1000;
 
 const STATE_RANK: Record<ReportStatus, number> = { critical: 3, warning: 2, unknown: 1, ok: 0 };
 
-/** The host view of one read. */
-export function buildHostView(read: HostRead): HostView {
+/** The host view of one read; findings worded in `lang` (English for JSON, the contract's words). */
+export function buildHostView(read: HostRead, lang: Lang = 'en'): HostView {
   const unknown: string[] = [];
   const base = { version: HOST_VIEW_VERSION, target: read.target, uri: read.uri, checkedAt: read.checkedAt.toISOString() } as const;
   const resolved = (answer(read, 'uri') ?? '').trim().split('\n')[0] || null;
@@ -194,11 +195,11 @@ export function buildHostView(read: HostRead): HostView {
   const stats = statsOf(read, active, names, now);
   const domains = [...stateOf].filter(([uuid]) => UUID_PATTERN.test(uuid)).map(([uuid, state]) => domainView({
     uuid, state, xml: xmlOf(uuid), stats: stats.get(uuid)?.stats ?? null, statsNote: stats.get(uuid)?.note ?? null, errors: errors.get(uuid) ?? [],
-  }));
+  }, lang));
   domains.sort((a, b) => STATE_RANK[b.status] - STATE_RANK[a.status] || (a.name ?? '').localeCompare(b.name ?? '') || a.uuid.localeCompare(b.uuid));
   for (const line of errors.get('') ?? []) unknown.push(`virsh: ${line}`);
   const sums = totals(domains, host);
-  const findings = [...hostFindings(host, sums), ...domains.flatMap((domain) => domain.findings)].sort(bySeverity);
+  const findings = [...hostFindings(host, sums, lang), ...domains.flatMap((domain) => domain.findings)].sort(bySeverity);
   const top = worst(findings);
   const status: ReportStatus = top ?? (domains.some((domain) => domain.status === 'unknown') || host.totalBytes === null ? 'unknown' : 'ok');
   return { ...base, resolvedUri: resolved, status, error: null, host, totals: sums, domains, findings, unknown };
