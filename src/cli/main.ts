@@ -323,7 +323,7 @@ export async function runCli(argv: string[], io: CliIo, signal: AbortSignal = ne
 /** One run once the options are parsed: its output goes to io.stdout. */
 async function check(options: CliOptions, io: CliIo, signal: AbortSignal): Promise<number> {
   if (options.script) { io.stdout(probeScript()); return 0; }
-  if (options.libvirt) return loadLibvirt().runLibvirtCheck({ format: options.format, connect: options.libvirt.connect, color: options.color, ssh: options.ssh }, io, signal);
+  if (options.libvirt) return loadLibvirt().runLibvirtCheck({ format: options.format, connect: options.libvirt.connect, color: options.color, ssh: options.ssh, lang: options.lang }, io, signal);
   if (options.input !== undefined) return checkInput(options.input, options, io, signal);
   if (options.sosreport !== undefined) return checkSosreport(options.sosreport, options, io, signal);
   const settings: ProbeSettings = { sudo: options.sudo, toolTimeoutSeconds: options.toolTimeoutSeconds, runSnapshotTools: options.runSnapshotTools };
