@@ -210,3 +210,17 @@ test('Spanish findings: the same ids, severities, articles and domains as Englis
   assert.match(text, /^DOMINIO +ESTADO +CONFIGURADA/m);
   assert.match(renderHostMarkdown(spanish, () => null, 'es'), /^\| dominio \| estado \|/m);
 });
+
+test('domstats blocks are matched by the XML name, not by position; a name printed twice is trusted for neither', () => {
+  const read = qemuRead();
+  const swapped = fixture('domstats-qemu.txt').split('\n\n').filter((block) => block.trim()).reverse().join('\n\n');
+  read.answers = read.answers.map((item) => (item.command.startsWith(`domstats --balloon ${WEB}`) ? { ...item, output: `${swapped}\n` } : item));
+  const view = buildHostView(read);
+  assert.equal(view.domains.find((domain) => domain.uuid === WEB)!.stats?.usableBytes, 73728 * KiB);
+  assert.equal(view.domains.find((domain) => domain.uuid === BATCH)!.stats?.actualBytes, 1024 * MiB);
+  const twice = qemuRead();
+  twice.answers = twice.answers.map((item) => (item.command.startsWith(`domstats --balloon ${WEB}`) ? { ...item, output: `${fixture('domstats-qemu.txt')}Domain: 'web-01'\n  balloon.current=1\n` } : item));
+  const forged = buildHostView(twice).domains.find((domain) => domain.uuid === WEB)!;
+  assert.equal(forged.stats, null);
+  assert.match(forged.unknown.join('\n'), /domstats --balloon gave none/);
+});

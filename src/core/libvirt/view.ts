@@ -137,19 +137,24 @@ function domainView(input: DomainInputs, lang: Lang): DomainView {
   return view;
 }
 
-/** Balloon statistics of each active domain: domstats where its blocks match the XML names, else dommemstat. */
+/**
+ * Balloon statistics of each active domain: domstats' block of the domain's name (from its XML; libvirt names are
+ * unique on a host, and a name repeated in the output is trusted for neither), else dommemstat.
+ */
 function statsOf(read: HostRead, active: string[], names: Map<string, string | null>, now: number): Map<string, { stats: DomainStats | null; note: string | null }> {
   const domstatsCommand = read.answers.find((item) => isDomstatsByUuid(item.command));
-  const blocks = domstatsCommand ? parseDomstats(domstatsCommand.output ?? '') : [];
+  const byName = new Map<string, DomstatsBlock | null>();
+  for (const block of domstatsCommand ? parseDomstats(domstatsCommand.output ?? '') : []) byName.set(block.name, byName.has(block.name) ? null : block);
   const out = new Map<string, { stats: DomainStats | null; note: string | null }>();
-  active.forEach((uuid, index) => {
-    const block = blocks.length === active.length ? blocks[index] : undefined;
-    if (block && block.fields.has('balloon.current') && names.get(uuid) === block.name) { out.set(uuid, { stats: statsFromDomstats(block, now), note: null }); return; }
-    if (domstatsCommand) { out.set(uuid, { stats: null, note: 'no balloon statistics: domstats --balloon gave none for this domain' }); return; }
+  for (const uuid of active) {
+    const name = names.get(uuid);
+    const block = name === null || name === undefined ? undefined : byName.get(name);
+    if (block && block.fields.has('balloon.current')) { out.set(uuid, { stats: statsFromDomstats(block, now), note: null }); continue; }
+    if (domstatsCommand) { out.set(uuid, { stats: null, note: 'no balloon statistics: domstats --balloon gave none for this domain' }); continue; }
     const text = answer(read, `dommemstat ${uuid}`);
     const stats = text === null ? null : statsFromDommemstat(text, now);
     out.set(uuid, { stats, note: stats ? null : 'no balloon statistics: dommemstat gave none' });
-  });
+  }
   return out;
 }
 
