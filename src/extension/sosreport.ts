@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Report } from '../core/report';
-import type { GuestActions } from './commands/actions';
+import { guestIdOf, type GuestActions } from './commands/actions';
 import type { GuestManager } from './guests';
 import { log } from './log';
 import type { TreeNode } from './model/tree';
 import type { ReportPanels } from './reportPanel';
-import { pathsFromUriList, sosGuestNamed, sosGuestState } from './sosreportModel';
+import { pathsFromUriList, sosGuestNamed, sosGuestState, sosPathOf } from './sosreportModel';
 
 /**
  * "Open sosreport..." and drops on the Guests view: each sos report (folder or archive) or evidence
@@ -41,6 +41,12 @@ export async function openSosreports(deps: SosreportDeps, paths: string[]): Prom
   actions.revealExpanded(ids[0]!);
   if (guests.get(ids[0]!)?.report) panels.open(ids[0]!);
   return reports;
+}
+
+/** `balloonInspector.closeSosreport`: the sosreport guest leaves the tree (its files were never kept). */
+export function closeSosreport(guests: GuestManager, arg: unknown): void {
+  const id = guestIdOf(arg);
+  if (id && sosPathOf(id)) guests.removeGuest(id);
 }
 
 /** Paths a command argument names: a Uri, a path, or a list of them (the Explorer's context menu passes two). */

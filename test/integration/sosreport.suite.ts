@@ -139,5 +139,16 @@ export function sosreportTests(): TestCase[] {
         rmSync(work, { recursive: true, force: true });
       },
     },
+    {
+      name: 'sosreport: Close sosreport takes the guest out of the tree; other guests stay',
+      fn: async () => {
+        const before = (await api!.guests()).length;
+        await vscode.commands.executeCommand('balloonInspector.closeSosreport', `${SOS_PREFIX}${fixturePath()}`);
+        await waitFor('the closed guest gone', async () => ((await api!.guests()).some((node) => node.id === `${SOS_PREFIX}${fixturePath()}`) ? undefined : true), 5_000);
+        assert.equal((await api!.guests()).length, before - 1);
+        await vscode.commands.executeCommand('balloonInspector.closeSosreport', 'this');
+        assert.equal((await api!.guests()).length, before - 1, 'only sosreport guests close');
+      },
+    },
   ];
 }

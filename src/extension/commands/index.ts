@@ -6,7 +6,7 @@ import { isPlausibleSshDestination, SSH_GUEST_PREFIX } from '../model/tree';
 import type { ReportPanels } from '../reportPanel';
 import type { BlockRunner } from '../runbooks';
 import { saveEvidenceBundle } from '../evidence';
-import { openSosreportCommand } from '../sosreport';
+import { closeSosreport, openSosreportCommand } from '../sosreport';
 import { guestIdOf, type GuestActions } from './actions';
 
 export interface CommandDeps {
@@ -89,6 +89,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     'balloonInspector.showLog': () => log().show(),
     'balloonInspector.openSosreport': (arg, more) => openSosreportCommand(deps, arg, more),
     'balloonInspector.saveEvidenceBundle': (arg, target) => saveEvidenceBundle(deps, arg, target),
+    'balloonInspector.closeSosreport': (arg) => closeSosreport(guests, arg),
     'balloonInspector.runBlock': (uri, line) => runner.run(uri, line, false),
     'balloonInspector.runBlockWithSudo': (uri, line) => runner.run(uri, line, true),
     'balloonInspector.copyBlock': (uri, line) => runner.copy(uri, line),
