@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { formatMessage, setTranslator } from '../../src/extension/model/l10n';
@@ -76,6 +76,14 @@ test('package.json names exactly the keys of package.nls.json', () => {
   assert.deepEqual([...used].filter((key) => !defined.includes(key)), [], 'placeholders without an English string');
   assert.deepEqual(defined.filter((key) => !used.has(key)), [], 'English strings no placeholder uses');
   assert.equal(JSON.parse(manifest).l10n, './l10n', 'package.json points VS Code at the l10n bundles');
+});
+
+test('the walkthrough media each language names exist (package.nls*.json "….media" keys)', () => {
+  for (const { name, en, es } of BUNDLES.filter((bundle) => bundle.name === 'package.nls')) {
+    const paths = Object.keys(en).filter((key) => key.endsWith('.media')).flatMap((key) => [english(en[key]), es[key] ?? '']);
+    assert.ok(paths.length >= 2, `${name}: no walkthrough media keys`);
+    for (const path of paths) assert.ok(existsSync(join(ROOT, path)), `${name}: ${path} does not exist`);
+  }
 });
 
 test('l10n/bundle.l10n.json is what @vscode/l10n-dev extracts from src/extension today (npm run l10n:export)', () => {
