@@ -3,12 +3,13 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { analyzeProbeOutput, type Report } from '../core/report';
+import { analyzeProbeOutput, localizeReport, type Report } from '../core/report';
 import type { ProbeSettings } from '../core/sections';
 import type { Sample } from '../core/trend';
 import { LocalTransport } from '../transport/local';
 import { ProbeError, type Transport } from '../transport/transport';
 import type { SshTransportSettings } from './lazy';
+import { displayLang } from './displayLang';
 import { loadLazy } from './lazyLoader';
 import { log } from './log';
 import { mergeSshHosts, SSH_GUEST_PREFIX, WINDOW_GUEST_ID, type GuestError, type GuestState } from './model/tree';
@@ -63,6 +64,8 @@ export class GuestManager implements vscode.Disposable {
   private readonly running = new Map<string, Promise<Report | null>>();
   /** The probe output behind each guest's last report (an evidence bundle carries it). */
   private readonly outputs = new Map<string, string>();
+  /** Each guest's last report as JSON gives it: findings in English whatever the display language (the tree's are in it). */
+  private readonly neutral = new Map<string, Report>();
   private hostsLoaded = false;
   private readonly changed = new vscode.EventEmitter<string | undefined>();
   /** Fires with a guest id, or undefined when the list itself changed. */
@@ -151,10 +154,17 @@ export class GuestManager implements vscode.Disposable {
     this.changed.fire(undefined);
   }
 
+  /** A guest's last report for JSON (Copy Report as JSON, evidence bundles): language-neutral, as balloon-check --format json. */
+  jsonReport(id: string): Report | null {
+    const shown = this.states.get(id)?.report ?? null;
+    return shown ? this.neutral.get(id) ?? shown : null;
+  }
+
   /** Removes a guest other than the window's (a sosreport closed). */
   removeGuest(id: string): void {
     if (id === WINDOW_GUEST_ID || !this.states.delete(id)) return;
     this.outputs.delete(id);
+    this.neutral.delete(id);
     this.history.delete(id);
     this.changed.fire(undefined);
   }
@@ -208,7 +218,9 @@ export class GuestManager implements vscode.Disposable {
       const history = watch ? this.history.get(id) ?? [] : [];
       const analysis = analyzeProbeOutput(output, transport.target, at, history);
       if (analysis.ok) {
-        report = analysis.report;
+        // The tree, status bar and report page word the findings in the display language; JSON keeps English.
+        report = localizeReport(analysis.report, analysis.facts, displayLang());
+        this.neutral.set(id, analysis.report);
         this.outputs.set(id, output);
         if (watch) this.history.set(id, [...history, { at, facts: analysis.facts }].slice(-MAX_HISTORY));
       } else failure = { kind: 'bad-output', message: analysis.reason };
