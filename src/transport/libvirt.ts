@@ -144,7 +144,7 @@ async function round(talk: Conversation, channel: Channel, nonce: string, comman
   return splitAnswers(talk.take(), nonce, commands, first);
 }
 
-/** The whole conversation; fills `read` as it goes, so a timeout keeps what came. */
+/** The whole conversation, filling `read` as the answers come (the caller bounds it in time and kills the channel). */
 async function converse(channel: Channel, nonce: string, uri: string, read: HostRead): Promise<void> {
   const talk = new Conversation(channel);
   channel.stdin.write(sessionPreamble(nonce, uri, hostFilesApply(uri)));
@@ -161,7 +161,8 @@ async function converse(channel: Channel, nonce: string, uri: string, read: Host
   const one = await round(talk, channel, nonce, PHASE_ONE, 0);
   PHASE_ONE.forEach((command, index) => read.answers.push({ command, output: one[index] }));
   const active = parseUuidList(one[1] ?? '');
-  const all = [...active, ...parseUuidList(one[4] ?? '').filter((uuid) => !active.includes(uuid))];
+  const known = new Set(active);
+  const all = [...active, ...parseUuidList(one[4] ?? '').filter((uuid) => !known.has(uuid))];
   const domstats = parseDomstats(one[PHASE_ONE.indexOf('domstats --balloon --list-active')] ?? '').some((block) => block.fields.has('balloon.current'));
   const two = phaseTwo(active, all, domstats);
   const twoAnswers = await round(talk, channel, nonce, two, PHASE_ONE.length);
