@@ -121,6 +121,18 @@ test('the report page in Spanish: its words from the view model, figures and cha
   assert.equal(load(renderEmptyPage('db01', text.notChecked, text).html)('vscode-button').text(), 'Comprobar ahora');
 });
 
+test('an article the display language has no translation of says it is shown in English', () => {
+  const report = seedReport('es');
+  const text = inSpanish(() => pageText());
+  const ownId = report.findings[0]!.articles[0]!;
+  const article = { id: ownId, title: 'Balloon', summary: 's', html: '<p>x</p>', sources: [] };
+  const page = (englishOnly: boolean) => load(renderReportPage({
+    guestId: 'this', guestLabel: 'x', report, articles: { [ownId]: { ...article, ...(englishOnly ? { englishOnly } : {}) } }, runbooks: {}, trend: [], lang: 'es', text,
+  }).html);
+  assert.equal(page(true)(`[data-article-id="${ownId}"] .english-only`).text(), 'Este artículo aún no está traducido: se muestra en inglés.');
+  assert.equal(page(false)('.english-only').length, 0);
+});
+
 test('the page without words from the model (a state saved by an older version) falls back to English', () => {
   const $ = load(renderReportPage({ guestId: 'this', guestLabel: 'This machine', report: seedReport('en'), articles: {}, runbooks: {}, trend: [] }).html);
   assert.equal($('h2').first().text(), PAGE_TEXT_EN.memory);
