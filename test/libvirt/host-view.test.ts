@@ -97,9 +97,9 @@ test('a URI virsh cannot open, no virsh, a virsh that fails, hangs or prints gar
   assert.equal(failing.error?.kind, 'connect');
   assert.match(failing.error!.message, /libvirt-sock/);
   assert.equal(failing.uri, 'qemu:///system', 'the default URI');
-  const hanging = await withPath(`${fakeVirsh('hanging', 'exec sleep 600')}:/usr/bin:/bin`, () => readHostView({ timeoutSeconds: 1 }));
+  const hanging = await withPath(`${fakeVirsh('hanging', 'exec sleep 6007')}:/usr/bin:/bin`, () => readHostView({ timeoutSeconds: 1 }));
   assert.equal(hanging.error?.kind, 'timeout');
-  const stuck = await withPath(`${fakeVirsh('stuck', "printf 'virsh # '; exec sleep 600")}:/usr/bin:/bin`, () => readHostView({ timeoutSeconds: 1 }));
+  const stuck = await withPath(`${fakeVirsh('stuck', "printf 'virsh # '; exec sleep 6007")}:/usr/bin:/bin`, () => readHostView({ timeoutSeconds: 1 }));
   assert.equal(stuck.error?.kind, 'timeout', 'a prompt and then silence');
   const garbage = await withPath(`${fakeVirsh('garbage', "printf 'virsh # '; head -c 300000 /dev/urandom | tr -d '\\000'; printf 'virsh # '; cat >/dev/null")}:/usr/bin:/bin`, () => readHostView({ timeoutSeconds: 3 }));
   assert.ok(garbage.error !== null || garbage.domains.length === 0, 'garbage gives no domains');
@@ -107,7 +107,7 @@ test('a URI virsh cannot open, no virsh, a virsh that fails, hangs or prints gar
   for (const view of [none, failing, hanging, stuck, garbage]) assert.deepEqual(hostViewSchemaErrors(view), []);
   assert.ok(existsSync(empty));
   // Nothing of the fake virsh is left running.
-  const left = spawnSync('sh', ['-c', `ps -eo args | grep -c "[s]leep 600"`], { encoding: 'utf8' }).stdout.trim();
+  const left = spawnSync('sh', ['-c', `ps -eo args | grep -c "[s]leep 6007"`], { encoding: 'utf8' }).stdout.trim();
   assert.equal(left, '0', 'the hung virsh was killed with its process group');
 });
 
