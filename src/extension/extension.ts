@@ -14,7 +14,7 @@ import { WINDOW_GUEST_ID } from './model/tree';
 import { toPlainTree, type PlainTreeItem } from './model/plain';
 import { ReportPanels, REPORT_VIEW_TYPE } from './reportPanel';
 import { BlockRunner, RunbookLensProvider } from './runbooks';
-import { openSosreports, SosreportDropController } from './sosreport';
+import { openSosreports, restoreSosreports, SosreportDropController } from './sosreport';
 import { BalloonStatusBar } from './statusBar';
 import { ActivationTimer, instrumentChecks } from './testHooks';
 import { GuestTreeProvider } from './treeView';
@@ -61,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
   setTranslator((message, ...args) => vscode.l10n.t(message, ...args));
   const extensionPath = context.extensionUri.fsPath;
   const guests = new GuestManager();
+  restoreSosreports(context.workspaceState, guests);
   // KVM hosts (libvirt): a Host node when this machine runs libvirt or the setting names a URI.
   const hosts = new HostManager();
   const tree = new GuestTreeProvider(guests, hosts);

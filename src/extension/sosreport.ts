@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -8,13 +8,27 @@ import type { GuestManager } from './guests';
 import { log } from './log';
 import type { TreeNode } from './model/tree';
 import type { ReportPanels } from './reportPanel';
-import { pathsFromUriList, sosGuestNamed, sosGuestState, sosPathOf } from './sosreportModel';
+import { pathsFromUriList, rememberedPaths, sosGuestNamed, sosGuestState, sosPathOf } from './sosreportModel';
 
 /**
  * "Open sosreport..." and drops on the Guests view: each sos report (folder or archive) or evidence
  * bundle becomes a guest of the tree, analysed by the transport exactly as `balloon-check --sosreport`
  * does (lazy bundle), dated when sos collected it and named after the host sos saw.
  */
+
+/** Where the workspace keeps its open sos reports (paths only), so they are guests again after a reload. */
+const REMEMBERED = 'balloonInspector.sosreports';
+let memory: vscode.Memento | undefined;
+
+function remember(paths: string[], add: boolean): void {
+  if (memory) void memory.update(REMEMBERED, rememberedPaths(memory.get(REMEMBERED), paths, add));
+}
+
+/** activate(): the sos reports open before the reload come back as guests, not analysed until asked (or their page is restored). */
+export function restoreSosreports(state: vscode.Memento, guests: GuestManager): void {
+  memory = state;
+  for (const path of rememberedPaths(state.get(REMEMBERED), [], true)) if (existsSync(path)) guests.putGuest(sosGuestState(path));
+}
 
 export interface SosreportDeps {
   guests: GuestManager;
@@ -31,6 +45,7 @@ export async function openSosreports(deps: SosreportDeps, paths: string[]): Prom
     if (!guests.get(state.id)) guests.putGuest(state);
     return state.id;
   });
+  remember(paths, true);
   actions.reveal(ids[0]!, false);
   const reports = await actions.check(ids, true);
   for (const id of ids) {
@@ -46,7 +61,10 @@ export async function openSosreports(deps: SosreportDeps, paths: string[]): Prom
 /** `balloonInspector.closeSosreport`: the sosreport guest leaves the tree (its files were never kept). */
 export function closeSosreport(guests: GuestManager, arg: unknown): void {
   const id = guestIdOf(arg);
-  if (id && sosPathOf(id)) guests.removeGuest(id);
+  const path = id ? sosPathOf(id) : undefined;
+  if (!id || !path) return;
+  guests.removeGuest(id);
+  remember([path], false);
 }
 
 /** Paths a command argument names: a Uri, a path, or a list of them (the Explorer's context menu passes two). */

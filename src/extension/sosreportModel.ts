@@ -31,6 +31,13 @@ export function sosGuestNamed(guest: GuestState): GuestState {
   return host ? { ...guest, label: host } : guest;
 }
 
+/** The sos reports a workspace keeps open across reloads: `add` puts paths last (once), else takes them out. */
+export function rememberedPaths(kept: unknown, paths: readonly string[], add: boolean): string[] {
+  const list = Array.isArray(kept) ? kept.filter((path): path is string => typeof path === 'string' && path.length > 0) : [];
+  const rest = list.filter((path) => !paths.includes(path));
+  return add ? [...rest, ...paths].slice(-50) : rest;
+}
+
 /** The paths of a text/uri-list drop (RFC 2483: one URI a line, `#` comments): local files only. */
 export function pathsFromUriList(text: string, toPath: (uri: string) => string | undefined): string[] {
   const out: string[] = [];

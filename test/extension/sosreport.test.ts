@@ -5,7 +5,7 @@ import test from 'node:test';
 import { analyzeProbeOutput } from '../../src/core/report';
 import { buildGuestNode, guestContextValue, guestTooltip, type GuestState } from '../../src/extension/model/tree';
 import { checkChoices } from '../../src/extension/model/pick';
-import { collectedAtOf, evidenceFileName, evidenceHow, pathsFromUriList, sosGuestId, sosGuestNamed, sosGuestState, sosPathOf } from '../../src/extension/sosreportModel';
+import { collectedAtOf, evidenceFileName, evidenceHow, pathsFromUriList, rememberedPaths, sosGuestId, sosGuestNamed, sosGuestState, sosPathOf } from '../../src/extension/sosreportModel';
 import { readEvidenceBundle, writeEvidenceBundle } from '../../src/transport/evidence';
 import { analyzeSosreport, SosreportTransport } from '../../src/transport/sosreport-check';
 import { verdictLine } from '../../src/shared/verdict';
@@ -103,4 +103,13 @@ test('collectedAtOf reads a transport\'s collection time, and nothing else', () 
   assert.equal(collectedAtOf({ collectedAt: 'yesterday' }), null);
   assert.equal(collectedAtOf({ collectedAt: new Date(Number.NaN) }), null);
   assert.equal(collectedAtOf({ collectedAt: new Date('2025-03-03T09:15:02Z') })?.toISOString(), '2025-03-03T09:15:02.000Z');
+});
+
+test('the workspace remembers its open sos reports: opened ones last and once, closed ones out, junk ignored', () => {
+  assert.deepEqual(rememberedPaths(undefined, ['/a.tar.xz'], true), ['/a.tar.xz']);
+  assert.deepEqual(rememberedPaths(['/a.tar.xz', '/b'], ['/a.tar.xz'], true), ['/b', '/a.tar.xz']);
+  assert.deepEqual(rememberedPaths(['/a.tar.xz', '/b'], ['/a.tar.xz'], false), ['/b']);
+  assert.deepEqual(rememberedPaths(['/a', 7, null, ''], [], true), ['/a']);
+  assert.deepEqual(rememberedPaths('not a list', [], true), []);
+  assert.equal(rememberedPaths(Array.from({ length: 80 }, (_, i) => `/s${i}`), ['/new'], true).length, 50);
 });
