@@ -4,10 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { renderMarkdown } from '../core/render/markdown';
 import { renderNagiosFleet, type NagiosThresholds } from '../core/render/nagios';
 import { renderPrometheus } from '../core/render/prometheus';
-import { analyzeProbeOutput, EXIT_CODES, type Report, type ReportStatus, type Target } from '../core/report';
+import type { GuestFacts } from '../core/facts';
+import { analyzeProbeOutput, EXIT_CODES, localizeReport, type Report, type ReportStatus, type Target } from '../core/report';
 import type { ProbeSettings } from '../core/sections';
 import { formatBytes } from '../core/units';
 import { escapeMarkdown, escapePrometheusLabel } from '../shared/escape';
+import type { Lang, PerLang } from '../shared/i18n';
 import { SshCredentials, NO_PROMPTER, type Prompter } from '../transport/ssh-auth';
 import { defaultSshEnvironment, SshConfig } from '../transport/ssh-config';
 import { TerminalPrompter } from '../transport/ssh-prompt';
@@ -22,7 +24,8 @@ export interface HostErrorRecord {
   error: { kind: HostErrorKind; message: string };
 }
 
-export type HostResult = { report: Report } | { hostError: HostErrorRecord };
+/** One host's result; `facts` lets the text and Markdown views word the findings in the reader's language. */
+export type HostResult = { report: Report; facts?: GuestFacts } | { hostError: HostErrorRecord };
 
 export interface SshCliOptions {
   ssh: string[];
@@ -75,7 +78,7 @@ export async function checkOne(transport: Transport, settings: ProbeSettings, si
     const output = await transport.runProbe(settings, signal);
     const analysis = analyzeProbeOutput(output, transport.target);
     if (!analysis.ok) return { hostError: hostErrorRecord(transport.target, new ProbeError('bad-output', `${transport.target.name}: ${analysis.reason}`)) };
-    return { report: analysis.report };
+    return { report: analysis.report, facts: analysis.facts };
   } catch (error) {
     return { hostError: hostErrorRecord(transport.target, error) };
   }
@@ -119,25 +122,53 @@ export function fleetExitCode(results: readonly HostResult[]): number {
   return results.length ? EXIT_CODES[worstStatus(results.map(resultStatus))] : EXIT_CODES.unknown;
 }
 
+/** The fleet output's words (the figures, host names and error messages are the same in every language). */
+const FLEET_WORDS: PerLang<{
+  status: Record<ReportStatus, string>; noDriver: string; configured: string; limit: string; tooFew: (hv: string, total: string) => string;
+  totals: (t: { hosts: number; critical: number; warning: number; unknown: number; failed: number; ok: number }) => string;
+  header: readonly [string, string, string]; fleet: string; mdHeader: string;
+}> = {
+  en: {
+    status: { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' }, noDriver: 'no balloon driver', configured: 'configured', limit: 'limit',
+    tooFew: (hv, total) => `too few readable signals to judge (hypervisor ${hv}, MemTotal ${total})`,
+    totals: (t) => `${t.hosts} host${t.hosts === 1 ? '' : 's'}: ${t.critical} critical, ${t.warning} warning, ${t.unknown} unknown${t.failed ? ` (${t.failed} could not be checked)` : ''}, ${t.ok} ok`,
+    header: ['STATUS', 'HOST', 'FINDING'], fleet: 'fleet', mdHeader: '| status | host | finding |',
+  },
+  es: {
+    status: { ok: 'OK', warning: 'AVISO', critical: 'CRÍTICO', unknown: 'DESCONOCIDO' }, noDriver: 'sin driver de balloon', configured: 'configurados', limit: 'límite',
+    tooFew: (hv, total) => `muy pocas señales legibles para juzgar (hipervisor ${hv}, MemTotal ${total})`,
+    totals: (t) => `${t.hosts} host${t.hosts === 1 ? '' : 's'}: ${t.critical} crítico${t.critical === 1 ? '' : 's'}, ${t.warning} con aviso, ${t.unknown} desconocido${t.unknown === 1 ? '' : 's'}${t.failed ? ` (${t.failed} no se pudieron comprobar)` : ''}, ${t.ok} OK`,
+    header: ['ESTADO', 'HOST', 'HALLAZGO'], fleet: 'flota', mdHeader: '| estado | host | hallazgo |',
+  },
+};
+
 /** The one-line verdict of a host, as printed when it arrives and in the summary. */
-function verdict(result: HostResult): string {
+function verdict(result: HostResult, lang: Lang = 'en'): string {
   if ('hostError' in result) return `${result.hostError.error.kind}: ${result.hostError.error.message}`;
+  const words = FLEET_WORDS[lang];
+  const bytes = (value: number | null) => formatBytes(value, lang);
   const report = result.report;
   const balloon = report.balloon.currentBytes;
   const top = report.findings.find((finding) => finding.severity !== 'info') ?? report.findings[0];
   const parts = [
-    report.balloon.driver ? `balloon ${formatBytes(balloon)}` : 'no balloon driver',
-    report.memory.configuredBytes !== null ? `${formatBytes(report.memory.configuredBytes)} configured` : null,
-    report.limits.memLimitBytes !== null ? `limit ${formatBytes(report.limits.memLimitBytes)}` : null,
+    report.balloon.driver ? `balloon ${bytes(balloon)}` : words.noDriver,
+    report.memory.configuredBytes !== null ? `${bytes(report.memory.configuredBytes)} ${words.configured}` : null,
+    report.limits.memLimitBytes !== null ? `${words.limit} ${bytes(report.limits.memLimitBytes)}` : null,
   ].filter(Boolean).join(', ');
   if (top) return `${parts} — ${top.title}`;
-  if (report.status === 'unknown') return `${parts} — too few readable signals to judge (hypervisor ${report.hypervisor.kind}, MemTotal ${formatBytes(report.memory.totalBytes)})`;
+  if (report.status === 'unknown') return `${parts} — ${words.tooFew(report.hypervisor.kind, bytes(report.memory.totalBytes))}`;
   return parts;
 }
 
-export function progressLine(result: HostResult, done: number, total: number): string {
+/** The results with their findings worded in `lang` (where the facts are at hand). */
+export function localizeResults(results: readonly HostResult[], lang: Lang): HostResult[] {
+  if (lang === 'en') return [...results];
+  return results.map((result) => ('report' in result && result.facts ? { ...result, report: localizeReport(result.report, result.facts, lang) } : result));
+}
+
+export function progressLine(result: HostResult, done: number, total: number, lang: Lang = 'en'): string {
   const width = String(total).length;
-  return `[${String(done).padStart(width)}/${total}] ${resultStatus(result).toUpperCase().padEnd(8)} ${resultTarget(result).name}  ${verdict(result)}`;
+  return `[${String(done).padStart(width)}/${total}] ${FLEET_WORDS[lang].status[resultStatus(result)].padEnd(8)} ${resultTarget(result).name}  ${verdict(result, lang)}`;
 }
 
 /** Results sorted worst first (then by host name), so the hosts to look at come first. */
@@ -147,24 +178,26 @@ export function sortBySeverity(results: readonly HostResult[]): HostResult[] {
     || resultTarget(a).name.localeCompare(resultTarget(b).name));
 }
 
-function totals(results: readonly HostResult[]): string {
+function totals(results: readonly HostResult[], lang: Lang): string {
   const count = (status: ReportStatus) => results.filter((result) => resultStatus(result) === status).length;
   const failed = results.filter((result) => 'hostError' in result).length;
-  return `${results.length} host${results.length === 1 ? '' : 's'}: ${count('critical')} critical, ${count('warning')} warning, ${count('unknown')} unknown${failed ? ` (${failed} could not be checked)` : ''}, ${count('ok')} ok`;
+  return FLEET_WORDS[lang].totals({ hosts: results.length, critical: count('critical'), warning: count('warning'), unknown: count('unknown'), failed, ok: count('ok') });
 }
 
-export function summaryTable(results: readonly HostResult[]): string {
-  const rows = sortBySeverity(results).map((result) => [resultStatus(result).toUpperCase(), resultTarget(result).name, verdict(result)] as const);
+export function summaryTable(results: readonly HostResult[], lang: Lang = 'en'): string {
+  const words = FLEET_WORDS[lang];
+  const rows = sortBySeverity(results).map((result) => [words.status[resultStatus(result)], resultTarget(result).name, verdict(result, lang)] as const);
   // reduce, not Math.max(...rows): a spread of every host overflows the call stack on large fleets.
   const statusWidth = rows.reduce((width, row) => Math.max(width, row[0].length), 6);
   const hostWidth = rows.reduce((width, row) => Math.max(width, row[1].length), 4);
   const line = (cells: readonly [string, string, string]) => `${cells[0].padEnd(statusWidth)}  ${cells[1].padEnd(hostWidth)}  ${cells[2]}`.trimEnd();
-  return [line(['STATUS', 'HOST', 'FINDING']), ...rows.map(line), '', totals(results)].join('\n') + '\n';
+  return [line(words.header), ...rows.map(line), '', totals(results, lang)].join('\n') + '\n';
 }
 
-export function summaryMarkdown(results: readonly HostResult[]): string {
-  const rows = sortBySeverity(results).map((result) => `| ${resultStatus(result).toUpperCase()} | ${escapeMarkdown(resultTarget(result).name)} | ${escapeMarkdown(verdict(result))} |`);
-  return ['# Balloon Inspector — fleet', '', '| status | host | finding |', '|---|---|---|', ...rows, '', totals(results), ''].join('\n');
+export function summaryMarkdown(results: readonly HostResult[], lang: Lang = 'en'): string {
+  const words = FLEET_WORDS[lang];
+  const rows = sortBySeverity(results).map((result) => `| ${words.status[resultStatus(result)]} | ${escapeMarkdown(resultTarget(result).name)} | ${escapeMarkdown(verdict(result, lang))} |`);
+  return [`# Balloon Inspector — ${words.fleet}`, '', words.mdHeader, '|---|---|---|', ...rows, '', totals(results, lang), ''].join('\n');
 }
 
 /** Prometheus for a fleet: every series labelled with `host`; hosts that could not be checked as `up 0` with the reason. */
@@ -219,7 +252,8 @@ export interface FleetIo { stdout: (text: string) => void; stderr: (text: string
  * Checks many hosts: text prints a line per host to stderr as each finishes, then a table sorted
  * by severity; ndjson prints one line per host as it arrives; json an array in the order given.
  */
-export async function runFleet(transports: readonly Transport[], settings: ProbeSettings, format: FleetFormat, options: { jobs: number; signal?: AbortSignal; thresholds?: NagiosThresholds }, io: FleetIo): Promise<number> {
+export async function runFleet(transports: readonly Transport[], settings: ProbeSettings, format: FleetFormat, options: { jobs: number; signal?: AbortSignal; thresholds?: NagiosThresholds; lang?: Lang }, io: FleetIo): Promise<number> {
+  const lang = options.lang ?? 'en';
   let done = 0;
   const wanted = Math.min(options.jobs, transports.length);
   const jobs = jobsWithinFdLimit(wanted);
@@ -229,12 +263,12 @@ export async function runFleet(transports: readonly Transport[], settings: Probe
     signal: options.signal,
     onResult: (result) => {
       done++;
-      if (format === 'text') io.stderr(`${progressLine(result, done, transports.length)}\n`);
+      if (format === 'text') io.stderr(`${progressLine(localizeResults([result], lang)[0], done, transports.length, lang)}\n`);
       if (format === 'ndjson') io.stdout(`${JSON.stringify(jsonItem(result))}\n`);
     },
   });
   switch (format) {
-    case 'text': io.stdout(summaryTable(results)); break;
+    case 'text': io.stdout(summaryTable(localizeResults(results, lang), lang)); break;
     case 'json': io.stdout(`${JSON.stringify(results.map(jsonItem), null, 2)}\n`); break;
     case 'nagios': {
       // The plugin's state is the worst host's, thresholds included.
@@ -242,7 +276,11 @@ export async function runFleet(transports: readonly Transport[], settings: Probe
       io.stdout(nagios.text);
       return EXIT_CODES[nagios.state];
     }
-    case 'markdown': io.stdout([summaryMarkdown(results), ...results.flatMap((result) => ('report' in result ? [renderMarkdown(result.report)] : []))].join('\n')); break;
+    case 'markdown': {
+      const shown = localizeResults(results, lang);
+      io.stdout([summaryMarkdown(shown, lang), ...shown.flatMap((result) => ('report' in result ? [renderMarkdown(result.report, () => null, lang)] : []))].join('\n'));
+      break;
+    }
     case 'prometheus': io.stdout(fleetPrometheus(results)); break;
     default: break;
   }

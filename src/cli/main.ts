@@ -392,7 +392,7 @@ function sshTransport(options: CliOptions, settings: ProbeSettings, io: CliIo, s
   }
   if (options.ssh.allSshHosts || destinations.length > 1) {
     if (!destinations.length) { io.stderr(`balloon-check: the SSH config has no concrete Host to check\n`); return EXIT_CODES.unknown; }
-    return { fleet: runFleet(destinations.map((destination) => session.transport(destination)), settings, options.format, { jobs: options.jobs, signal, thresholds: options.thresholds }, io) };
+    return { fleet: runFleet(destinations.map((destination) => session.transport(destination)), settings, options.format, { jobs: options.jobs, signal, thresholds: options.thresholds, lang: options.lang }, io) };
   }
   return { transport: session.transport(destinations[0]!) };
 }

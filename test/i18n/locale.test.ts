@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
+import { hostErrorRecord, summaryMarkdown, summaryTable, type HostResult } from '../../src/cli/fleet';
 import { formatBytes, percent } from '../../src/core/units';
+import { ProbeError } from '../../src/transport/transport';
 import { formatCheckTime, formatDecimal, isLang, langFromEnv, langFromLocale } from '../../src/shared/i18n';
 import { checkedPhrase, figureRows, hypervisorLabel, hypervisorPhrase, memoryLimitText, signedBytes, timeAgo } from '../../src/shared/presentation';
 
@@ -77,4 +79,14 @@ test('figure rows keep their keys in every language', () => {
   assert.deepEqual(es.find((row) => row.key === 'memoryLimit'), { key: 'memoryLimit', name: 'Límite de memoria', value: '12,0 GiB' });
   assert.equal(en.find((row) => row.key === 'checked')?.value, '2026-11-29T22:57:13.000Z');
   assert.match(es.find((row) => row.key === 'checked')?.value ?? '', /de noviembre de 2026/);
+});
+
+test('a fleet summary in Spanish; in English as before', () => {
+  const results: HostResult[] = [{ hostError: hostErrorRecord({ kind: 'ssh', name: 'h1' }, new ProbeError('refused', 'h1: connection refused')) }];
+  const es = summaryTable(results, 'es');
+  assert.match(es, /^ESTADO +HOST +HALLAZGO$/m);
+  assert.match(es, /^DESCONOCIDO +h1 +refused: h1: connection refused$/m);
+  assert.match(es, /^1 host: 0 críticos, 0 con aviso, 1 desconocido \(1 no se pudieron comprobar\), 0 OK$/m);
+  assert.match(summaryMarkdown(results, 'es'), /^# Balloon Inspector — flota\n\n\| estado \| host \| hallazgo \|/);
+  assert.match(summaryTable(results), /^STATUS +HOST +FINDING\nUNKNOWN +h1 +refused: h1: connection refused\n\n1 host: 0 critical, 0 warning, 1 unknown \(1 could not be checked\), 0 ok\n$/);
 });
