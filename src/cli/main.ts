@@ -9,7 +9,7 @@ import { renderPrometheus } from '../core/render/prometheus';
 import { renderText } from '../core/render/text';
 import { analyzeProbeOutput, EXIT_CODES, localizeReport, type Report, type Target } from '../core/report';
 import type { GuestFacts } from '../core/facts';
-import { isLang, langFromEnv, type Lang } from '../shared/i18n';
+import { formatDecimal, isLang, langFromEnv, type Lang } from '../shared/i18n';
 import type { ProbeSettings } from '../core/sections';
 import { probeScript } from '../transport/probe-script';
 import { rememberSample, type Sample } from '../core/trend';
@@ -419,7 +419,7 @@ async function sample(transport: Transport, settings: ProbeSettings, options: Cl
     lastOutput = output;
     if (!last.ok) break;
     rememberSample(history, { at, facts: last.facts });
-    if (options.watchSeconds !== undefined && options.format === 'text') io.stderr(`${watchLine(last.report)}\n`);
+    if (options.watchSeconds !== undefined && options.format === 'text') io.stderr(`${watchLine(last.report, options.lang)}\n`);
   }
   if (!last) { io.stderr('balloon-check: interrupted before the first sample\n'); return EXIT_CODES.unknown; }
   return { last, lastOutput };
@@ -450,12 +450,19 @@ async function collect(options: CliOptions, output: string, analysis: Analysis, 
   return undefined;
 }
 
-function watchLine(report: Report): string {
+const WATCH_WORDS = {
+  en: { since: 'since start', available: 'available', pages: 'pages/s', status: { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' } },
+  es: { since: 'desde el inicio', available: 'disponible', pages: 'páginas/s', status: { ok: 'OK', warning: 'AVISO', critical: 'CRÍTICO', unknown: 'DESCONOCIDO' } },
+} as const;
+
+function watchLine(report: Report, lang: Lang = 'en'): string {
+  const words = WATCH_WORDS[lang];
   const t = report.trend;
   const time = report.collectedAt.slice(11, 19);
   const delta = t?.balloonDeltaBytes;
-  return `${time} balloon ${formatBytes(report.balloon.currentBytes)}${delta !== undefined && delta !== null ? ` (${delta >= 0 ? '+' : ''}${formatBytes(delta)} since start)` : ''}` +
-    `  available ${formatBytes(report.memory.availableBytes)}  swap in/out ${t?.swapInPerSecond?.toFixed(1) ?? '-'}/${t?.swapOutPerSecond?.toFixed(1) ?? '-'} pages/s  ${report.status.toUpperCase()}`;
+  const rate = (value: number | null | undefined) => (value === null || value === undefined ? '-' : formatDecimal(value, 1, lang));
+  return `${time} balloon ${formatBytes(report.balloon.currentBytes, lang)}${delta !== undefined && delta !== null ? ` (${delta >= 0 ? '+' : ''}${formatBytes(delta, lang)} ${words.since})` : ''}` +
+    `  ${words.available} ${formatBytes(report.memory.availableBytes, lang)}  swap in/out ${rate(t?.swapInPerSecond)}/${rate(t?.swapOutPerSecond)} ${words.pages}  ${words.status[report.status]}`;
 }
 
 function emit(analysis: Analysis, options: CliOptions, io: CliIo): number {
