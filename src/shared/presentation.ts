@@ -90,6 +90,19 @@ const WORDS: PerLang<{
 /** "inflating", "inflándose": a trend's direction in a language. */
 export const trendDirection = (direction: keyof (typeof WORDS)['en']['direction'], lang: Lang = DEFAULT_LANG): string => WORDS[lang].direction[direction] ?? direction;
 
+/** Where the configured memory figure came from (facts.ts's wording), in a language: "32 bloques de memoria de 1024 MiB". */
+export function configuredSourceText(source: string, lang: Lang = DEFAULT_LANG): string {
+  if (lang !== 'es') return source;
+  const blocks = /^(\d+) memory blocks of (\d+) MiB(?:, (\d+) of them offline)?$/.exec(source);
+  if (blocks) return `${blocks[1]} bloques de memoria de ${blocks[2]} MiB${blocks[3] ? `, ${blocks[3]} de ellos offline` : ''}`;
+  const fixed: Record<string, string> = {
+    'MemTotal plus the balloon (lower bound)': 'MemTotal más el balloon (cota inferior)',
+    'MemTotal (lower bound)': 'MemTotal (cota inferior)',
+    'MemTotal (memory blocks counted less)': 'MemTotal (los bloques de memoria sumaban menos)',
+  };
+  return fixed[source] ?? source;
+}
+
 export interface FigureRow { key: FigureKey; name: string; value: string }
 
 export interface FigureOptions {
@@ -114,7 +127,7 @@ export function figureRows(report: Report, options: FigureOptions = {}): FigureR
   add('balloonSize', withSource(report.balloon.currentBytes, report.balloon.source));
   // Xen's target is the memory the guest should have (xen_memory0 target_kb), not a balloon size.
   if (report.balloon.targetBytes !== null) add(report.balloon.driver === 'xen_balloon' ? 'memoryTarget' : 'balloonTarget', bytes(report.balloon.targetBytes));
-  add('configured', withSource(report.memory.configuredBytes, report.memory.configuredSource));
+  add('configured', withSource(report.memory.configuredBytes, report.memory.configuredSource && configuredSourceText(report.memory.configuredSource, lang)));
   add('memoryLimit', memoryLimitText(report, lang));
   add('reservation', bytes(report.limits.memReservationBytes));
   add('hostSwapped', bytes(report.limits.hostSwappedBytes));

@@ -3,7 +3,7 @@
  * "63 %"). Los términos del kernel y de VMware (balloon, MemTotal, deflate-on-oom, memlimit, esxtop) se quedan como
  * los usan los administradores; las rutas, fuentes y evidencias de la VM se citan tal cual se leyeron.
  */
-import { hypervisorPhrase } from '../../shared/presentation';
+import { configuredSourceText, hypervisorPhrase } from '../../shared/presentation';
 import { formatDecimal } from '../../shared/i18n';
 import { formatBytes, percent } from '../units';
 import type { DeflateOnOom } from '../kernels';
@@ -193,7 +193,7 @@ export const es: RuleMessages = {
   }),
   memoryOffline: ({ offline, configured, source }) => ({
     title: `${bytes(offline)} de memoria que dio el host están offline`,
-    detail: `${bytes(offline)}${ofConfigured(offline, configured)} están en bloques de memoria en estado "offline": el hipervisor los añadió en caliente pero nunca se pusieron online, así que el kernel no los usa (${source}). ` +
+    detail: `${bytes(offline)}${ofConfigured(offline, configured)} están en bloques de memoria en estado "offline": el hipervisor los añadió en caliente pero nunca se pusieron online, así que el kernel no los usa (${source === null ? source : configuredSourceText(source, 'es')}). ` +
       'Ponga los bloques online (echo online > /sys/devices/system/memory/memoryN/state) y haga que los próximos añadidos en caliente se pongan online solos (una regla de udev, o memhp_default_state=online).',
   }),
   balloonPersistent: ({ samples, min, seconds, configured }) => ({
