@@ -1,8 +1,10 @@
 // `npm run package`: the extension's VSIX, built in a private staging folder so a build running at
 // the same time (npm run build, tests) cannot swap dev bundles into it. Production bundles only.
 import { build } from 'esbuild';
+import { tarSubpaths } from './esbuild-plugins.mjs';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,14 +16,30 @@ const stage = mkdtempSync(join(tmpdir(), 'balloon-inspector-vsix-'));
 const outArg = process.argv.indexOf('--out');
 const out = outArg > 0 ? process.argv[outArg + 1] : join(root, `${pkg.name}-${pkg.version}.vsix`);
 
+/**
+ * The articles of knowledge/ and of each translation (knowledge/es/) as one brotli-compressed JSON per folder,
+ * articles.pack.br ({ "<name>.md": text }, read by src/knowledge/pack.ts), instead of their .md files: the zip
+ * compresses each file alone. Runbooks (runbooks/) stay files: code lenses open them in the editor.
+ */
+function packArticles(dir) {
+  const names = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isFile() && entry.name.endsWith('.md') && entry.name !== 'README.md').map((entry) => entry.name).sort();
+  if (names.length) {
+    const json = JSON.stringify(Object.fromEntries(names.map((name) => [name, readFileSync(join(dir, name), 'utf8')])));
+    writeFileSync(join(dir, 'articles.pack.br'), brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(json) } }));
+    for (const name of names) rmSync(join(dir, name));
+  }
+  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory() && entry.name !== 'runbooks') packArticles(join(dir, entry.name));
+}
+
 try {
   for (const file of ['package.json', 'package.nls.json', 'package.nls.es.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'report.schema.json', '.vscodeignore']) copyFileSync(join(root, file), join(stage, file));
   // The npm package's whitelist (`files`, `man`) is not the VSIX's: vsce refuses `files` beside .vscodeignore.
   const { files: _files, man: _man, ...manifest } = pkg;
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const dir of ['knowledge', 'media', 'l10n']) cpSync(join(root, dir), join(stage, dir), { recursive: true });
+  packArticles(join(stage, 'knowledge'));
   mkdirSync(join(stage, 'dist'));
-  const common = { bundle: true, minify: true, sourcemap: false, legalComments: 'none', logLevel: 'warning', define: { __VERSION__: JSON.stringify(pkg.version), __PROBE_SCRIPT__: JSON.stringify(readFileSync(join(root, 'src/core/probe.sh'), 'utf8')) } };
+  const common = { plugins: [tarSubpaths], bundle: true, minify: true, sourcemap: false, legalComments: 'none', logLevel: 'warning', define: { __VERSION__: JSON.stringify(pkg.version), __PROBE_SCRIPT__: JSON.stringify(readFileSync(join(root, 'src/core/probe.sh'), 'utf8')) } };
   const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', '*.node'] };
   await Promise.all([
     build({ ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(stage, 'dist/extension.js') }),

@@ -2,10 +2,13 @@
  * Everything heavy the extension needs (markdown-it, highlight.js, yaml, ssh-config, ssh2), as its
  * own bundle dist/extension-lazy.js: loaded at first use, never at activation. vscode-free.
  */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../core/report';
 import type { Finding } from '../core/rules';
-import { getKnowledgeBase, isEnglishOnly, parseRunbookBlocks, renderArticleHtml, type KnowledgeBase, type KnowledgeDoc } from '../knowledge';
+import { getKnowledgeBase, isEnglishOnly, parseRunbookBlocks, renderArticleHtml, translationDir, type KnowledgeBase, type KnowledgeDoc } from '../knowledge';
+import { unpackArticles } from '../knowledge/pack';
 import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import { sshTransport, type SshSettings } from '../transport/ssh-factory';
@@ -27,6 +30,35 @@ export { readHostView } from '../transport/libvirt';
 /** The shipped knowledge base in `lang` (knowledge/es/ for Spanish; a document without a translation stays English). */
 export function knowledgeBase(extensionPath: string, lang: Lang = 'en'): KnowledgeBase {
   return getKnowledgeBase(join(extensionPath, 'knowledge'), lang);
+}
+
+let unpackedCopy: string | undefined;
+
+/**
+ * The .md file of an article, to open in the editor. The VSIX ships its articles packed (knowledge/pack.ts):
+ * they are written back into the extension's knowledge/ folder at first need, as shipped, so the file's
+ * links to other articles and to runbooks/ work; a read-only install gets a private copy of the articles
+ * in a temporary folder instead (its runbooks/ links then lead nowhere).
+ */
+export function articleFile(extensionPath: string, lang: Lang, id: string): string | null {
+  const kb = knowledgeBase(extensionPath, lang);
+  const doc = kb.articles.get(id);
+  if (!doc) return null;
+  if (doc.path) return doc.path;
+  const root = join(extensionPath, 'knowledge');
+  const translated = lang !== 'en' && !isEnglishOnly(kb, 'article', id);
+  let base = root;
+  try {
+    unpackArticles(root);
+    if (translated) unpackArticles(translationDir(root, lang));
+  } catch {
+    unpackedCopy ??= mkdtempSync(join(tmpdir(), 'balloon-inspector-knowledge-'));
+    base = unpackedCopy;
+    unpackArticles(root, base);
+    if (translated) unpackArticles(translationDir(root, lang), translationDir(base, lang));
+  }
+  const file = join(translated ? translationDir(base, lang) : base, `${id}.md`);
+  return existsSync(file) ? file : null;
 }
 
 /** The runnable blocks of a Markdown text, as the code lenses need them. */

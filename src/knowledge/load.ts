@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseKnowledgeDocument, type KnowledgeDoc, type KnowledgeHypervisor, type KnowledgeKind } from './documents';
+import { withPackedArticles } from './pack';
 import { DEFAULT_LANG, type Lang } from '../shared/i18n';
 
 export interface KnowledgeBase {
@@ -50,22 +51,23 @@ export function loadKnowledgeBase(dir: string = defaultKnowledgeDir()): Knowledg
   const articles = new Map<string, KnowledgeDoc>();
   const runbooks = new Map<string, KnowledgeDoc>();
   if (!existsSync(dir)) problems.push(`${dir}: knowledge directory not found`);
-  const load = (path: string, kind: KnowledgeKind, into: Map<string, KnowledgeDoc>) => {
+  // `packed`: the text of an article from the VSIX's pack (pack.ts), which has no file (its doc.path is null).
+  const load = (path: string, kind: KnowledgeKind, into: Map<string, KnowledgeDoc>, packed?: string) => {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = packed ?? readFileSync(path, 'utf8');
     } catch (error) {
       problems.push(`${path}: ${(error as Error).message}`);
       return;
     }
-    const { doc, problems: found } = parseKnowledgeDocument(text, kind, path);
+    const { doc, problems: found } = parseKnowledgeDocument(text, kind, packed === undefined ? path : null);
     for (const problem of found) problems.push(`${path}: ${problem}`);
     if (!doc) return;
     if (doc.id !== basename(path, '.md')) problems.push(`${path}: id "${doc.id}" differs from the file name`);
     if (into.has(doc.id)) { problems.push(`${path}: duplicate id "${doc.id}"`); return; }
     into.set(doc.id, doc);
   };
-  for (const path of markdownFiles(dir)) load(path, 'article', articles);
+  for (const [path, packed] of withPackedArticles(dir, markdownFiles(dir), problems)) load(path, 'article', articles, packed);
   for (const path of markdownFiles(join(dir, 'runbooks'))) load(path, 'runbook', runbooks);
 
   const articlesByFinding = new Map<string, KnowledgeDoc[]>();

@@ -143,7 +143,8 @@ export class GuestActions {
   }
 
   async openArticle(articleId: string): Promise<void> {
-    const doc = loadLazy().knowledgeBase(this.deps.extensionPath, displayLang()).articles.get(articleId);
-    if (doc?.path) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(doc.path));
+    // The article's .md file (the VSIX packs articles: lazy.articleFile writes it back from the pack).
+    const path = loadLazy().articleFile(this.deps.extensionPath, displayLang(), articleId);
+    if (path) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path));
   }
 }
