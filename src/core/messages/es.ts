@@ -16,6 +16,25 @@ const fixed1 = (value: number | null) => (value === null ? 'desconocido' : forma
 const fixed2 = (value: number) => formatDecimal(value, 2, 'es');
 const hv = (kind: string) => hypervisorPhrase(kind, 'es');
 
+/** A kernel range of the kernel table ("before 5.11", "5.3 to before 5.7", "6.0+") in Spanish. */
+export function rangeEs(range: string | undefined): string | undefined {
+  if (range === undefined) return range;
+  const fixed: Record<string, string> = { 'all versions': 'todas las versiones', 'unknown kernel': 'kernel desconocido' };
+  return fixed[range] ?? range.replace(/^(.+) to before (.+)$/, 'desde $1 hasta antes de $2').replace(/^before /, 'antes de ').replace(/^(\d[\d.]*)\+$/, '$1 o posterior');
+}
+
+/** The facts' notes on what could not be measured (facts.ts), in Spanish; one without a translation stays as it is. */
+export function noteEs(note: string): string {
+  const pages = /^(.+) counts kernel pages, whose size is unknown on this guest: left out$/.exec(note);
+  if (pages) return `${pages[1]} cuenta páginas del kernel, cuyo tamaño se desconoce en esta VM: no se usa`;
+  const vmstat = /^\/proc\/vmstat balloon counters stay 0 for VMware on this kernel \((.*)\): not a reading$/.exec(note);
+  if (vmstat) return `los contadores del balloon de /proc/vmstat se quedan en 0 en VMware con este kernel (${rangeEs(vmstat[1])}): no son una lectura`;
+  if (note === 'This kernel has no hv-balloon debugfs file (Linux 6.0, d180e0a1be6c) and no Balloon: line (6.15): the guest cannot read the Hyper-V balloon size') {
+    return 'Este kernel no tiene el fichero hv-balloon de debugfs (Linux 6.0, d180e0a1be6c) ni línea Balloon: (6.15): la VM no puede leer el tamaño del balloon de Hyper-V';
+  }
+  return note;
+}
+
 function xenRetryNote(retry: XenRetry): string {
   switch (retry) {
     case 4: return 'En este kernel el driver se rinde tras 4 reintentos (max_retry_count, a1078e821b60) y solo vuelve a intentarlo cuando cambia el objetivo o al cabo de una hora: no se pondrá al día por sí solo.';
@@ -53,7 +72,7 @@ function trustNote(trust: TrustHint): string {
 
 function unaccountedWhy(why: UnaccountedWhy): string {
   switch (why.kind) {
-    case 'kernel-keeps': return ` En este kernel el driver ${why.driver} deja las páginas del balloon dentro de MemTotal (${why.range}: ${why.source}), así que aparecen como memoria usada que no es de ningún proceso.`;
+    case 'kernel-keeps': return ` En este kernel el driver ${why.driver} deja las páginas del balloon dentro de MemTotal (${rangeEs(why.range)}: ${why.source}), así que aparecen como memoria usada que no es de ningún proceso.`;
     case 'unknown-kernel': return ' No se sabe si este kernel saca de MemTotal las páginas del balloon, así que podrían estar aquí.';
     default: return '';
   }
@@ -158,7 +177,7 @@ export const es: RuleMessages = {
   unaccountedProbablyBalloon: ({ unaccounted, configured, hv: kind, why, notes }) => ({
     title: `${bytes(unaccounted)} de memoria "usada" no son de ningún proceso: probablemente es el balloon`,
     detail: `Ningún proceso, caché ni estructura del kernel explica ${bytes(unaccounted)}${ofConfigured(unaccounted, configured)}. En ${hv(kind)} esto suele ser el balloon.` +
-      `${unaccountedWhy(why)}${notes.length ? ` ${notes.join('. ')}.` : ' No se pudo leer su tamaño para confirmarlo (vea las sondas).'}`,
+      `${unaccountedWhy(why)}${notes.length ? ` ${notes.map(noteEs).join('. ')}.` : ' No se pudo leer su tamaño para confirmarlo (vea las sondas).'}`,
   }),
   unaccountedMaybeBalloon: ({ unaccounted, balloon, kernel }) => ({
     title: `${bytes(unaccounted)} de memoria "usada" sin explicar; el balloon puede ser parte`,
