@@ -1,5 +1,5 @@
 /**
- * Everything heavy the extension needs (markdown-it, highlight.js, yaml, ssh-config, ssh2), as its
+ * Everything heavy the extension needs (markdown-it, highlight.js, ssh-config, ssh2, tar), as its
  * own bundle dist/extension-lazy.js: loaded at first use, never at activation. vscode-free.
  */
 import { existsSync, mkdtempSync } from 'node:fs';

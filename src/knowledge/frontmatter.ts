@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { parseFrontMatterYaml } from './frontmatter-yaml';
 
 export interface FrontMatterSplit {
   /** The parsed YAML mapping, or null when there is none or it is not a mapping. */
@@ -41,8 +41,8 @@ export function splitFrontMatter(text: string): FrontMatterSplit {
   const lineCount = end + 1;
   let data: unknown;
   try {
-    // The yaml package's default (core) schema builds plain data only; no custom tags run code.
-    data = parseYaml(yamlText, { maxAliasCount: 50, prettyErrors: false });
+    // The knowledge base's own strict YAML subset (frontmatter-yaml.ts): plain data only, no tags, no aliases.
+    data = parseFrontMatterYaml(yamlText);
   } catch (error) {
     return { data: null, body, lineCount, error: `front matter is not valid YAML: ${firstLine((error as Error).message)}` };
   }
