@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { bundledPackages } from './release-sbom.mjs';
 import { ROOT, readPackage, sourceDateEpoch, stageNpmPackage } from './release-stage.mjs';
 
 export const MAINTAINER = 'Balloon Inspector maintainers <balloon-inspector@users.noreply.github.com>';
@@ -28,7 +29,18 @@ function write(root, path, content, mode = 0o644) {
   chmodSync(join(root, path), mode);
 }
 
-function copyright(pkg) {
+/** "ssh2 1.17.0 (MIT)" for each package whose code is in the CLI bundle (esbuild's metafile, as the SBOM). */
+async function cliLibraries(root) {
+  const shipped = await bundledPackages(root);
+  return [...shipped].filter(([, bundles]) => bundles.has('cli.js')).map(([path]) => {
+    const { name, version, license, licenses } = JSON.parse(readFileSync(join(root, path, 'package.json'), 'utf8'));
+    // `licenses: [{ type }]` is the old form (ssh2, cpu-features).
+    const id = typeof license === 'string' ? license : Array.isArray(licenses) ? licenses.map((entry) => entry.type).join(' OR ') : 'see its package';
+    return `${name} ${version} (${id})`;
+  }).sort();
+}
+
+function copyright(pkg, libraries) {
   const license = readFileSync(join(ROOT, 'LICENSE'), 'utf8').trim();
   const holder = (license.match(/^Copyright \(c\) (.+)$/im) ?? [null, 'Balloon Inspector contributors'])[1];
   const body = license.split('\n').slice(license.split('\n').findIndex((line) => /^Permission/.test(line)))
@@ -40,10 +52,9 @@ Source: ${HOMEPAGE}
 Files: *
 Copyright: ${holder}
 License: Expat
-Comment: usr/share/balloon-inspector/dist/cli.js bundles third-party JavaScript libraries
- (ssh2, yaml, markdown-it, tar and their dependencies), each under its own permissive
- license (MIT, ISC, BSD, BlueOak-1.0.0, Unlicense); the release's CycloneDX SBOM lists
- each with its version and license.
+Comment: usr/share/balloon-inspector/dist/cli.js also bundles these JavaScript libraries,
+ each under its own license (the release's CycloneDX SBOM lists them too):
+${libraries.map((library) => ` ${library}`).join('\n')}
 
 License: Expat
 ${body}
@@ -90,7 +101,7 @@ function filesUnder(dir, base = dir) {
 }
 
 /** The package's files under `tree` (stage = the npm package staged by release-stage.mjs). */
-function populateTree(tree, stage, pkg, epoch) {
+function populateTree(tree, stage, pkg, epoch, libraries) {
   const cli = readFileSync(join(stage, 'dist/cli.js'), 'utf8').replace(/^#!.*\n/, '#!/usr/bin/node\n');
   write(tree, `${SHARE}/dist/cli.js`, cli, 0o755);
   cpSync(join(stage, 'knowledge'), join(tree, SHARE, 'knowledge'), { recursive: true });
@@ -106,7 +117,7 @@ function populateTree(tree, stage, pkg, epoch) {
     const text = readFileSync(join(ROOT, 'monitoring/systemd', unit), 'utf8').replaceAll('/usr/local/bin/balloon-check', '/usr/bin/balloon-check');
     write(tree, `lib/systemd/system/${unit}`, text);
   }
-  write(tree, `usr/share/doc/${pkg.name}/copyright`, copyright(pkg));
+  write(tree, `usr/share/doc/${pkg.name}/copyright`, copyright(pkg, libraries));
   write(tree, `usr/share/doc/${pkg.name}/changelog.gz`, gzip(debianChangelog(pkg, epoch)));
 }
 
@@ -119,13 +130,14 @@ function writeDebian(tree, pkg) {
 }
 
 /** Builds the .deb from a staged npm package into outDir; returns its path. */
-export function buildDeb(stage, outDir, root = ROOT) {
+export async function buildDeb(stage, outDir, root = ROOT) {
   const pkg = readPackage(root);
   const epoch = sourceDateEpoch(root);
+  const libraries = await cliLibraries(root);
   const tree = mkdtempSync(join(tmpdir(), 'balloon-inspector-deb-'));
   try {
     chmodSync(tree, 0o755);
-    populateTree(tree, stage, pkg, epoch);
+    populateTree(tree, stage, pkg, epoch, libraries);
     writeDebian(tree, pkg);
     const deb = join(outDir, `${pkg.name}_${pkg.version}_all.deb`);
     mkdirSync(outDir, { recursive: true });
@@ -136,18 +148,18 @@ export function buildDeb(stage, outDir, root = ROOT) {
   }
 }
 
-function main() {
+async function main() {
   const arg = (flag) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
   const outDir = arg('--out') ?? ROOT;
   const given = arg('--stage');
   const stage = given ?? mkdtempSync(join(tmpdir(), 'balloon-inspector-npm-'));
   try {
     if (!given || !existsSync(join(stage, 'dist/cli.js'))) stageNpmPackage(stage);
-    const deb = buildDeb(stage, outDir);
+    const deb = await buildDeb(stage, outDir);
     console.log(`${deb}: ${(statSync(deb).size / 1024).toFixed(1)} KiB`);
   } finally {
     if (!given) rmSync(stage, { recursive: true, force: true });
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -64,7 +64,7 @@ async function main() {
   const stage = mkdtempSync(join(tmpdir(), 'balloon-inspector-npm-'));
   try {
     stageNpmPackage(stage);
-    const artifacts = [buildVsix(out, pkg, limit), packNpm(stage, out), buildDeb(stage, out)];
+    const artifacts = [buildVsix(out, pkg, limit), packNpm(stage, out), await buildDeb(stage, out)];
     const sbom = join(out, `${pkg.name}-${pkg.version}.cdx.json`);
     const components = await writeSbom(sbom);
     artifacts.push(sbom);
