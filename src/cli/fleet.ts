@@ -123,7 +123,7 @@ export function fleetExitCode(results: readonly HostResult[]): number {
 }
 
 /** The fleet output's words (the figures, host names and error messages are the same in every language). */
-const FLEET_WORDS: PerLang<{
+export const FLEET_WORDS: PerLang<{
   status: Record<ReportStatus, string>; noDriver: string; configured: string; limit: string; tooFew: (hv: string, total: string) => string;
   totals: (t: { hosts: number; critical: number; warning: number; unknown: number; failed: number; ok: number }) => string;
   header: readonly [string, string, string]; fleet: string; mdHeader: string;

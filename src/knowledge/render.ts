@@ -15,7 +15,7 @@ import { getKnowledgeBase, isEnglishOnly, type KnowledgeBase } from './load';
 import { DEFAULT_LANG, type Lang, type PerLang } from '../shared/i18n';
 
 /** The words the rendered documents add around the authors' text, per language. */
-const KB_WORDS: PerLang<{
+export const KB_WORDS: PerLang<{
   needsRoot: string; mutates: string; readOnly: string; sources: string; appliesTo: string; background: string; englishOnly: string;
   linkText: (kind: KnowledgeKind, id: string) => string;
 }> = {

@@ -71,7 +71,7 @@ export const FIGURE_NAMES: PerLang<Record<FigureKey, string>> = {
 };
 
 /** The fixed words inside figure values. */
-const WORDS: PerLang<{
+export const FIGURE_WORDS: PerLang<{
   none: string; unknown: string; unlimited: string; free: string; inContainer: string; balloon: string;
   over: (seconds: number, samples: number) => string; direction: Record<'inflating' | 'deflating' | 'steady' | 'unknown', string>;
 }> = {
@@ -88,7 +88,7 @@ const WORDS: PerLang<{
 };
 
 /** "inflating", "inflándose": a trend's direction in a language. */
-export const trendDirection = (direction: keyof (typeof WORDS)['en']['direction'], lang: Lang = DEFAULT_LANG): string => WORDS[lang].direction[direction] ?? direction;
+export const trendDirection = (direction: keyof (typeof FIGURE_WORDS)['en']['direction'], lang: Lang = DEFAULT_LANG): string => FIGURE_WORDS[lang].direction[direction] ?? direction;
 
 /** Where the configured memory figure came from (facts.ts's wording), in a language: "32 bloques de memoria de 1024 MiB". */
 export function configuredSourceText(source: string, lang: Lang = DEFAULT_LANG): string {
@@ -117,7 +117,7 @@ export interface FigureOptions {
 export function figureRows(report: Report, options: FigureOptions = {}): FigureRow[] {
   const lang = options.lang ?? DEFAULT_LANG;
   const names = FIGURE_NAMES[lang];
-  const words = WORDS[lang];
+  const words = FIGURE_WORDS[lang];
   const bytes = (value: number | null) => formatBytes(value, lang);
   const rows: FigureRow[] = [];
   const add = (key: FigureKey, value: string) => rows.push({ key, name: names[key], value });
@@ -150,12 +150,12 @@ export function figureRows(report: Report, options: FigureOptions = {}): FigureR
 export function memoryLimitText(report: Pick<Report, 'limits'>, lang: Lang = DEFAULT_LANG): string {
   const { memLimitBytes, memLimitKnown } = report.limits;
   if (memLimitBytes !== null) return formatBytes(memLimitBytes, lang);
-  return memLimitKnown ? WORDS[lang].unlimited : WORDS[lang].unknown;
+  return memLimitKnown ? FIGURE_WORDS[lang].unlimited : FIGURE_WORDS[lang].unknown;
 }
 
 /** "+1.0 GiB", "-512 MiB", "unknown". */
 export function signedBytes(bytes: number | null, lang: Lang = DEFAULT_LANG): string {
-  return bytes === null ? WORDS[lang].unknown : `${bytes >= 0 ? '+' : ''}${formatBytes(bytes, lang)}`;
+  return bytes === null ? FIGURE_WORDS[lang].unknown : `${bytes >= 0 ? '+' : ''}${formatBytes(bytes, lang)}`;
 }
 
 export interface MemorySplit {
@@ -208,7 +208,7 @@ export function localTime(iso: string, options: TimeOptions = {}): string {
   return new Date(at).toLocaleString(locale, format);
 }
 
-const AGO: PerLang<{ future: string; now: string; ago: (amount: string) => string; days: (days: number) => string; checked: string }> = {
+export const AGO_WORDS: PerLang<{ future: string; now: string; ago: (amount: string) => string; days: (days: number) => string; checked: string }> = {
   en: { future: 'in the future', now: 'just now', ago: (amount) => `${amount} ago`, days: (days) => `${days} day${days === 1 ? '' : 's'} ago`, checked: 'checked' },
   es: { future: 'en el futuro', now: 'ahora mismo', ago: (amount) => `hace ${amount}`, days: (days) => `hace ${days} día${days === 1 ? '' : 's'}`, checked: 'comprobado' },
 };
@@ -217,7 +217,7 @@ const AGO: PerLang<{ future: string; now: string; ago: (amount: string) => strin
 export function timeAgo(iso: string, now: number = Date.now(), lang: Lang = DEFAULT_LANG): string {
   const at = Date.parse(iso);
   if (!Number.isFinite(at)) return '';
-  const words = AGO[lang];
+  const words = AGO_WORDS[lang];
   const seconds = Math.round((now - at) / 1000);
   if (seconds < 0) return words.future;
   if (seconds < 10) return words.now;
@@ -230,5 +230,5 @@ export function timeAgo(iso: string, now: number = Date.now(), lang: Lang = DEFA
 /** "checked 18:53:49 (2 min ago)", "comprobado 18:53:49 (hace 2 min)". */
 export function checkedPhrase(iso: string, options: TimeOptions = {}): string {
   const ago = timeAgo(iso, options.now, options.lang);
-  return `${AGO[options.lang ?? DEFAULT_LANG].checked} ${localTime(iso, options)}${ago ? ` (${ago})` : ''}`;
+  return `${AGO_WORDS[options.lang ?? DEFAULT_LANG].checked} ${localTime(iso, options)}${ago ? ` (${ago})` : ''}`;
 }

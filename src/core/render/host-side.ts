@@ -16,7 +16,7 @@ interface HostFigures {
 
 type HypervisorLines = Record<'vmware' | 'kvm' | 'hyperv' | 'xen', (f: HostFigures) => string[]> & { heading: string; none: string };
 
-const LINES: PerLang<HypervisorLines> = {
+export const HOST_SIDE_LINES: PerLang<HypervisorLines> = {
   en: {
     heading: '## For the vSphere/KVM admin',
     vmware: ({ balloon, target, configured, mb, seen }) => [
@@ -75,7 +75,7 @@ function seenPhrase(balloon: number | null, mb: HostFigures['mb'], lang: Lang): 
  * Markdown lines (the caller escapes nothing here: every value is a number or a fixed word).
  */
 export function hostSideLines(report: Report, lang: Lang = DEFAULT_LANG): string[] {
-  const lines = LINES[lang];
+  const lines = HOST_SIDE_LINES[lang];
   const mb = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? null : `${lang === 'en' ? Math.round(bytes / MiB) : formatInteger(bytes / MiB, lang)} MB`);
   const balloon = report.balloon.currentBytes;
   const figures: HostFigures = { balloon, target: report.balloon.targetBytes, configured: report.memory.configuredBytes, mb, seen: seenPhrase(balloon, mb, lang) };

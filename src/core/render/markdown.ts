@@ -11,7 +11,7 @@ const ICON = { critical: '🔴', warning: '🟠', info: 'ℹ️' } as const;
 /** Where an article is: a link target, and whether it is the English article standing in for a missing translation. */
 export type ArticleLink = string | { href: string; englishOnly: boolean } | null;
 
-const WORDS: PerLang<{
+export const MARKDOWN_WORDS: PerLang<{
   heading: string; status: string; hypervisor: string; checked: string; statusWord: Record<ReportStatus, string>; findings: string;
   noFindingsUnknown: string; noFindings: string; severity: Record<Severity, string>; read: string; englishOnly: string;
   figures: string; evidence: string; probes: string; probeHeader: string;
@@ -38,7 +38,7 @@ const WORDS: PerLang<{
  */
 export function renderMarkdown(report: Report, articleLink: (id: string) => ArticleLink = () => null, lang: Lang = DEFAULT_LANG): string {
   report = printableDeep(report);
-  const words = WORDS[lang];
+  const words = MARKDOWN_WORDS[lang];
   const out: string[] = [];
   out.push(`# ${words.heading}: ${escapeMarkdown(report.target.name)}`, '');
   out.push(`**${words.status}:** ${words.statusWord[report.status]} · **${words.hypervisor}:** ${hypervisorLabel(report.hypervisor.kind, lang)}${report.hypervisor.product ? ` (${escapeMarkdown(report.hypervisor.product)})` : ''} · **${words.checked}:** ${formatCheckTime(report.collectedAt, lang)}`, '');

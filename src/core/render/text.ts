@@ -10,7 +10,7 @@ export interface TextOptions { color: boolean; width?: number; lang?: Lang }
 const ANSI = { red: '\x1b[31m', yellow: '\x1b[33m', cyan: '\x1b[36m', green: '\x1b[32m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
 
 /** The text report's own words; line labels are padded to 10 columns in every language. */
-const WORDS: PerLang<{
+export const TEXT_WORDS: PerLang<{
   memory: string; unknownFigures: string; configured: string; limit: string; estimate: string; used: string; available: string;
   status: Record<ReportStatus, string>; severity: Record<Severity, string>; noFindingsUnknown: string; noFindings: string; read: string;
   balloon: string; noDriver: string; sizeUnknown: string; target: string; from: string; needsTools: string;
@@ -43,11 +43,11 @@ const WORDS: PerLang<{
 };
 
 /** "Memory  ", "Memoria ": the bar's label, 8 columns. */
-const barLabel = (lang: Lang) => WORDS[lang].memory.padEnd(7);
+const barLabel = (lang: Lang) => TEXT_WORDS[lang].memory.padEnd(7);
 
 /** The memory bar: used | balloon | available across configured memory, with the limit marked. */
 export function memoryBar(report: Report, width = 48, lang: Lang = DEFAULT_LANG): string[] {
-  const words = WORDS[lang];
+  const words = TEXT_WORDS[lang];
   const bytes = (value: number) => formatBytes(value, lang);
   const split = memorySplit(report);
   if (!split) return [`${barLabel(lang)} ${words.unknownFigures}`];
@@ -71,7 +71,7 @@ export function memoryBar(report: Report, width = 48, lang: Lang = DEFAULT_LANG)
 
 /** "Balloon   vmw_balloon, 20.0 GiB (target 20.0 GiB)  from …" and the virtio-mem lines. */
 function balloonLines(report: Report, lang: Lang): string[] {
-  const words = WORDS[lang];
+  const words = TEXT_WORDS[lang];
   const bytes = (value: number) => formatBytes(value, lang);
   const b = report.balloon;
   const lines = [`${words.balloon.padEnd(10)}${b.driver ?? words.noDriver}${b.currentBytes !== null ? `, ${bytes(b.currentBytes)}` : `, ${words.sizeUnknown}`}${b.targetBytes !== null && b.driver !== 'xen_balloon' ? ` (${words.target} ${bytes(b.targetBytes)})` : ''}${b.source ? `  ${words.from} ${b.source}` : ''}`];
@@ -86,7 +86,7 @@ function balloonLines(report: Report, lang: Lang): string[] {
 
 /** Limits, memory, trend, evidence and probes: the figure rows of every view (src/shared/presentation.ts). */
 function figureLines(report: Report, lang: Lang): string[] {
-  const words = WORDS[lang];
+  const words = TEXT_WORDS[lang];
   const label = (text: string) => text.padEnd(10);
   const figures = new Map(figureRows(report, { lang }).map((row) => [row.key, row]));
   const figureLine = (keys: FigureKey[]) => keys.flatMap((key) => { const row = figures.get(key); return row ? [`${row.name} ${row.value}`] : []; }).join('   ');
@@ -114,7 +114,7 @@ function figureLines(report: Report, lang: Lang): string[] {
 export function renderText(report: Report, options: TextOptions): string {
   report = printableDeep(report);
   const lang = options.lang ?? DEFAULT_LANG;
-  const words = WORDS[lang];
+  const words = TEXT_WORDS[lang];
   const paint = (code: keyof typeof ANSI, text: string) => (options.color ? `${ANSI[code]}${text}${ANSI.reset}` : text);
   const severityColor: Record<Severity, keyof typeof ANSI> = { critical: 'red', warning: 'yellow', info: 'cyan' };
   const statusColor = { ok: 'green', warning: 'yellow', critical: 'red', unknown: 'dim' } as const;
