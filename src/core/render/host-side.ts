@@ -1,10 +1,10 @@
 import type { Report } from '../report';
-import { DEFAULT_LANG, formatInteger, type Lang, type PerLang } from '../../shared/i18n';
+import { DEFAULT_LANG, type Lang, type PerLang } from '../../shared/i18n';
 import { formatBytes } from '../units';
 
 const MiB = 1024 * 1024;
 
-/** This guest's figures, as the host-side lines quote them ("20480 MB"). */
+/** This guest's figures, as the host-side lines quote them ("20480 MB", as the host's tools print them). */
 interface HostFigures {
   balloon: number | null;
   target: number | null;
@@ -50,7 +50,7 @@ export const HOST_SIDE_LINES: PerLang<HypervisorLines> = {
       '- PowerCLI: `Get-VM NAME | Get-VMResourceConfiguration` (`MemLimitMB`, -1 = sin límite; `MemReservationMB`)', ''],
     kvm: ({ balloon, configured, seen }) => [
       `En el host KVM, para este dominio; ${seen}:`, '',
-      `- \`virsh dommemstat DOMAIN\`: \`actual\` es la memoria que el balloon le deja a la VM (KiB)${configured !== null && balloon !== null ? `: debería rondar ${formatInteger((configured - balloon) / 1024, 'es')} KiB` : ''}; \`available\`, \`usable\`, \`swap_in\`/\`swap_out\` son estadísticas de la propia VM`,
+      `- \`virsh dommemstat DOMAIN\`: \`actual\` es la memoria que el balloon le deja a la VM (KiB)${configured !== null && balloon !== null ? `: debería rondar ${Math.round((configured - balloon) / 1024)} KiB` : ''}; \`available\`, \`usable\`, \`swap_in\`/\`swap_out\` son estadísticas de la propia VM`,
       '- `virsh dominfo DOMAIN`: **Max memory** frente a **Used memory**; `virsh dumpxml DOMAIN`: `<memballoon>` y su `deflate-on-oom`, `<currentMemory>` frente a `<memory>`',
       '- la política de balloon de la capa de gestión (oVirt/RHV MoM, OpenStack, "Minimum memory" de Proxmox)', ''],
     hyperv: ({ seen }) => [
@@ -76,7 +76,8 @@ function seenPhrase(balloon: number | null, mb: HostFigures['mb'], lang: Lang): 
  */
 export function hostSideLines(report: Report, lang: Lang = DEFAULT_LANG): string[] {
   const lines = HOST_SIDE_LINES[lang];
-  const mb = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? null : `${lang === 'en' ? Math.round(bytes / MiB) : formatInteger(bytes / MiB, lang)} MB`);
+  // Written as esxtop, vCenter and virsh print them (no thousands separator), to compare digit by digit.
+  const mb = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? null : `${Math.round(bytes / MiB)} MB`);
   const balloon = report.balloon.currentBytes;
   const figures: HostFigures = { balloon, target: report.balloon.targetBytes, configured: report.memory.configuredBytes, mb, seen: seenPhrase(balloon, mb, lang) };
   const out = [lines.heading, ''];
