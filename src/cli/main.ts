@@ -10,6 +10,7 @@ import { renderText } from '../core/render/text';
 import { analyzeProbeOutput, EXIT_CODES, localizeReport, type Report, type Target } from '../core/report';
 import type { GuestFacts } from '../core/facts';
 import { formatDecimal, isLang, langFromEnv, type Lang } from '../shared/i18n';
+import { articleEnglishOnly } from '../knowledge/paths';
 import type { ProbeSettings } from '../core/sections';
 import { probeScript } from '../transport/probe-script';
 import { rememberSample, type Sample } from '../core/trend';
@@ -214,7 +215,7 @@ export function renderReport(report: Report, options: Pick<CliOptions, 'format' 
     }
     case 'prometheus': return renderPrometheus([{ report }]);
     case 'nagios': return renderNagios(report).text;
-    default: return renderText(shown(), { color: options.color, lang });
+    default: return renderText(shown(), { color: options.color, lang, englishOnly: lang === 'en' ? undefined : (id) => articleEnglishOnly(id, lang) });
   }
 }
 

@@ -3,6 +3,7 @@
 export { HYPERVISORS, ID_PATTERN, parseKnowledgeDocument, type KnowledgeDoc, type KnowledgeHypervisor, type KnowledgeKind, type KnowledgeSource, type ParsedDocument } from './documents';
 export { splitFrontMatter, type FrontMatterSplit } from './frontmatter';
 export { defaultKnowledgeDir, documentsFor, getKnowledgeBase, isEnglishOnly, loadKnowledgeBase, mergeTranslation, translationDir, type KnowledgeBase } from './load';
+export { articleEnglishOnly } from './paths';
 export {
   articleMarkdownSection, highlightCode, internalHref, knowledgeWords, parseInternalHref, renderArticleHtml, renderKnowledgeMarkdown, resolveInternalLink,
   type InternalLink, type MarkdownSectionOptions, type RenderOptions,

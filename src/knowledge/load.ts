@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
+import { defaultKnowledgeDir, translationDir } from './paths';
 import { parseKnowledgeDocument, type KnowledgeDoc, type KnowledgeHypervisor, type KnowledgeKind } from './documents';
 import { withPackedArticles } from './pack';
 import { DEFAULT_LANG, type Lang } from '../shared/i18n';
@@ -22,19 +23,7 @@ export interface KnowledgeBase {
   englishOnly?: ReadonlySet<string>;
 }
 
-/**
- * The package's `knowledge/` directory: walks up from this file to the directory holding
- * package.json, which works from `src/knowledge/` (tsx) and from the `dist/` bundles alike.
- */
-export function defaultKnowledgeDir(from: string = __dirname): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'knowledge');
-    const parent = dirname(dir);
-    if (parent === dir) return join(from, 'knowledge');
-    dir = parent;
-  }
-}
+export { defaultKnowledgeDir, translationDir } from './paths';
 
 function markdownFiles(dir: string): string[] {
   try {
@@ -76,9 +65,6 @@ export function loadKnowledgeBase(dir: string = defaultKnowledgeDir()): Knowledg
   }
   return { dir, articles, runbooks, articlesByFinding, problems };
 }
-
-/** Where a language's translations live: `knowledge/es/` (and `knowledge/es/runbooks/`) for Spanish. */
-export const translationDir = (dir: string, lang: Lang): string => join(dir, lang);
 
 /**
  * The knowledge base in `lang`: every document of `english` replaced by its translation from `translated` (same

@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
+import { renderText } from '../../src/core/render/text';
+import { analyzeProbeOutput, localizeReport } from '../../src/core/report';
+import { probeScript } from '../../src/transport/probe-script';
+import { GUESTS_DIR } from '../helpers/guests';
+import { runProbe } from '../helpers/samples';
 import {
-  articleMarkdownSection, getKnowledgeBase, isEnglishOnly, loadKnowledgeBase, mergeTranslation, parseKnowledgeDocument, renderArticleHtml, translationDir,
+  articleEnglishOnly, articleMarkdownSection, getKnowledgeBase, isEnglishOnly, loadKnowledgeBase, mergeTranslation, parseKnowledgeDocument, renderArticleHtml, translationDir,
   type KnowledgeBase, type KnowledgeDoc,
 } from '../../src/knowledge';
 import { LANGS } from '../../src/shared/i18n';
@@ -74,4 +80,24 @@ test('the English knowledge base is what it was: no Spanish document leaks into 
   assert.match(articleMarkdownSection(['what-is-ballooning'], { kb: en }), /^## Background: what the findings mean/);
   assert.ok(existsSync(join(KNOWLEDGE, 'es')));
   assert.ok(parseKnowledgeDocument('---\nid: x\n---\n', 'article').problems.length > 0);
+});
+
+test('the text report marks an article shown in English for want of a translation (one stat per article)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bi-kb-'));
+  try {
+    mkdirSync(join(dir, 'es'));
+    for (const path of ['what-is-ballooning.md', 'balloon-inflated.md', join('es', 'balloon-inflated.md')]) writeFileSync(join(dir, path), '---\n---\n');
+    assert.equal(articleEnglishOnly('what-is-ballooning', 'es', dir), true);
+    assert.equal(articleEnglishOnly('balloon-inflated', 'es', dir), false);
+    assert.equal(articleEnglishOnly('what-is-ballooning', 'en', dir), false);
+    assert.equal(articleEnglishOnly('no-such-article', 'es', dir), false);
+    assert.equal(articleEnglishOnly('../what-is-ballooning', 'es', join(dir, 'es')), false);
+    const analysis = analyzeProbeOutput(runProbe(probeScript(), join(GUESTS_DIR, 'vmware-limit-12g-of-32g')), { kind: 'snapshot', name: 'seed' });
+    assert.ok(analysis.ok);
+    const text = renderText(localizeReport(analysis.report, analysis.facts, 'es'), { color: false, lang: 'es', englishOnly: (id) => articleEnglishOnly(id, 'es', dir) });
+    assert.match(text, /\[balloon-inflated\] ver: balloon-inflated, what-is-ballooning \(artículo disponible solo en inglés\), vmware-balloon-driver$/m);
+    assert.doesNotMatch(renderText(analysis.report, { color: false }), /English only/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -5,14 +5,20 @@ import { figureRows, hypervisorPhrase, memorySplit, signedBytes, trendDirection,
 import { formatBytes } from '../units';
 import { printableDeep } from './printable';
 
-export interface TextOptions { color: boolean; width?: number; lang?: Lang }
+export interface TextOptions {
+  color: boolean;
+  width?: number;
+  lang?: Lang;
+  /** Whether an article is shown in English for want of a translation into `lang` (the reader is told). */
+  englishOnly?: (id: string) => boolean;
+}
 
 const ANSI = { red: '\x1b[31m', yellow: '\x1b[33m', cyan: '\x1b[36m', green: '\x1b[32m', bold: '\x1b[1m', dim: '\x1b[2m', reset: '\x1b[0m' };
 
 /** The text report's own words; line labels are padded to 10 columns in every language. */
 export const TEXT_WORDS: PerLang<{
   memory: string; unknownFigures: string; configured: string; limit: string; estimate: string; used: string; available: string;
-  status: Record<ReportStatus, string>; severity: Record<Severity, string>; noFindingsUnknown: string; noFindings: string; read: string;
+  status: Record<ReportStatus, string>; severity: Record<Severity, string>; noFindingsUnknown: string; noFindings: string; read: string; englishOnly: string;
   balloon: string; noDriver: string; sizeUnknown: string; target: string; from: string; needsTools: string;
   labels: { limits: string; memory: string; trend: string; evidence: string; probes: string }; none: string;
   trendLine: (t: { direction: string; seconds: number; samples: number; delta: string; swapIn: string; swapOut: string; faults: string }) => string;
@@ -23,7 +29,7 @@ export const TEXT_WORDS: PerLang<{
     used: 'used', available: 'available', status: { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' },
     severity: { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' },
     noFindingsUnknown: 'No findings, but the guest could not be fully checked (see Probes below).', noFindings: 'No findings: nothing is taking memory from this guest.',
-    read: 'read', balloon: 'Balloon', noDriver: 'no driver', sizeUnknown: 'size unknown', target: 'target', from: 'from', needsTools: ' (needs VMware Tools)',
+    read: 'read', englishOnly: 'article in English only', balloon: 'Balloon', noDriver: 'no driver', sizeUnknown: 'size unknown', target: 'target', from: 'from', needsTools: ' (needs VMware Tools)',
     labels: { limits: 'Limits', memory: 'Memory', trend: 'Trend', evidence: 'Evidence', probes: 'Probes' }, none: 'none',
     trendLine: (t) => `${t.direction} over ${t.seconds} s (${t.samples} samples): balloon ${t.delta}, swap in/out ${t.swapIn}/${t.swapOut} pages/s, major faults ${t.faults}/s`,
     virtioMem: (m) => `virtio-mem ${m.device}: ${m.requested !== null ? `requested ${m.requested}` : 'requested unknown (no kernel log)'}${m.region !== null ? ` of a ${m.region} region` : ''}, ` +
@@ -34,7 +40,7 @@ export const TEXT_WORDS: PerLang<{
     used: 'usada', available: 'disponible', status: { ok: 'OK', warning: 'AVISO', critical: 'CRÍTICO', unknown: 'DESCONOCIDO' },
     severity: { critical: 'CRÍTICO', warning: 'AVISO', info: 'INFO' },
     noFindingsUnknown: 'Sin hallazgos, pero la VM no se pudo comprobar del todo (vea Sondas más abajo).', noFindings: 'Sin hallazgos: nada le está quitando memoria a esta VM.',
-    read: 'ver', balloon: 'Balloon', noDriver: 'sin driver', sizeUnknown: 'tamaño desconocido', target: 'objetivo', from: 'de', needsTools: ' (requiere VMware Tools)',
+    read: 'ver', englishOnly: 'artículo disponible solo en inglés', balloon: 'Balloon', noDriver: 'sin driver', sizeUnknown: 'tamaño desconocido', target: 'objetivo', from: 'de', needsTools: ' (requiere VMware Tools)',
     labels: { limits: 'Límites', memory: 'Memoria', trend: 'Tendencia', evidence: 'Evidencia', probes: 'Sondas' }, none: 'ninguna',
     trendLine: (t) => `${t.direction} en ${t.seconds} s (${t.samples} muestras): balloon ${t.delta}, swap in/out ${t.swapIn}/${t.swapOut} páginas/s, fallos de página mayores ${t.faults}/s`,
     virtioMem: (m) => `virtio-mem ${m.device}: ${m.requested !== null ? `solicitado ${m.requested}` : 'solicitado desconocido (sin log del kernel)'}${m.region !== null ? ` de una región de ${m.region}` : ''}, ` +
@@ -126,7 +132,8 @@ export function renderText(report: Report, options: TextOptions): string {
   for (const finding of report.findings) {
     lines.push(`${paint(severityColor[finding.severity], words.severity[finding.severity].padEnd(8))} ${paint('bold', finding.title)}`);
     lines.push(`         ${finding.detail}`);
-    lines.push(`         ${paint('dim', `[${finding.id}] ${words.read}: ${finding.articles.join(', ')}`)}`);
+    const articles = finding.articles.map((id) => (options.englishOnly?.(id) ? `${id} (${words.englishOnly})` : id));
+    lines.push(`         ${paint('dim', `[${finding.id}] ${words.read}: ${articles.join(', ')}`)}`);
   }
   lines.push('');
   lines.push(...memoryBar(report, options.width, lang));
