@@ -210,6 +210,35 @@ function trustedTests(get: () => Session): TestCase[] {
       },
     },
     {
+      // The VSIX packs the articles (knowledge/articles.pack.br, src/knowledge/pack.ts): the page shows them from the pack,
+      // and a link to an article the page does not hold opens it as a Markdown preview, written back as its file.
+      name: 'the report page shows each finding\'s knowledge article from the VSIX, and an article link opens its Markdown preview',
+      timeoutMs: 45_000,
+      fn: async () => {
+        const { page } = get();
+        assert.ok(report, 'no report (see the tree test)');
+        // The page the previous test opened; else opened from the verdict row, as a user would.
+        const tab = page.locator('.tabs-container .tab', { hasText: 'Balloon report: ' }).first();
+        if (!(await tab.count())) await page.locator(GUEST_ROWS, { hasText: /^VMware · / }).first().click();
+        await tab.click();
+        const frame = webviewFrame(page);
+        await frame.locator('section.finding').first().waitFor({ timeout: 30_000 });
+        const withArticle = report.findings.filter((finding) => finding.articles.length);
+        assert.ok(withArticle.length, 'no finding cites an article');
+        for (const finding of withArticle) {
+          const block = frame.locator(`section.finding[data-finding-id="${finding.id}"] vscode-collapsible.article[data-article-id="${finding.articles[0]}"]`);
+          assert.equal(await block.count(), 1, `finding ${finding.id}: no article ${finding.articles[0]} on the page`);
+          assert.ok(((await block.locator('.article-body').textContent()) ?? '').trim().length > 200, `article ${finding.articles[0]} is empty`);
+        }
+        const onPage = new Set(await frame.locator('[data-article-id]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-article-id'))));
+        const links = await frame.locator('a[data-kb-kind="article"]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-kb-id')));
+        const elsewhere = links.find((id) => id && !onPage.has(id));
+        assert.ok(elsewhere, `no link to an article the page does not show (links ${JSON.stringify(links)})`);
+        await frame.locator(`a[data-kb-kind="article"][data-kb-id="${elsewhere}"]`).first().evaluate((node) => (node as HTMLElement).click());
+        await page.locator('.tabs-container .tab', { hasText: `Preview ${elsewhere}.md` }).first().waitFor({ timeout: 30_000 });
+      },
+    },
+    {
       name: `runbook ${RUNBOOK_FILE}: "Run on", "Run with sudo" and "Copy" lenses over its step`,
       timeoutMs: 30_000,
       fn: async () => {
