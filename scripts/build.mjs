@@ -1,6 +1,6 @@
 // Bundles every entry point with esbuild. Runs on `npm ci` (prepare) and `npm run build`.
 import { build } from 'esbuild';
-import { ssh2WithoutSftp, tarSubpaths, tweetnaclSha512 } from './esbuild-plugins.mjs';
+import { bundlePlugins } from './esbuild-plugins.mjs';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const probeScript = readFileSync(join(root, 'src/core/probe.sh'), 'utf8');
 const common = {
   define: { __VERSION__: JSON.stringify(pkg.version), __PROBE_SCRIPT__: JSON.stringify(probeScript) },
-  plugins: [tarSubpaths, ssh2WithoutSftp, tweetnaclSha512],
+  plugins: bundlePlugins,
   bundle: true,
   minify: production,
   sourcemap: !production,

@@ -67,3 +67,6 @@ export const tweetnaclSha512 = {
     }));
   },
 };
+
+/** Every plugin above, as scripts/build.mjs, package.mjs and release-sbom.mjs (whose metafile names what the bundles hold) use them. */
+export const bundlePlugins = [tarSubpaths, ssh2WithoutSftp, tweetnaclSha512];

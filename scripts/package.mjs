@@ -1,7 +1,7 @@
 // `npm run package`: the extension's VSIX, built in a private staging folder so a build running at
 // the same time (npm run build, tests) cannot swap dev bundles into it. Production bundles only.
 import { build } from 'esbuild';
-import { ssh2WithoutSftp, tarSubpaths, tweetnaclSha512 } from './esbuild-plugins.mjs';
+import { bundlePlugins } from './esbuild-plugins.mjs';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants } from 'node:zlib';
@@ -39,7 +39,7 @@ try {
   for (const dir of ['knowledge', 'media', 'l10n']) cpSync(join(root, dir), join(stage, dir), { recursive: true });
   packArticles(join(stage, 'knowledge'));
   mkdirSync(join(stage, 'dist'));
-  const common = { plugins: [tarSubpaths, ssh2WithoutSftp, tweetnaclSha512], bundle: true, minify: true, sourcemap: false, legalComments: 'none', logLevel: 'warning', define: { __VERSION__: JSON.stringify(pkg.version), __PROBE_SCRIPT__: JSON.stringify(readFileSync(join(root, 'src/core/probe.sh'), 'utf8')) } };
+  const common = { plugins: bundlePlugins, bundle: true, minify: true, sourcemap: false, legalComments: 'none', logLevel: 'warning', define: { __VERSION__: JSON.stringify(pkg.version), __PROBE_SCRIPT__: JSON.stringify(readFileSync(join(root, 'src/core/probe.sh'), 'utf8')) } };
   const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', '*.node'] };
   await Promise.all([
     build({ ...node, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(stage, 'dist/extension.js') }),

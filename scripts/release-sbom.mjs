@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tarSubpaths } from './esbuild-plugins.mjs';
+import { bundlePlugins } from './esbuild-plugins.mjs';
 import { ROOT } from './release-stage.mjs';
 
 /** The shipped bundles: the CLI (npm tarball, .deb) and the extension's three (VSIX). */
@@ -30,7 +30,7 @@ export async function bundledPackages(root = ROOT) {
   for (const bundle of BUNDLES) {
     const result = await build({
       // The same plugins as scripts/build.mjs and package.mjs, so the metafile lists what those bundles hold.
-      plugins: [tarSubpaths], entryPoints: [join(root, bundle.entry)], bundle: true, write: false, metafile: true, minify: true, logLevel: 'silent',
+      plugins: bundlePlugins, entryPoints: [join(root, bundle.entry)], bundle: true, write: false, metafile: true, minify: true, logLevel: 'silent',
       platform: bundle.platform, format: bundle.platform === 'node' ? 'cjs' : 'iife', external: bundle.external, outfile: join(root, 'sbom-analysis', bundle.name),
       define: { __VERSION__: '"0"', __PROBE_SCRIPT__: '""' }, absWorkingDir: root,
     });
