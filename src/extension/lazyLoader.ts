@@ -6,7 +6,7 @@ export type LazyModule = typeof import('./lazy');
 let loaded: LazyModule | undefined;
 
 /**
- * Loads dist/extension-lazy.js (markdown-it, yaml, ssh2...) at first use. The path is computed so
+ * Loads dist/extension-lazy.js (markdown-it, ssh2, tar...) at first use. The path is computed so
  * esbuild leaves the require alone: the heavy code stays out of dist/extension.js.
  */
 export function loadLazy(): LazyModule {
