@@ -355,3 +355,11 @@ test('sizes need a driver: a Balloon: line without one, or a vmstat difference w
   const hv = facts([META, ok('debugfs-hv-balloon', HV.replace(/^page_size.*\n/m, ''))]);
   assert.deepEqual(hv.balloon.measurements, [{ source: 'debugfs hv-balloon pages_ballooned', bytes: GiB }]);
 });
+
+test('virtio-mem: /proc/iomem gives the memory its driver added, the kernel log the requested size', () => {
+  const devices = `${virtioLine('virtio1', '0x0018', 'virtio_mem', FEATURES_QEMU_64)}\n`;
+  const iomem = '00100000-3ffdffff : System RAM\n100000000-13fffffff : virtio1\n  100000000-10fffffff : System RAM (virtio_mem)\n';
+  const dmesg = '[    3.419905] virtio_mem virtio1: region size: 0x40000000\n[    3.421589] virtio_mem virtio1: requested size: 0x10000000\n';
+  const f = facts([META, ok('virtio-devices', devices), ok('virtio-mem-iomem', iomem), ok('virtio-mem-dmesg', dmesg)]);
+  assert.deepEqual(f.virtioMem, [{ device: 'virtio1', regionBytes: GiB, addedBytes: 256 * MiB, addedUnknownReason: null, requestedBytes: 256 * MiB }]);
+});
