@@ -130,6 +130,12 @@ const EXPECTED: Record<string, Expected> = {
       assert.equal(report.balloon.source, '/proc/vmstat balloon_inflate - balloon_deflate');
     },
   },
+  // The simulated KVM *host* of the kvm-host-balloons runbook, checked as if it were a guest: it has a host's
+  // meminfo and KSM but no DMI or driver, so the guest check must not invent a hypervisor or a balloon.
+  'kvm-host-libvirt': {
+    kind: 'unknown', driver: null, balloonBytes: null, exit: 3, present: [], absent: ['balloon-inflated', 'unaccounted-memory', 'not-virtualized', 'balloon-driver-missing'],
+    check: (report) => assert.equal(report.status, 'unknown'),
+  },
   'hostile-garbage': {
     kind: 'unknown', driver: null, balloonBytes: null, exit: 3, present: [], absent: ['balloon-inflated', 'unaccounted-memory', 'not-virtualized'],
     check: (report) => {
