@@ -13,7 +13,9 @@ export const TIMEOUT = 20_000;
 export async function runCommand(page: Page, title: string, timeout = TIMEOUT): Promise<void> {
   const deadline = Date.now() + timeout;
   const input = page.locator('.quick-input-widget input.input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  // The row whose label is exactly the title ("View: Close All Editors", not "... in Group").
+  const exactly = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exactly }) }).first();
   for (;;) {
     await page.keyboard.press('F1');
     await input.waitFor({ timeout: TIMEOUT });
@@ -24,12 +26,9 @@ export async function runCommand(page: Page, title: string, timeout = TIMEOUT): 
     await page.keyboard.press('Escape');
     await page.waitForTimeout(500);
   }
-  // The list may still be filtering; press Enter only when the first row is our command.
-  await page.waitForFunction((wanted) => {
-    const first = document.querySelector('.quick-input-list .monaco-list-row');
-    return first?.textContent?.includes(wanted) ?? false;
-  }, title, { timeout: TIMEOUT });
-  await page.keyboard.press('Enter');
+  // Other commands match the same words (Open Report, Open KVM Host Report) and may rank first: pick
+  // our row by its own label rather than pressing Enter on whatever the list put on top.
+  await row.click();
 }
 
 /** Quick-opens a workspace file by name. */
