@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { DEFAULT_BALLOON_CAP, diagnose, type Finding } from '../../src/core/rules';
+import type { Trend } from '../../src/core/trend';
+import { GiB, MiB } from '../../src/core/units';
+import { buildFacts, kvmGuest } from '../helpers/facts-builder';
+
+// The rules' thresholds at their edges (a mutant that moves an edge by one byte or turns < into <= must fail here).
+// The named constants of rules.ts: 16 MiB of change is significant, 64 MiB of limit slack, a limit gap of 10 % is
+// critical, the balloon near its cap at 90 %, MemAvailable under 10 % is low, PSI full avg10 ≥ 1 % is a stall.
+
+const STEP = 16 * MiB;
+const find = (findings: readonly Finding[], id: string) => findings.find((finding) => finding.id === id);
+const has = (findings: readonly Finding[], id: string) => findings.some((finding) => finding.id === id);
+const trend = (delta: number | null): Trend => ({
+  samples: 3, seconds: 20, firstBalloonBytes: GiB, lastBalloonBytes: delta === null ? null : GiB + delta, balloonDeltaBytes: delta, minBalloonBytes: GiB, direction: 'steady',
+  swapInPerSecond: 0, swapOutPerSecond: 0, majorFaultsPerSecond: 0, oomKillsDelta: 0,
+});
+
+test('Xen: current more than 16 MiB below the target is not reached, more than 16 MiB above is inflating (a warning); 16 MiB is noise', () => {
+  const target = 4 * GiB;
+  const xen = (current: number) => diagnose(buildFacts({
+    hypervisor: { kind: 'xen', product: 'HVM domU' }, balloon: { driver: 'xen_balloon', targetBytes: target, currentBytes: GiB, source: 'xen_memory0 info/low_kb + high_kb' },
+    xen: { targetBytes: target, currentBytes: current, balloonBytes: GiB }, vmware: { toolsInstalled: false, limitKnown: false, debugfsLayout: null },
+  }));
+  assert.ok(!has(xen(target - STEP), 'xen-target-not-reached'));
+  assert.equal(find(xen(target - STEP - 1), 'xen-target-not-reached')?.severity, 'warning');
+  assert.ok(!has(xen(target + STEP), 'balloon-inflating'));
+  assert.equal(find(xen(target + STEP + 1), 'balloon-inflating')?.severity, 'warning');
+  assert.ok(!has(xen(target + STEP + 1), 'xen-target-not-reached'));
+});
+
+test('target against balloon: a difference of 16 MiB counts (inflating up, deflating down), one byte less does not', () => {
+  const guest = (balloon: number, target: number) => diagnose(kvmGuest({ balloon: { currentBytes: balloon, targetBytes: target } }));
+  assert.equal(find(guest(GiB, GiB + STEP), 'balloon-inflating')?.severity, 'warning');
+  assert.ok(!has(guest(GiB, GiB + STEP - 1), 'balloon-inflating'));
+  assert.equal(find(guest(GiB, GiB - STEP), 'balloon-deflating')?.severity, 'info');
+  assert.ok(!has(guest(GiB, GiB - STEP + 1), 'balloon-deflating'));
+});
+
+test('watch trend: a move of 16 MiB is a finding, less is not; the target\'s own finding is not repeated', () => {
+  const guest = (delta: number | null, target: number | null = null) => diagnose(kvmGuest({ balloon: { currentBytes: GiB, targetBytes: target } }), trend(delta));
+  assert.equal(find(guest(STEP), 'balloon-inflating')?.severity, 'warning');
+  assert.ok(!has(guest(STEP - 1), 'balloon-inflating'));
+  assert.equal(find(guest(-STEP), 'balloon-deflating')?.severity, 'info');
+  assert.ok(!has(guest(-STEP + 1), 'balloon-deflating'));
+  assert.ok(!has(guest(null), 'balloon-inflating') && !has(guest(null), 'balloon-deflating'));
+  // The target already says deflating: a growing trend adds no inflating finding beside it.
+  const both = guest(GiB, 0);
+  assert.ok(has(both, 'balloon-deflating'));
+  assert.ok(!has(both, 'balloon-inflating'), both.map((f) => f.id).join(' '));
+});
+
+test('VMware limit: a gap of 10 % of configured memory is critical with an empty balloon, just under it a warning; beyond the balloon cap only past it', () => {
+  const configured = 40 * GiB; // 10 % and 65 % of it are whole MiB
+  const limited = (limit: number, balloon = 0) => diagnose(buildFacts({ memory: { configuredBytes: configured }, vmware: { limitMiB: limit / MiB, limitKnown: true }, balloon: { currentBytes: balloon } }));
+  const tenth = configured - 4 * GiB;
+  assert.equal(find(limited(tenth), 'limit-below-configured')?.severity, 'critical');
+  assert.equal(find(limited(tenth + MiB), 'limit-below-configured')?.severity, 'warning');
+  const capGap = DEFAULT_BALLOON_CAP * configured;
+  assert.ok(Number.isInteger(capGap / MiB));
+  assert.ok(!has(limited(configured - capGap), 'limit-beyond-balloon-cap'));
+  assert.equal(find(limited(configured - capGap - MiB), 'limit-beyond-balloon-cap')?.severity, 'critical');
+  // A limit within 64 MiB of configured memory is no limit: a ballooned VM then points at host contention.
+  assert.ok(has(limited(configured - 64 * MiB, GiB), 'host-contention'));
+  assert.ok(!has(limited(configured - 65 * MiB, GiB), 'host-contention'));
+});
+
+test('host contention and the balloon cap are VMware findings only', () => {
+  const kvm = diagnose(kvmGuest({ vmware: { limitKnown: true, limitMiB: null }, balloon: { currentBytes: 5 * GiB } }));
+  assert.ok(!has(kvm, 'host-contention') && !has(kvm, 'balloon-near-cap'), kvm.map((f) => f.id).join(' '));
+  const noBalloonFigure = diagnose(buildFacts({ balloon: { currentBytes: null, measurements: [], source: null } }));
+  assert.ok(!has(noBalloonFigure, 'host-contention') && !has(noBalloonFigure, 'balloon-near-cap'));
+});
+
+test('balloon near its cap: at 90 % of the most it can hold, not a byte under', () => {
+  const configured = 32 * GiB;
+  const edge = 0.9 * DEFAULT_BALLOON_CAP * configured;
+  const near = (balloon: number) => diagnose(buildFacts({ balloon: { currentBytes: balloon } }));
+  assert.equal(find(near(Math.ceil(edge)), 'balloon-near-cap')?.severity, 'warning');
+  assert.ok(!has(near(Math.floor(edge) - 1), 'balloon-near-cap'));
+});
+
+test('guest memory pressure: MemAvailable under 10 % of MemTotal (exactly 10 % is not), PSI full avg10 from 1 %', () => {
+  const total = 10 * GiB;
+  const guest = (available: number, fullAvg10 = 0) => diagnose(kvmGuest({
+    memory: { totalBytes: total, availableBytes: available }, pressure: { some: { avg10: 0, avg60: 0, avg300: 0, totalMicros: 0 }, full: { avg10: fullAvg10, avg60: 0, avg300: 0, totalMicros: 0 } },
+  }));
+  assert.ok(!has(guest(total / 10), 'guest-memory-pressure'));
+  assert.equal(find(guest(total / 10 - 1), 'guest-memory-pressure')?.severity, 'warning');
+  assert.ok(has(guest(5 * GiB, 1), 'guest-memory-pressure'));
+  assert.ok(!has(guest(5 * GiB, 0.99), 'guest-memory-pressure'));
+});
