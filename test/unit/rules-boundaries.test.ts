@@ -91,3 +91,22 @@ test('guest memory pressure: MemAvailable under 10 % of MemTotal (exactly 10 % i
   assert.ok(has(guest(5 * GiB, 1), 'guest-memory-pressure'));
   assert.ok(!has(guest(5 * GiB, 0.99), 'guest-memory-pressure'));
 });
+
+test('unaccounted memory: from max(256 MiB, 5 % of MemTotal); the balloon\'s when within max(256 MiB, 20 % of it)', () => {
+  const small = (unaccounted: number) => diagnose(buildFacts({ memory: { totalBytes: 4 * GiB, unaccountedBytes: unaccounted }, balloon: { currentBytes: 0 } }));
+  assert.ok(has(small(256 * MiB), 'unaccounted-memory'));
+  assert.ok(!has(small(256 * MiB - 1), 'unaccounted-memory'));
+  const total = 32 * GiB - 256 * MiB; // healthyVmware's MemTotal: 5 % of it is above 256 MiB
+  const big = (unaccounted: number) => diagnose(buildFacts({ memory: { unaccountedBytes: unaccounted }, balloon: { currentBytes: 0 } }));
+  assert.ok(has(big(Math.ceil(0.05 * total)), 'unaccounted-memory'));
+  assert.ok(!has(big(Math.floor(0.05 * total)), 'unaccounted-memory'));
+  // VMware keeps the balloon inside MemTotal: unaccounted memory near the balloon's size is the balloon (info).
+  const vmware = (balloon: number, unaccounted: number, totalBytes = total) => find(diagnose(buildFacts({ memory: { totalBytes, unaccountedBytes: unaccounted }, balloon: { currentBytes: balloon } })), 'unaccounted-memory')?.severity;
+  assert.equal(vmware(GiB, GiB + 256 * MiB, 4 * GiB), 'info');
+  assert.equal(vmware(GiB, GiB + 256 * MiB + 1, 4 * GiB), 'warning');
+  assert.equal(vmware(GiB, GiB - 256 * MiB, 4 * GiB), 'info');
+  assert.equal(vmware(5 * GiB, 6 * GiB), 'info');
+  assert.equal(vmware(5 * GiB, 6 * GiB + 1), 'warning');
+  assert.equal(vmware(5 * GiB, 4 * GiB), 'info');
+  assert.equal(vmware(5 * GiB, 4 * GiB - 1), 'warning');
+});
