@@ -175,3 +175,50 @@ test('Prometheus view: labels, driver "none", no Xen target, probe success per s
   assert.ok(xen.endsWith('\n') && !xen.includes('\n\n'));
   assert.equal(printable('a\x1bb\nc'), 'a\uFFFDb\uFFFDc');
 });
+
+test('text view: virtio-mem lines with known and unknown figures, in English and Spanish', () => {
+  const { report } = seed();
+  const withMem: Report = { ...report, virtioMem: [
+    { device: 'virtio1', regionBytes: 2 ** 30, addedBytes: 2 ** 28, addedUnknownReason: null, requestedBytes: 2 ** 28 },
+    { device: 'virtio4', regionBytes: null, addedBytes: null, addedUnknownReason: 'permission denied', requestedBytes: null },
+  ] };
+  const en = renderText(withMem, { color: false }).split('\n');
+  assert.ok(en.includes('virtio-mem virtio1: requested 256 MiB of a 1.0 GiB region, 256 MiB added to Linux (plugged is at most that); hot-plugged memory, not a balloon'), en.join('\n'));
+  assert.ok(en.includes('virtio-mem virtio4: requested unknown (no kernel log), added unknown (permission denied); hot-plugged memory, not a balloon'), en.join('\n'));
+  const es = renderText(withMem, { color: false, lang: 'es' }).split('\n');
+  assert.ok(es.includes('virtio-mem virtio1: solicitado 256 MiB de una región de 1,0 GiB, 256 MiB añadidos a Linux (lo conectado es como mucho eso); memoria conectada en caliente, no un balloon'), es.join('\n'));
+  assert.ok(es.includes('virtio-mem virtio4: solicitado desconocido (sin log del kernel), añadido desconocido (permission denied); memoria conectada en caliente, no un balloon'), es.join('\n'));
+});
+
+test('text view: Spanish status words, estimate, Tools and trend lines; English-only articles marked; no Xen target', () => {
+  const { report } = seed();
+  const es = (changes: Partial<Report>) => renderText({ ...report, ...changes }, { color: false, lang: 'es' });
+  assert.match(es({ status: 'warning' }).split('\n')[0]!, /  AVISO$/);
+  assert.match(es({ status: 'ok' }).split('\n')[0]!, /  OK$/);
+  assert.match(es({ status: 'unknown', findings: [] }), /DESCONOCIDO\n\nSin hallazgos, pero la VM no se pudo comprobar del todo \(vea Sondas más abajo\)\.\n/);
+  assert.match(es({ status: 'ok', findings: [] }), /\n\nSin hallazgos: nada le está quitando memoria a esta VM\.\n/);
+  assert.match(es({ memory: { ...report.memory, availableSource: 'estimate: MemFree + Buffers + Cached (this kernel has no MemAvailable)' } }), / \(estimación: MemFree \+ Buffers \+ Cached\)\n/);
+  assert.match(es({ limits: { ...report.limits, memLimitBytes: null, memLimitKnown: false } }), / \(requiere VMware Tools\) {3}/);
+  const trend = { samples: 3, seconds: 10, firstBalloonBytes: 0, lastBalloonBytes: 2 ** 30, balloonDeltaBytes: 2 ** 30, minBalloonBytes: 0, direction: 'inflating' as const, swapInPerSecond: 0, swapOutPerSecond: 0, majorFaultsPerSecond: 0, oomKillsDelta: 0 };
+  assert.match(es({ trend }), /\nTendencia [^\n]* en 10 s \(3 muestras\): balloon \+1,0 GiB, swap in\/out 0,0\/0,0 páginas\/s, fallos de página mayores 0,0\/s\n/);
+  assert.match(es({ probes: [{ id: 'meminfo', status: 'denied' }] }), /\nSondas {4}meminfo: denied\n/);
+  const marked = renderText(report, { color: false, englishOnly: (id) => id === 'what-is-ballooning' }).split('\n');
+  assert.equal(marked[4], '         [balloon-inflated] read: balloon-inflated, what-is-ballooning (article in English only), vmware-balloon-driver');
+  assert.ok(renderText(report, { color: false, lang: 'es', englishOnly: () => true }).includes('balloon-inflated (artículo disponible solo en inglés)'));
+  const xen: Report = { ...report, balloon: { ...report.balloon, driver: 'xen_balloon', targetBytes: 4 * 2 ** 30 } };
+  assert.ok(renderText(xen, { color: false }).includes('\nBalloon   xen_balloon, 20.0 GiB  from debugfs vmmemctl\n'), 'the Xen target is a memory size, not shown as the balloon\'s');
+});
+
+test('memory bar: never wider than its width however the figures add up; the limit mark inside it, only below configured', () => {
+  const { report } = seed();
+  const over: Report = { ...report, memory: { ...report.memory, totalBytes: 40 * 2 ** 30, availableBytes: 30 * 2 ** 30 }, limits: { ...report.limits, memLimitBytes: 1 } };
+  const lines = renderText(over, { color: false, width: 20 }).split('\n');
+  const bar = lines.find((line) => line.startsWith('Memory  ['))!;
+  assert.equal(/\[(.*)\]/.exec(bar)![1]!.length, 20, bar);
+  const atConfigured: Report = { ...report, limits: { ...report.limits, memLimitBytes: report.memory.configuredBytes } };
+  assert.ok(!renderText(atConfigured, { color: false }).includes('^ limit'));
+  // A limit just under configured memory rounds to the bar's end: the mark stays on its last cell.
+  const nearTop: Report = { ...report, limits: { ...report.limits, memLimitBytes: report.memory.configuredBytes! - 64 * 2 ** 20 } };
+  const mark = renderText(nearTop, { color: false, width: 10 }).split('\n').find((line) => line.includes('^ limit'))!;
+  assert.equal(mark.indexOf('^'), 9 + 9, mark);
+});
