@@ -193,8 +193,8 @@ test('text view: virtio-mem lines with known and unknown figures, in English and
 test('text view: Spanish status words, estimate, Tools and trend lines; English-only articles marked; no Xen target', () => {
   const { report } = seed();
   const es = (changes: Partial<Report>) => renderText({ ...report, ...changes }, { color: false, lang: 'es' });
-  assert.match(es({ status: 'warning' }).split('\n')[0]!, /  AVISO$/);
-  assert.match(es({ status: 'ok' }).split('\n')[0]!, /  OK$/);
+  assert.match(es({ status: 'warning' }).split('\n')[0]!, / {2}AVISO$/);
+  assert.match(es({ status: 'ok' }).split('\n')[0]!, / {2}OK$/);
   assert.match(es({ status: 'unknown', findings: [] }), /DESCONOCIDO\n\nSin hallazgos, pero la VM no se pudo comprobar del todo \(vea Sondas más abajo\)\.\n/);
   assert.match(es({ status: 'ok', findings: [] }), /\n\nSin hallazgos: nada le está quitando memoria a esta VM\.\n/);
   assert.match(es({ memory: { ...report.memory, availableSource: 'estimate: MemFree + Buffers + Cached (this kernel has no MemAvailable)' } }), / \(estimación: MemFree \+ Buffers \+ Cached\)\n/);
