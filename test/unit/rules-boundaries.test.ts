@@ -110,3 +110,42 @@ test('unaccounted memory: from max(256 MiB, 5 % of MemTotal); the balloon\'s whe
   assert.equal(vmware(5 * GiB, 4 * GiB), 'info');
   assert.equal(vmware(5 * GiB, 4 * GiB - 1), 'warning');
 });
+
+test('a balloon finding cites the hypervisor\'s own article', () => {
+  const cases = [
+    ['vmware', buildFacts({ balloon: { currentBytes: GiB } }), 'vmware-balloon-driver'],
+    ['kvm', kvmGuest({ balloon: { currentBytes: GiB } }), 'kvm-virtio-balloon'],
+    ['hyperv', buildFacts({ hypervisor: { kind: 'hyperv' }, balloon: { driver: 'hv_balloon', currentBytes: GiB, shrinksMemTotal: true } }), 'hyperv-dynamic-memory'],
+    ['xen', buildFacts({ hypervisor: { kind: 'xen' }, balloon: { driver: 'xen_balloon', currentBytes: GiB, shrinksMemTotal: true } }), 'xen-balloon'],
+  ] as const;
+  for (const [hv, facts, article] of cases) {
+    assert.ok(find(diagnose(facts), 'balloon-inflated')?.articles.includes(article), `${hv}: ${article}`);
+  }
+});
+
+test('balloon-persistent: three samples whose smallest balloon is 16 MiB or more', () => {
+  const watch = (min: number, samples = 3): Trend => ({ ...trend(0), samples, minBalloonBytes: min, firstBalloonBytes: GiB, lastBalloonBytes: GiB });
+  const facts = kvmGuest({ balloon: { currentBytes: GiB } });
+  assert.equal(find(diagnose(facts, watch(STEP)), 'balloon-persistent')?.severity, 'warning');
+  assert.ok(!has(diagnose(facts, watch(STEP - 1)), 'balloon-persistent'));
+  assert.ok(!has(diagnose(facts, watch(GiB, 2)), 'balloon-persistent'));
+});
+
+test('VMware reservation: a balloon more than 64 MiB past configured minus reserved is inconsistent (a warning)', () => {
+  const configured = 32 * GiB;
+  const reserved = 16 * GiB;
+  const guest = (balloon: number, reservationMiB = reserved / MiB) => diagnose(buildFacts({ vmware: { reservationMiB }, balloon: { currentBytes: balloon } }));
+  assert.equal(find(guest(configured - reserved + 64 * MiB + 1), 'reservation-inconsistent')?.severity, 'warning');
+  assert.ok(!has(guest(configured - reserved + 64 * MiB), 'reservation-inconsistent'));
+  assert.ok(!has(guest(30 * GiB, 0), 'reservation-inconsistent'), 'no reservation, nothing to be inconsistent with');
+});
+
+test('memtotal-shrunk: MemTotal at least max(512 MiB, 10 %) under the memory blocks; the balloon\'s (info) when it explains it', () => {
+  const usable = 8 * GiB;
+  const guest = (total: number, balloon: number) => diagnose(kvmGuest({ memory: { totalBytes: total, configuredBytes: usable, configuredSource: '64 memory blocks of 128 MiB' }, balloon: { currentBytes: balloon } }));
+  const shortfall = 0.1 * usable; // 819.2 MiB, above 512 MiB
+  assert.equal(find(guest(Math.floor(usable - shortfall), 0), 'memtotal-shrunk')?.severity, 'warning');
+  assert.ok(!has(guest(Math.floor(usable - shortfall) + 1, 0), 'memtotal-shrunk'));
+  assert.equal(find(guest(usable - GiB, GiB), 'memtotal-shrunk')?.severity, 'info');
+  assert.equal(find(guest(usable - 2 * GiB, GiB), 'memtotal-shrunk')?.severity, 'warning');
+});
