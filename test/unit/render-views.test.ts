@@ -222,3 +222,16 @@ test('memory bar: never wider than its width however the figures add up; the lim
   const mark = renderText(nearTop, { color: false, width: 10 }).split('\n').find((line) => line.includes('^ limit'))!;
   assert.equal(mark.indexOf('^'), 9 + 9, mark);
 });
+
+test('Markdown view: a blank line around every block; the figures in the reader\'s language', () => {
+  const { report, facts } = seed();
+  const lines = renderMarkdown(report).split('\n');
+  assert.deepEqual(lines.slice(6, 12).map((line) => line === ''), [false, true, false, true, false, true], 'heading, blank, detail, blank, reference, blank');
+  assert.equal(lines[lines.indexOf('## Figures') - 1], '');
+  assert.equal(lines[lines.indexOf('## Probes') - 1], '');
+  assert.equal(lines[lines.indexOf('## Evidence') - 1], '');
+  const quiet = renderMarkdown({ ...report, status: 'ok', findings: [] }).split('\n');
+  assert.equal(quiet[7], '');
+  const es = renderMarkdown(localizeReport(report, facts, 'es'), () => null, 'es').split('\n');
+  assert.ok(es.includes('| Hipervisor | VMware (VMware7,1) |'), es.join('\n'));
+});
