@@ -187,9 +187,12 @@ export function wrap(text: string, width: number): string[] {
 function optionHelp(option: CliOption): string {
   const label = `  ${optionLabel(option)}`;
   const indent = 2 + LABEL_WIDTH;
-  const head = label.length < indent ? label.padEnd(indent) : `${label}  `;
-  const [first = '', ...rest] = wrap(option.help, HELP_WIDTH - indent);
-  return [head + first, ...rest.map((line) => ' '.repeat(indent) + line)].join('\n');
+  // At least two spaces between an option and its text, as GNU tools print them.
+  const head = label.length <= indent - 2 ? label.padEnd(indent) : `${label}  `;
+  // The first line starts after the head, which may be longer than the indent.
+  const [first = '', ...rest] = wrap(option.help, HELP_WIDTH - head.length);
+  const more = rest.length ? wrap(rest.join(' '), HELP_WIDTH - indent) : [];
+  return [head + first, ...more.map((line) => ' '.repeat(indent) + line)].join('\n');
 }
 
 /** A command's `--help` text, from its table. */
