@@ -149,3 +149,40 @@ test('memtotal-shrunk: MemTotal at least max(512 MiB, 10 %) under the memory blo
   assert.equal(find(guest(usable - GiB, GiB), 'memtotal-shrunk')?.severity, 'info');
   assert.equal(find(guest(usable - 2 * GiB, GiB), 'memtotal-shrunk')?.severity, 'warning');
 });
+
+test('two of the driver\'s own sources disagree: the finding\'s severity follows the larger one, whichever comes first', () => {
+  const disagree = (first: number, second: number) => find(diagnose(buildFacts({
+    balloon: { currentBytes: first, measurements: [{ source: 'debugfs vmmemctl', bytes: first }, { source: 'vmware-toolbox-cmd stat balloon', bytes: second }] },
+  })), 'balloon-sources-disagree')?.severity;
+  assert.equal(disagree(20 * GiB, GiB), 'critical');
+  assert.equal(disagree(GiB, 20 * GiB), 'critical');
+  assert.equal(disagree(GiB, 2 * GiB), 'warning');
+});
+
+test('the Balloon: line against the driver\'s figure: more than max(64 MiB, 10 %) apart (on VMware only above it)', () => {
+  const driver = 100 * MiB;
+  const kvm = (line: number) => find(diagnose(kvmGuest({
+    balloon: { currentBytes: driver, measurements: [{ source: '/proc/vmstat balloon_inflate - balloon_deflate', bytes: driver }] }, memory: { balloonLineBytes: line },
+  })), 'balloon-line-disagrees')?.severity;
+  assert.equal(kvm(driver + 64 * MiB), undefined);
+  assert.equal(kvm(driver + 64 * MiB + 1), 'info');
+  assert.equal(kvm(driver - 64 * MiB - 1), 'info', 'on virtio a line below the driver\'s figure disagrees too');
+  const vmware = (line: number) => find(diagnose(buildFacts({
+    balloon: { currentBytes: driver, measurements: [{ source: 'debugfs vmmemctl', bytes: driver }] }, memory: { balloonLineBytes: line },
+  })), 'balloon-line-disagrees')?.severity;
+  assert.equal(vmware(driver + 64 * MiB), undefined);
+  assert.equal(vmware(driver + 64 * MiB + 1), 'info');
+  assert.equal(vmware(0), undefined, 'vmw_balloon\'s 2 MiB pages never reach the line: below is no disagreement');
+  // Without a Balloon: line, nr_balloon_pages times the page size stands in for it.
+  const pages = diagnose(kvmGuest({
+    balloon: { currentBytes: driver, measurements: [{ source: '/proc/vmstat balloon_inflate - balloon_deflate', bytes: driver }] },
+    memory: { balloonLineBytes: null }, counters: { nrBalloonPages: 100_000 },
+    kernel: { release: null, releaseProblem: null, pageSizeBytes: 4096, pageSizeSource: 'probed', behaviour: null },
+  }));
+  assert.ok(has(pages, 'balloon-line-disagrees'), pages.map((f) => f.id).join(' '));
+  const unknownPage = diagnose(kvmGuest({
+    balloon: { currentBytes: driver, measurements: [{ source: '/proc/vmstat balloon_inflate - balloon_deflate', bytes: driver }] },
+    memory: { balloonLineBytes: null }, counters: { nrBalloonPages: 100_000 },
+  }));
+  assert.ok(!has(unknownPage, 'balloon-line-disagrees'), 'pages of unknown size are no figure');
+});
