@@ -3,11 +3,11 @@ import * as vscode from 'vscode';
 import { displayLang } from './displayLang';
 import type { HostManager } from './host';
 import { loadLazy } from './lazyLoader';
-import { log } from './log';
 import { hostRunbookIds, hostTarget, SSH_HOST_PREFIX } from './model/host';
 import { HOST_FINDING_IDS } from '../core/libvirt/model';
 import { hostReportHtml } from './model/hostReport';
 import { isPlausibleSshDestination, SSH_GUEST_PREFIX, type TreeNode } from './model/tree';
+import { guarded, type Handler } from './commands/guarded';
 
 export const HOST_REPORT_VIEW_TYPE = 'balloonInspector.hostReport';
 
@@ -54,20 +54,6 @@ export class HostReportPanels implements vscode.Disposable {
     const label = host?.label ?? hostId;
     panel.webview.html = hostReportHtml(host?.view ?? null, { cspSource: panel.webview.cspSource, nonce: randomBytes(18).toString('base64'), label, focus, lang: displayLang() });
   }
-}
-
-type Handler = (...args: unknown[]) => unknown;
-
-function guarded(id: string, handler: Handler): vscode.Disposable {
-  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-    try {
-      return await handler(...args);
-    } catch (error) {
-      log().error(vscode.l10n.t('{0} failed: {1}', id, (error as Error)?.stack ?? String(error)));
-      void vscode.window.showErrorMessage(`Balloon Inspector: ${(error as Error)?.message ?? String(error)}`);
-      return undefined;
-    }
-  });
 }
 
 /** The SSH alias of an SSH guest node (or id) the user wants to open as a KVM host. */

@@ -8,27 +8,13 @@ import type { BlockRunner } from '../runbooks';
 import { saveEvidenceBundle } from '../evidence';
 import { closeSosreport, openSosreportCommand } from '../sosreport';
 import { guestIdOf, type GuestActions } from './actions';
+import { guarded, type Handler } from './guarded';
 
 export interface CommandDeps {
   guests: GuestManager;
   actions: GuestActions;
   panels: ReportPanels;
   runner: BlockRunner;
-}
-
-type Handler = (...args: unknown[]) => unknown;
-
-/** A command whose failure is logged and shown, never thrown at VS Code. */
-function guarded(id: string, handler: Handler): vscode.Disposable {
-  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-    try {
-      return await handler(...args);
-    } catch (error) {
-      log().error(vscode.l10n.t('{0} failed: {1}', id, (error as Error)?.stack ?? String(error)));
-      void vscode.window.showErrorMessage(`Balloon Inspector: ${(error as Error)?.message ?? String(error)}`);
-      return undefined;
-    }
-  });
 }
 
 async function checkBallooning({ guests, actions }: CommandDeps, arg: unknown): Promise<Report[]> {
