@@ -1,5 +1,7 @@
 // The test API the extension's activate() returns (docs: notes/EXTENSION.md "Test hooks"), and
 // helpers to read it. Only types come from src/; the suite checks the running extension's behaviour.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
 import type { Report } from '../../src/core/report';
 
 /** A tree item as plain data. */
@@ -27,4 +29,13 @@ export const rowText = (item: PlainTreeItem) => [item.label, item.description].f
 export function isApi(value: unknown): value is BalloonInspectorApi {
   const api = value as Partial<BalloonInspectorApi> | undefined;
   return typeof api?.checkNow === 'function' && typeof api.guests === 'function' && typeof api.version === 'string';
+}
+
+/** Activates the installed extension and returns it with its test API (every suite starts here). */
+export async function activatedApi(): Promise<{ extension: vscode.Extension<unknown>; api: BalloonInspectorApi }> {
+  const extension = vscode.extensions.getExtension(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is not installed in this extension host`);
+  const exported: unknown = await extension.activate();
+  assert.ok(isApi(exported), 'activate() returned no test API');
+  return { extension, api: exported };
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { LIBVIRT_SOCKETS } from '../../src/extension/model/host';
-import { EXTENSION_ID, isApi, rowText, type BalloonInspectorApi, type PlainTreeItem } from './api';
+import { activatedApi, rowText, type BalloonInspectorApi, type PlainTreeItem } from './api';
 import { waitFor, type TestCase } from './harness';
 
 /** The fixture's domains (test/fixtures/libvirt-host/node.xml) as the tree must show them. */
@@ -29,11 +29,9 @@ export function hostTests(): TestCase[] {
     {
       name: 'host: without a libvirt socket or the setting, the tree has no Host node',
       fn: async () => {
-        const extension = vscode.extensions.getExtension(EXTENSION_ID);
-        assert.ok(extension, `${EXTENSION_ID} is not installed in this extension host`);
-        const exported: unknown = await extension.activate();
-        assert.ok(isApi(exported), 'activate() returned no test API');
-        api = exported;
+        const activated = await activatedApi();
+        const extension = activated.extension;
+        api = activated.api;
         uri = `test://${join(extension.extensionPath, 'test', 'fixtures', 'libvirt-host', 'node.xml')}`;
         // A developer's machine may run libvirtd: then the Host node is there from the start (its socket).
         if (!LIBVIRT_SOCKETS.some((path) => existsSync(path))) assert.equal(await hostNode(), undefined, 'no libvirt socket, no setting: no Host node');

@@ -2,7 +2,7 @@
 // SSH host of the window's SSH config, its balloon inflated through QMP by the runner (test/e2e/realvm-integration.ts).
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, isApi, rowText, type BalloonInspectorApi } from './api';
+import { activatedApi, rowText, type BalloonInspectorApi } from './api';
 import type { IntegrationExpectation } from './expectations';
 import { waitFor, type TestCase } from './harness';
 
@@ -17,11 +17,7 @@ export function realVmTests(expectation: IntegrationExpectation): TestCase[] {
     {
       name: 'the extension activates with the QEMU guest in its SSH config',
       fn: async () => {
-        const extension = vscode.extensions.getExtension(EXTENSION_ID);
-        assert.ok(extension, `${EXTENSION_ID} is not installed in this extension host`);
-        const exported: unknown = await extension.activate();
-        assert.ok(isApi(exported), 'activate() returned no test API');
-        api = exported;
+        api = (await activatedApi()).api;
         const nodes = await waitFor(`guest ${ssh.alias} in the tree`, async () => {
           const list = await needApi().guests();
           return list.some((node) => node.label.includes(ssh.alias)) ? list : undefined;

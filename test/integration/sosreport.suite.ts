@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Report } from '../../src/core/report';
 import { SosreportDropController } from '../../src/extension/sosreport';
-import { EXTENSION_ID, isApi, rowText, type BalloonInspectorApi, type PlainTreeItem } from './api';
+import { activatedApi, rowText, type BalloonInspectorApi, type PlainTreeItem } from './api';
 import { waitFor, type TestCase } from './harness';
 
 /** The fixture's documented figures (test/fixtures/sosreports/README.md). */
@@ -52,11 +52,9 @@ export function sosreportTests(): TestCase[] {
     {
       name: 'sosreport: the extension activates; Open sosreport... and Save Evidence Bundle... are registered',
       fn: async () => {
-        const extension = vscode.extensions.getExtension(EXTENSION_ID);
-        assert.ok(extension);
-        const exported: unknown = await extension.activate();
-        assert.ok(isApi(exported));
-        api = exported;
+        const activated = await activatedApi();
+        const extension = activated.extension;
+        api = activated.api;
         root = extension.extensionPath;
         const commands = await vscode.commands.getCommands(true);
         for (const id of ['balloonInspector.openSosreport', 'balloonInspector.saveEvidenceBundle']) assert.ok(commands.includes(id), `${id} is not registered`);
