@@ -92,8 +92,11 @@ class Conversation {
   private overflow = false;
 
   constructor(private readonly channel: Channel) {
-    channel.stdout.on('data', (chunk: Buffer) => this.add(chunk.toString('utf8')));
-    channel.stderr.on('data', (chunk: Buffer) => { if (this.stderr.length < 65536) this.stderr += chunk.toString('utf8'); });
+    // Decoded by the streams, so a character split across two chunks (a domain name in UTF-8) stays whole.
+    channel.stdout.setEncoding('utf8');
+    channel.stderr.setEncoding('utf8');
+    channel.stdout.on('data', (chunk: string) => this.add(chunk));
+    channel.stderr.on('data', (chunk: string) => { if (this.stderr.length < 65536) this.stderr += chunk; });
     void channel.closed.then(() => { this.ended = true; this.waiter?.(''); });
   }
 

@@ -202,3 +202,23 @@ test('--ssh host --libvirt: the same host view read over SSH', async (t) => {
   assert.equal(view.domains.length, 5);
   assert.ok(!existsSync(join('/home', TEST_USER, 'bi-pwned')), 'the name never reached the remote shell');
 });
+
+test('a domain name in UTF-8 stays whole when virsh\'s output arrives a few bytes at a time', async (t) => {
+  if (!requireCommand(t, 'virsh', 'libvirt-clients')) return;
+  const virsh = which('virsh')!;
+  // Many two- and three-byte characters: a read boundary falls inside one of them for sure.
+  const name = `ñandú-café-日本-${'ñ'.repeat(300)}`;
+  const node = join(scratch, 'utf8-node.xml');
+  writeFileSync(node, `<node><cpu><mhz>2000</mhz><nodes>1</nodes><sockets>1</sockets><cores>2</cores><threads>1</threads><active>2</active></cpu><memory>8388608</memory>`
+    + `<domain type='test'><name>${name}</name><uuid>6f2c5e1a-0d3b-4c4e-9f6a-1b2c3d4e5f60</uuid><memory unit='MiB'>2048</memory><currentMemory unit='MiB'>1024</currentMemory>`
+    + `<vcpu>1</vcpu><os><type>hvm</type></os><devices><memballoon model='virtio'/></devices></domain></node>\n`);
+  // The real virsh, its output passed on 7 bytes at a time with a pause after each write, so each read of
+  // ours gets 7 bytes and the name's two- and three-byte characters are cut between reads.
+  const rechunk = 'const fs=require("fs");const pause=new Int32Array(new SharedArrayBuffer(4));'
+    + 'process.stdin.on("data",(b)=>{for(let i=0;i<b.length;i+=7){fs.writeSync(1,b.subarray(i,i+7));Atomics.wait(pause,0,0,1);}})';
+  const trickle = fakeVirsh('trickle', `"${virsh}" "$@" | "${process.execPath}" -e '${rechunk}'`);
+  const view = await withPath(`${trickle}:${process.env.PATH}`, () => readHostView({ connect: `test://${node}`, timeoutSeconds: 60 }));
+  assert.equal(view.error, null, JSON.stringify(view.error));
+  assert.deepEqual(view.domains.map((domain) => domain.name), [name]);
+  assert.equal(view.domains[0]!.balloonBytes, 1024 * 2 ** 20);
+});
