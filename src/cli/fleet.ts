@@ -67,6 +67,24 @@ export class SshSession {
   }
 }
 
+/**
+ * The SSH session of a run and its destinations, or the exit code (after one line on stderr) when the SSH
+ * configuration cannot be used or names no concrete Host.
+ */
+export function openSshSession(options: SshCliOptions, io: { env: NodeJS.ProcessEnv; prompter?: Prompter; stderr: (text: string) => void }): { session: SshSession; destinations: string[] } | number {
+  let session: SshSession;
+  let destinations: string[];
+  try {
+    session = new SshSession(options, io.env, io.prompter);
+    destinations = session.destinations();
+  } catch (error) {
+    io.stderr(`balloon-check: ${(error as Error).message}\n`);
+    return EXIT_CODES.unknown;
+  }
+  if (!destinations.length) { io.stderr('balloon-check: the SSH config has no concrete Host to check\n'); return EXIT_CODES.unknown; }
+  return { session, destinations };
+}
+
 export function hostErrorRecord(target: Target, error: unknown, at = new Date()): HostErrorRecord {
   const probeError = error instanceof ProbeError ? error : new ProbeError('other', error instanceof Error ? error.message : String(error));
   return { target, collectedAt: at.toISOString(), error: { kind: probeError.kind, message: probeError.message } };

@@ -67,17 +67,10 @@ export async function runLibvirtCheck(options: LibvirtCliOptions, io: LibvirtIo,
   const views: HostView[] = [];
   if (options.ssh.ssh.length || options.ssh.allSshHosts) {
     // SSH code (ssh2) loads only when --ssh is given.
-    const { SshSession } = require('./fleet') as typeof import('./fleet');
-    let session: InstanceType<typeof SshSession>;
-    let destinations: string[];
-    try {
-      session = new SshSession(options.ssh, io.env, io.prompter);
-      destinations = session.destinations();
-    } catch (error) {
-      io.stderr(`balloon-check: ${(error as Error).message}\n`);
-      return EXIT_CODES.unknown;
-    }
-    if (!destinations.length) { io.stderr('balloon-check: the SSH config has no concrete Host to check\n'); return EXIT_CODES.unknown; }
+    const { openSshSession } = require('./fleet') as typeof import('./fleet');
+    const opened = openSshSession(options.ssh, io);
+    if (typeof opened === 'number') return opened;
+    const { session, destinations } = opened;
     for (const destination of destinations) {
       if (signal?.aborted) break;
       views.push(await readHostView({ connect: options.connect, transport: session.transport(destination), signal, timeoutSeconds, lang }));

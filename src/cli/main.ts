@@ -20,7 +20,7 @@ import { LocalTransport } from '../transport/local';
 import type { Prompter } from '../transport/ssh-auth';
 import { MAX_OUTPUT_BYTES, MAX_TIMER_SECONDS, ProbeError, type Transport } from '../transport/transport';
 // SSH code (ssh2) loads only when --ssh is given: a local check does not pay for it.
-import type { SshCliOptions, SshSession } from './fleet';
+import type { SshCliOptions } from './fleet';
 import { CHECK_COMMAND, CHECK_OPTIONS, DEFAULT_JOBS, FORMATS, MAX_TOOL_TIMEOUT_SECONDS, parseOptions, renderHelp, type Format, type OptionValues } from './options';
 
 const loadFleet = () => require('./fleet') as typeof import('./fleet');
@@ -381,18 +381,11 @@ async function checkSosreport(path: string, options: CliOptions, io: CliIo, sign
  * (several hosts), or an exit code when the SSH configuration cannot be used.
  */
 function sshTransport(options: CliOptions, settings: ProbeSettings, io: CliIo, signal: AbortSignal): number | { transport: Transport } | { fleet: Promise<number> } {
-  const { runFleet, SshSession: Session } = loadFleet();
-  let session: SshSession;
-  let destinations: string[];
-  try {
-    session = new Session(options.ssh, io.env, io.prompter);
-    destinations = session.destinations();
-  } catch (error) {
-    io.stderr(`balloon-check: ${(error as Error).message}\n`);
-    return EXIT_CODES.unknown;
-  }
+  const { runFleet, openSshSession } = loadFleet();
+  const opened = openSshSession(options.ssh, io);
+  if (typeof opened === 'number') return opened;
+  const { session, destinations } = opened;
   if (options.ssh.allSshHosts || destinations.length > 1) {
-    if (!destinations.length) { io.stderr(`balloon-check: the SSH config has no concrete Host to check\n`); return EXIT_CODES.unknown; }
     return { fleet: runFleet(destinations.map((destination) => session.transport(destination)), settings, options.format, { jobs: options.jobs, signal, thresholds: options.thresholds, lang: options.lang }, io) };
   }
   return { transport: session.transport(destinations[0]!) };
