@@ -22,7 +22,7 @@ import { GuestTreeProvider } from './treeView';
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
-/** What activate() returns: the integration tests' hooks (notes/EXTENSION.md). */
+/** What activate() returns: the integration tests' hooks (test/integration/api.ts reads them). */
 export interface BalloonInspectorApi {
   version: string;
   /** performance.now() span from bundle load to the end of activate(). */
@@ -31,6 +31,8 @@ export interface BalloonInspectorApi {
   checkNow(which?: 'current' | 'all'): Promise<Report[]>;
   /** The guest tree exactly as the view shows it, as plain data. */
   guests(): PlainTreeItem[];
+  /** A guest's rows as the view gets them when it asks (a guest being checked answers when the check ends). */
+  rowsOf(guestId: string): Promise<PlainTreeItem[]>;
 }
 
 /** When the bundle finished loading (activate() is called after this). */
@@ -115,6 +117,10 @@ export function activate(context: vscode.ExtensionContext): BalloonInspectorApi 
     activationMs,
     checkNow: (which = 'current') => actions.check(which === 'all' ? guests.list().map((guest) => guest.id) : [WINDOW_GUEST_ID], false),
     guests: () => toPlainTree(tree.nodes()),
+    rowsOf: async (guestId) => {
+      const node = tree.node(guestId);
+      return node ? toPlainTree(await tree.getChildren(node)) : [];
+    },
   };
 }
 

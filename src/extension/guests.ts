@@ -101,12 +101,19 @@ export class GuestManager implements vscode.Disposable {
 
   /** Guests in tree order: this window's first. Hosts are read at first call, not at activation. */
   list(): GuestState[] {
-    if (!this.hostsLoaded) this.reloadHosts();
+    // The first read is not a change: nothing has shown the list yet (a change event would make the view fetch it again,
+    // and VS Code holds a tree refresh that follows another within 200 ms).
+    if (!this.hostsLoaded) this.loadHosts();
     return [...this.states.values()];
   }
 
   /** Re-reads the SSH config and the added hosts; keeps the reports of hosts still listed. */
   reloadHosts(): void {
+    this.loadHosts();
+    this.changed.fire(undefined);
+  }
+
+  private loadHosts(): void {
     this.hostsLoaded = true;
     const config = settings();
     let configHosts: string[] = [];
@@ -136,7 +143,6 @@ export class GuestManager implements vscode.Disposable {
     for (const [id, state] of this.states) if (state.source === 'sosreport') keep.set(id, state);
     this.states.clear();
     for (const [id, state] of keep) this.states.set(id, state);
-    this.changed.fire(undefined);
   }
 
   /** Watch-mode samples of a guest as trend points (empty when not watching). */
@@ -181,6 +187,11 @@ export class GuestManager implements vscode.Disposable {
       return new LocalTransport({ root: snapshotRootOverride() });
     }
     return loadLazy().createSshTransport(guest.id.slice(SSH_GUEST_PREFIX.length), sshSettings(options.acceptNewHostKey === true));
+  }
+
+  /** The check of a guest that is running now (it resolves after the guest's state has its result), if any. */
+  runningCheck(id: string): Promise<Report | null> | undefined {
+    return this.running.get(id);
   }
 
   /** Checks one guest; concurrent calls for the same guest share one run. Never throws. */

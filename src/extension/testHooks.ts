@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Report } from '../core/report';
 import type { CheckFinished, GuestManager } from './guests';
-import type { GuestError } from './model/tree';
+import type { GuestError, TreeNode } from './model/tree';
 import type { GuestTreeProvider } from './treeView';
 
 /**
@@ -72,8 +72,7 @@ export function instrumentChecks(guests: GuestManager, tree: GuestTreeProvider):
     writeHookFile('last-check.json', record);
   });
   const getChildren = tree.getChildren.bind(tree);
-  tree.getChildren = (element) => {
-    const children = getChildren(element);
+  const served = (element: TreeNode | undefined, children: TreeNode[]) => {
     if (element?.kind === 'guest' && children.some((child) => child.kind === 'verdict')) {
       const start = requested.get(element.guestId);
       const record = finished.get(element.guestId);
@@ -83,6 +82,11 @@ export function instrumentChecks(guests: GuestManager, tree: GuestTreeProvider):
       }
     }
     return children;
+  };
+  // A guest being checked answers when its check ends (a promise).
+  tree.getChildren = (element) => {
+    const children = getChildren(element);
+    return Array.isArray(children) ? served(element, children) : children.then((rows) => served(element, rows));
   };
   return subscription;
 }

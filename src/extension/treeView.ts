@@ -54,8 +54,15 @@ export class GuestTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsc
     return find(this.nodes());
   }
 
-  getChildren(element?: TreeNode): TreeNode[] {
+  /**
+   * A guest being checked answers with its rows once the check ends. VS Code holds a tree refresh fired within 200 ms
+   * of the previous one (the "checking" refresh) for 200 ms more; the view already waiting on these children draws
+   * the verdict when it is ready instead.
+   */
+  getChildren(element?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
     if (!element) return this.nodes();
+    const running = element.kind === 'guest' ? this.guests.runningCheck(element.guestId) : undefined;
+    if (running) return running.then(() => (this.node(element.id) ?? element).children);
     return (this.node(element.id) ?? element).children;
   }
 

@@ -108,6 +108,13 @@ test('an unchecked guest offers a check, a failed one shows the reason, a checki
   assert.match(checking.contextValue, /\bchecking\b/);
 });
 
+test('this window\'s guest is open while its first check runs, so the view asks for the rows the check will bring', () => {
+  assert.equal(buildGuestNode(guest()).collapsible, 'collapsed', 'never checked: closed on its hint');
+  assert.equal(buildGuestNode(guest({ checking: true })).collapsible, 'expanded');
+  assert.equal(buildGuestNode(guest({ id: 'sos:/tmp/a', source: 'sosreport', checking: true })).collapsible, 'expanded');
+  assert.equal(buildGuestNode(guest({ id: 'ssh:db01', source: 'ssh-config', checking: true })).collapsible, 'collapsed', 'SSH guests stay closed');
+});
+
 test('context values carry the words the menus match', () => {
   assert.equal(guestContextValue(guest()), 'guest window idle');
   assert.equal(guestContextValue(guest({ id: 'ssh:x', source: 'added', report: report() })), 'guest ssh removable hasReport idle');

@@ -1,4 +1,4 @@
-// The test API the extension's activate() returns (docs: notes/EXTENSION.md "Test hooks"), and
+// The test API the extension's activate() returns (src/extension/extension.ts BalloonInspectorApi), and
 // helpers to read it. Only types come from src/; the suite checks the running extension's behaviour.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -18,6 +18,7 @@ export interface PlainTreeItem {
 export interface BalloonInspectorApi {
   checkNow(which?: 'current' | 'all'): Promise<Report[]>;
   guests(): PlainTreeItem[] | Promise<PlainTreeItem[]>;
+  rowsOf(guestId: string): Promise<PlainTreeItem[]>;
   version: string;
 }
 

@@ -90,6 +90,21 @@ export function extensionTests(expectation: IntegrationExpectation): TestCase[] 
       },
     },
     {
+      // The view asks for a checked guest's rows as soon as it shows the guest: they come when the check ends,
+      // without waiting for a tree refresh (VS Code holds one that follows another within 200 ms).
+      name: 'asked for its rows while it is checked, a guest answers with the new verdict once the check ends',
+      timeoutMs: 45_000,
+      fn: async () => {
+        const checking = needApi().checkNow();
+        const guestNow = () => (needApi().guests() as PlainTreeItem[]).find((item) => item.id === guestNode?.id);
+        assert.match(guestNow()?.contextValue ?? '', /\bchecking\b/, 'the guest is being checked');
+        const rows = await needApi().rowsOf(guestNode!.id!);
+        assert.doesNotMatch(guestNow()?.contextValue ?? '', /\bchecking\b/, 'the rows came before the check ended');
+        assert.equal(rows[0]?.contextValue, 'verdict', `first row ${JSON.stringify(rows[0])}`);
+        await checking;
+      },
+    },
+    {
       name: 'the last check is written to last-check.json',
       fn: () => {
         const file = join(expectation.logDir, 'last-check.json');

@@ -21,9 +21,10 @@ async function checkBallooning({ guests, actions }: CommandDeps, arg: unknown): 
   const argId = guestIdOf(arg);
   const ids = argId ? [argId] : await actions.pickGuests(vscode.l10n.t('Which guest should be checked?'), true);
   if (!ids?.length) return [];
-  // Show the guest (spinning) while it is checked: the view opens during the probe, not after it. It is expanded
-  // once its report is in: a checking guest has no rows yet, and expanding it then can leave it collapsed.
-  actions.reveal(ids[0]!, false);
+  // Show the guest (spinning), open, while it is checked: the view opens during the probe, not after it, and asks for
+  // the guest's rows at once (the tree serves them when the check ends). Expanding is retried after the check, as a
+  // reveal can land on the node before the view has it.
+  actions.reveal(ids[0]!, true);
   const reports = await actions.check(ids, true);
   actions.revealExpanded(ids[0]!);
   if (ids.length === 1 && !guests.get(ids[0]!)?.report) actions.showCheckFailed(ids[0]!);

@@ -155,7 +155,9 @@ export function buildGuestNode(guest: GuestState, time: TimeOptions = {}): TreeN
   return {
     id: guest.id, kind: 'guest', guestId: guest.id, label: guest.label, description: guestDescription(guest, time), tooltip: guestTooltip(guest, time),
     icon: guestIcon(guest), contextValue: guestContextValue(guest),
-    collapsible: report && (guest.source === 'window' || guest.source === 'sosreport') ? 'expanded' : 'collapsed', children,
+    // This window's guest and a sos report open on their rows; while checked, so that the view asks for the rows
+    // (served when the check ends) before the check is over.
+    collapsible: (report || guest.checking) && (guest.source === 'window' || guest.source === 'sosreport') ? 'expanded' : 'collapsed', children,
   };
 }
 
