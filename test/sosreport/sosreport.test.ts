@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import type { Report } from '../../src/core/report';
-import { blocksFromLsmem, dmiFromDmidecode, openSosreport, parseDateOutput, rawStatsFromText } from '../../src/transport/sosreport';
+import { blocksFromLsmem, dmiFromDmidecode, openSosreport, parseDateOutput, rawStatsFromText, scratchParent } from '../../src/transport/sosreport';
 import { findingIds, GiB, GUESTS_DIR, probe, runCli, schemaErrors, tempDir, type CliRun } from '../helpers/guests';
 
 const SOSREPORTS = join(GUESTS_DIR, '..', 'sosreports');
@@ -158,6 +158,22 @@ test('the private copy is mode 0700 and gone after cleanup', async () => {
   assert.ok(existsSync(join(sos.root, 'sys/class/dmi/id/sys_vendor')));
   await sos.cleanup();
   assert.ok(!existsSync(sos.root));
+});
+
+test('the private copy goes where TMPDIR says; without it, into a file system in memory (XDG_RUNTIME_DIR, /dev/shm), not the disk', () => {
+  const tmp = tempDir('bi-sos-scratch-');
+  try {
+    const runtime = join(tmp.dir, 'runtime');
+    mkdirSync(runtime, { mode: 0o700 });
+    assert.equal(scratchParent({ TMPDIR: join(tmp.dir, 'mine') }), join(tmp.dir, 'mine'));
+    assert.equal(scratchParent({ XDG_RUNTIME_DIR: runtime }), runtime);
+    const shm = existsSync('/dev/shm') && statSync('/dev/shm').isDirectory() ? '/dev/shm' : tmpdir();
+    assert.equal(scratchParent({ XDG_RUNTIME_DIR: join(tmp.dir, 'gone') }), shm, 'a runtime directory that is not there is passed over');
+    // The check itself: nothing left in the runtime directory, the report as with TMPDIR.
+    const run = runCli(['--sosreport', fixture('hyperv-sos4'), '--format', 'json'], { env: { TMPDIR: '', XDG_RUNTIME_DIR: runtime } });
+    assert.equal(JSON.parse(run.stdout).hypervisor.kind, 'hyperv', run.stderr);
+    assert.deepEqual(readdirSync(runtime), []);
+  } finally { tmp.remove(); }
 });
 
 // ---- hostile archives: crafted with Python's tarfile, which writes any member name or type ----
