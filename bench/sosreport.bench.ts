@@ -2,15 +2,19 @@
  * `npm run bench:sosreport`: analysing an archived sos report of realistic size against unpacking
  * the same archive with `tar -xf` (goal: no slower than unpacking it).
  *
- * The report: the simulated VMware sos 4.x report (test/fixtures/sosreports/vmware-sos4-debugfs)
- * plus what makes real reports big, in two mixes:
- * - "logs": BENCH_SOS_MB (default 120) of varied syslog/journal-like text (timestamps, PIDs, units,
- *   numbers differ line to line: it compresses about as real logs do) and BENCH_SOS_MB/8 of
+ * Three reports, each with what makes real reports big:
+ * - "real": a real sos report of this machine (`sos report --batch`, sos's default plugins: thousands
+ *   of members, as sos lays them out) plus the logs below; skipped when sos is not installed;
+ * - "logs": the simulated VMware sos 4.x report (test/fixtures/sosreports/vmware-sos4-debugfs, a few
+ *   dozen members) plus BENCH_SOS_MB (default 120) of varied syslog/journal-like text (timestamps, PIDs,
+ *   units, numbers differ line to line: it compresses about as real logs do) and BENCH_SOS_MB/8 of
  *   var/log/sa binary data;
- * - "mixed": BENCH_SOS_MB/3 of one repeated log line (compresses ~1000x) and as much random,
- *   incompressible var/log/sa data (the mix of the first measurement).
- * Packed as sos packs it (sos/archive.py: Python tarfile, xz preset 3 in one block, gzip level 6).
- * Each tool runs BENCH_RUNS times (default 5), alternating; medians are reported.
+ * - "mixed": the simulated report plus BENCH_SOS_MB/3 of one repeated log line (compresses ~1000x) and
+ *   as much random, incompressible var/log/sa data (the mix of the first measurement).
+ * Packed as sos packs them (sos/archive.py: Python tarfile, PAX atime/ctime records on every member,
+ * xz preset 3 in one block, gzip level 6). Each tool runs BENCH_RUNS times (default 5), alternating,
+ * with `sync` after each `tar -xf` and its removal; medians are reported. A second baseline unpacks into
+ * /dev/shm (tmpfs), where tar pays no disk metadata writes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,6 +26,8 @@ import { cliBundle } from '../test/helpers/system';
 
 const MB = Number(process.env.BENCH_SOS_MB ?? 120);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** A file system in memory for the second baseline, when this machine has one. */
+const SHM = existsSync('/dev/shm') ? '/dev/shm' : null;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** GNU time gives the CPU time of a command and its children (xz under tar, xz and the probe under balloon-check). */
@@ -62,14 +68,39 @@ function logText(size: number, seed: number): string {
   return lines.join('');
 }
 
+/**
+ * Packs as sos 4.x does (sos/archive.py TarFileArchive): Python tarfile in PAX format, each member carrying
+ * atime and ctime PAX records (copy_permissions_filter), xz preset 3 (one block) or gzip level 6.
+ */
 function pack(top: string, mix: string, tmpDir: string): string[] {
-  const archives: string[] = [];
-  for (const [flag, ext, env] of [['-J', 'xz', { XZ_OPT: '-3' }], ['-z', 'gz', {}]] as const) {
-    const archive = join(tmpDir, `${mix}-${basename(top)}.tar.${ext}`);
-    execFileSync('tar', ['-C', join(top, '..'), flag, '-cf', archive, basename(top)], { env: { ...process.env, ...env } });
-    archives.push(archive);
-  }
-  return archives;
+  const script = [
+    'import os, sys, tarfile',
+    'top, out, mode = sys.argv[1], sys.argv[2], sys.argv[3]',
+    'def keep_times(info):',
+    '    st = os.lstat(os.path.join(os.path.dirname(top), info.name))',
+    "    info.pax_headers['atime'] = '%.9f' % st.st_atime",
+    "    info.pax_headers['ctime'] = '%.9f' % st.st_ctime",
+    '    return info',
+    "options = {'preset': 3} if mode == 'xz' else {'compresslevel': 6}",
+    "with tarfile.open(out, 'w:' + mode, format=tarfile.PAX_FORMAT, **options) as archive:",
+    '    archive.add(top, arcname=os.path.basename(top), filter=keep_times)',
+  ].join('\n');
+  return ['xz', 'gz'].map((mode) => {
+    const archive = join(tmpDir, `${mix}-${basename(top)}.tar.${mode}`);
+    execFileSync('python3', ['-c', script, top, archive, mode]);
+    return archive;
+  });
+}
+
+/** A real sos report of this machine (sos report --batch, its default plugins), unpacked; null without sos. */
+function realSosreport(tmpDir: string): string | null {
+  const made = spawnSync('sos', ['report', '--batch', '--quiet', '--tmp-dir', tmpDir], { cwd: tmpDir, encoding: 'utf8', timeout: 600_000 });
+  const archive = readdirSync(tmpDir).find((file) => /^sosreport-.*\.tar\.(xz|gz)$/.test(file));
+  if (made.status !== 0 || !archive) return null;
+  const into = join(tmpDir, 'real-base');
+  mkdirSync(into);
+  execFileSync('tar', ['-xf', join(tmpDir, archive), '-C', into]);
+  return join(into, readdirSync(into)[0]!);
 }
 
 const cli = cliBundle();
@@ -77,28 +108,39 @@ const tmp = tempDir('bi-sos-bench-');
 try {
   const name = 'sosreport-rhel9-app01-2025-03-03-abcdefg';
   const fixtures = join(GUESTS_DIR, '..', 'sosreports', 'vmware-sos4-debugfs');
-  const mixes: Record<string, (top: string) => void> = {
-    logs: (top) => {
-      writeFileSync(join(top, 'var', 'log', 'messages'), logText((MB * 1024 * 1024) / 2, 1));
-      mkdirSync(join(top, 'sos_commands', 'logs'), { recursive: true });
-      writeFileSync(join(top, 'sos_commands', 'logs', 'journalctl_--no-pager'), logText((MB * 1024 * 1024) / 2, 2));
-      for (let i = 0; i < 4; i++) writeFileSync(join(top, 'var', 'log', 'sa', `sa0${i}`), randomBytes((MB * 1024 * 1024) / 32));
-    },
-    mixed: (top) => {
-      const line = 'Mar  3 09:15:02 rhel9-app01 systemd[1]: Started Session 4711 of User root; memory pressure some avg10=0.00\n';
-      writeFileSync(join(top, 'var', 'log', 'messages'), line.repeat(Math.ceil((MB * 1024 * 1024) / 3 / line.length)));
-      for (let i = 0; i < 4; i++) writeFileSync(join(top, 'var', 'log', 'sa', `sa0${i}`), randomBytes((MB * 1024 * 1024) / 12));
+  const addLogs = (top: string) => {
+    mkdirSync(join(top, 'var', 'log', 'sa'), { recursive: true });
+    writeFileSync(join(top, 'var', 'log', 'messages'), logText((MB * 1024 * 1024) / 2, 1));
+    mkdirSync(join(top, 'sos_commands', 'logs'), { recursive: true });
+    writeFileSync(join(top, 'sos_commands', 'logs', 'journalctl_--no-pager'), logText((MB * 1024 * 1024) / 2, 2));
+    for (let i = 0; i < 4; i++) writeFileSync(join(top, 'var', 'log', 'sa', `sa0${i}`), randomBytes((MB * 1024 * 1024) / 32));
+  };
+  const fixture = join(fixtures, readdirSync(fixtures)[0]!);
+  const real = realSosreport(tmp.dir);
+  if (!real) console.log('no "real" mix: `sos report` did not run here (apt-get install sosreport)');
+  const mixes: Record<string, { base: string; fill: (top: string) => void }> = {
+    ...(real ? { real: { base: real, fill: addLogs } } : {}),
+    logs: { base: fixture, fill: addLogs },
+    mixed: {
+      base: fixture,
+      fill: (top) => {
+        mkdirSync(join(top, 'var', 'log', 'sa'), { recursive: true });
+        const line = 'Mar  3 09:15:02 rhel9-app01 systemd[1]: Started Session 4711 of User root; memory pressure some avg10=0.00\n';
+        writeFileSync(join(top, 'var', 'log', 'messages'), line.repeat(Math.ceil((MB * 1024 * 1024) / 3 / line.length)));
+        for (let i = 0; i < 4; i++) writeFileSync(join(top, 'var', 'log', 'sa', `sa0${i}`), randomBytes((MB * 1024 * 1024) / 12));
+      },
     },
   };
   console.log(`${RUNS} runs each, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
-  for (const [mix, fill] of Object.entries(mixes)) {
-    const top = join(tmp.dir, mix, name);
-    cpSync(join(fixtures, readdirSync(fixtures)[0]!), top, { recursive: true, verbatimSymlinks: true });
-    mkdirSync(join(top, 'var', 'log', 'sa'), { recursive: true });
+  for (const [mix, { base, fill }] of Object.entries(mixes)) {
+    const top = join(tmp.dir, mix, base === fixture ? name : basename(base));
+    cpSync(base, top, { recursive: true, verbatimSymlinks: true });
     fill(top);
     const unpacked = (execFileSync('du', ['-sm', top], { encoding: 'utf8' }).split('\t')[0] ?? '?');
+    const members = execFileSync('find', [top], { encoding: 'utf8' }).trim().split('\n').length;
     for (const archive of pack(top, mix, tmp.dir)) {
       const unpack: { ms: number; cpuMs: number | null }[] = [];
+      const unpackInMemory: { ms: number; cpuMs: number | null }[] = [];
       const analyse: { ms: number; cpuMs: number | null }[] = [];
       const cpuFile = join(tmp.dir, 'cpu.txt');
       for (let run = 0; run < RUNS; run++) {
@@ -106,11 +148,22 @@ try {
         mkdirSync(out);
         unpack.push(time('tar', ['-xf', archive, '-C', out], cpuFile));
         rmSync(out, { recursive: true, force: true });
+        // The removed files' writeback must not land in the next timed run (either tool's).
+        spawnSync('sync');
         analyse.push(time(process.execPath, [cli, '--sosreport', archive, '--format', 'json'], cpuFile));
+        spawnSync('sync');
+        // Unpacking into memory (tmpfs): tar without this disk's metadata writes.
+        if (SHM) {
+          const inMemory = join(SHM, `bi-sos-bench-x${process.pid}`);
+          mkdirSync(inMemory);
+          unpackInMemory.push(time('tar', ['-xf', archive, '-C', inMemory], cpuFile));
+          rmSync(inMemory, { recursive: true, force: true });
+        }
       }
       const size = (statSync(archive).size / 1024 / 1024).toFixed(1);
       const ratio = median(analyse.map((run) => run.ms)) / median(unpack.map((run) => run.ms));
-      console.log(`${mix} ${archive.slice(archive.lastIndexOf('.tar'))} ${size} MB (${unpacked} MB unpacked): tar -xf ${summary(unpack)}; balloon-check --sosreport ${summary(analyse)}; ratio ${ratio.toFixed(2)}`);
+      const memoryRatio = unpackInMemory.length ? `; against tar -xf into tmpfs ${summary(unpackInMemory)}: ratio ${(median(analyse.map((run) => run.ms)) / median(unpackInMemory.map((run) => run.ms))).toFixed(2)}` : '';
+      console.log(`${mix} ${archive.slice(archive.lastIndexOf('.tar'))} ${size} MB (${unpacked} MB unpacked, ${members} members): tar -xf ${summary(unpack)}; balloon-check --sosreport ${summary(analyse)}; ratio ${ratio.toFixed(2)}${memoryRatio}`);
     }
   }
 } finally {
