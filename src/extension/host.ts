@@ -111,7 +111,8 @@ export class HostManager implements vscode.Disposable {
     try {
       const lazy = loadLazy();
       if (host.source === 'ssh') transport = lazy.createSshTransport(host.alias!, sshSettings(false));
-      view = await lazy.readHostView({ connect: host.uri, transport, timeoutSeconds: settings().probeTimeoutSeconds });
+      // The findings in the display language, as the guests' are.
+      view = await lazy.readHostView({ connect: host.uri, transport, timeoutSeconds: settings().probeTimeoutSeconds, lang: displayLang() });
     } catch (error) {
       failure = (error as Error)?.message ?? String(error);
     } finally {

@@ -59,7 +59,8 @@ interface Session {
   markerFile: string;
 }
 
-interface SessionOptions { trusted: boolean; guest: string | null; vsix: string; locale?: string }
+/** workspaceSettings: the workspace's .vscode/settings.json (machine-overridable settings of a remote window are read there, not from the user's). */
+interface SessionOptions { trusted: boolean; guest: string | null; vsix: string; locale?: string; workspaceSettings?: Record<string, unknown> }
 
 async function openSession(label: string, options: SessionOptions): Promise<Session> {
   const runDir = join(E2E_DIR, 'runs', label);
@@ -70,6 +71,10 @@ async function openSession(label: string, options: SessionOptions): Promise<Sess
   mkdirSync(workspace, { recursive: true });
   mkdirSync(logDir, { recursive: true });
   writeFileSync(join(workspace, RUNBOOK_FILE), workspaceRunbook(markerFile));
+  if (options.workspaceSettings) {
+    mkdirSync(join(workspace, '.vscode'));
+    writeFileSync(join(workspace, '.vscode', 'settings.json'), JSON.stringify(options.workspaceSettings, null, 2));
+  }
   const emptySshConfig = join(runDir, 'ssh_config');
   writeFileSync(emptySshConfig, '# no hosts: the palette command then checks this window\'s guest without asking\n');
   installExtension(runDir, options.vsix);
@@ -421,6 +426,29 @@ function spanishReportTests(get: () => Session, state: { report?: Report; englis
   }];
 }
 
+/** libvirt's test driver with the host view's fixture node (read by the real virsh). */
+const TEST_HOST_URI = `test://${join(ROOT, 'test', 'fixtures', 'libvirt-host', 'node.xml')}`;
+
+/** A Spanish window on a KVM host (balloonInspector.libvirt.connect): the Host node's findings in Spanish too. */
+function spanishHostTests(get: () => Session): TestCase[] {
+  return [{
+    name: 'a KVM host (libvirt\'s test driver): the Host node\'s domains show their findings in Spanish',
+    timeoutMs: 60_000,
+    fn: async () => {
+      const { page } = get();
+      await page.locator('.activitybar .action-item a.action-label[aria-label^="Balloon Inspector"]').click();
+      await waitForSideBarRow(page, /^web01 /, 40_000);
+      await page.locator(GUEST_ROWS).filter({ has: page.locator('.label-name', { hasText: /^web01$/ }) }).first().locator('.monaco-tl-twistie').click();
+      const finding = await waitForSideBarRow(page, /^El balloon retiene buena parte de la memoria de este dominio /, 20_000);
+      assert.match(finding, / crítico$/, `finding row ${JSON.stringify(finding)}`);
+      const rows = await sideBarRows(page);
+      assert.ok(!rows.some((row) => row.startsWith('The balloon holds much')), `a host finding left in English: ${JSON.stringify(rows)}`);
+      assert.ok(rows.some((row) => row.startsWith('Host crítico · 4 dominios · test://')), `the Host row's status in Spanish: ${JSON.stringify(rows)}`);
+      assert.ok(!rows.some((row) => / (critical|warning|CRITICAL|WARNING)( |$)/.test(row)), `a status or severity left in English: ${JSON.stringify(rows)}`);
+    },
+  }];
+}
+
 export interface UiOutcome { label: string; passed: number; failed: number; ms: number; error?: string }
 
 async function runSession(label: string, options: SessionOptions,
@@ -450,6 +478,7 @@ export async function uiLane(log = (line: string) => console.log(line)): Promise
     ['ui-trusted-vmware', { trusted: true, guest: GUEST, vsix: vsix.path }, trustedTests],
     ['ui-untrusted', { trusted: false, guest: GUEST, vsix: vsix.path }, untrustedTests],
     ['ui-spanish', { trusted: true, guest: GUEST, vsix: vsix.path, locale: 'es' }, spanishTests],
+    ['ui-spanish-host', { trusted: true, guest: GUEST, vsix: vsix.path, locale: 'es', workspaceSettings: { 'balloonInspector.libvirt.connect': TEST_HOST_URI } }, spanishHostTests],
   ];
   // UI_SESSIONS=ui-spanish (comma-separated labels) runs only those sessions: a developer's quick loop.
   const only = process.env.UI_SESSIONS?.split(',').map((name) => name.trim()).filter(Boolean);

@@ -5,6 +5,7 @@ import type { Lang } from '../../shared/i18n';
 import { formatBytes, percent } from '../../shared/units';
 import { SEVERITY_ICONS, STATUS_ICONS } from '../../shared/verdict';
 import { l10n } from './l10n';
+import { severityWords, statusWord } from './pageText';
 import type { TreeIcon, TreeNode } from './tree';
 
 /**
@@ -161,10 +162,11 @@ export function domainFacts(domain: DomainView, lang: Lang = 'en'): { name: stri
 
 function findingNode(hostId: string, parentId: string, finding: HostFinding, index: number): TreeNode {
   const icon = SEVERITY_ICONS[finding.severity];
+  const severity = severityWords()[finding.severity] ?? finding.severity;
   return {
     id: `${parentId}/finding/${index}-${finding.id}`, kind: 'finding', guestId: hostId, findingId: finding.id, label: finding.title,
-    description: finding.severity, icon: { id: icon.icon, color: icon.color },
-    tooltip: `**${escapeMarkdown(finding.title)}**\n\n${escapeMarkdown(finding.detail)}\n\n*${finding.severity}* · \`${finding.id}\` · ${l10n.t('read: {0}', finding.articles.map((id) => `\`${id}\``).join(', '))}`,
+    description: severity, icon: { id: icon.icon, color: icon.color },
+    tooltip: `**${escapeMarkdown(finding.title)}**\n\n${escapeMarkdown(finding.detail)}\n\n*${severity}* · \`${finding.id}\` · ${l10n.t('read: {0}', finding.articles.map((id) => `\`${id}\``).join(', '))}`,
     contextValue: 'hostFinding', collapsible: 'none',
     command: { command: 'balloonInspector.openHostReport', title: l10n.t('Open Host Report'), arguments: [hostId, finding.domain ?? null] },
     children: [],
@@ -183,7 +185,7 @@ export function buildDomainNode(hostId: string, domain: DomainView, lang: Lang =
   const unknown = domain.unknown.length ? `\n\n${l10n.t('Unknown: {0}', escapeMarkdown(domain.unknown.join('; ')))}` : '';
   const children: TreeNode[] = [
     {
-      ...base, id: `${id}/verdict`, kind: 'verdict', label: verdict, description: domain.status.toUpperCase(), icon: { id: 'pulse' },
+      ...base, id: `${id}/verdict`, kind: 'verdict', label: verdict, description: statusWord(domain.status), icon: { id: 'pulse' },
       tooltip: `**${escapeMarkdown(domain.name ?? domain.uuid)}**\n\n${escapeMarkdown(verdict)}${unknown}`, contextValue: 'hostVerdict', collapsible: 'none',
       command: { command: 'balloonInspector.openHostReport', title: l10n.t('Open Host Report'), arguments: [hostId, domain.uuid] },
     },
@@ -191,7 +193,7 @@ export function buildDomainNode(hostId: string, domain: DomainView, lang: Lang =
     { ...base, id: `${id}/facts`, kind: 'facts', label: l10n.t('Facts'), icon: { id: 'list-unordered' }, description: `${facts.length}`, contextValue: 'facts', collapsible: 'collapsed', children: facts },
   ];
   return {
-    id, kind: 'domain', guestId: hostId, label: domain.name ?? domain.uuid, description: domain.state === 'shut-off' ? verdict : `${domain.status} · ${verdict}`,
+    id, kind: 'domain', guestId: hostId, label: domain.name ?? domain.uuid, description: domain.state === 'shut-off' ? verdict : `${statusWord(domain.status).toLowerCase()} · ${verdict}`,
     tooltip: `**${escapeMarkdown(domain.name ?? domain.uuid)}** (\`${domain.uuid}\`)\n\n${escapeMarkdown(verdict)}`,
     icon: domain.state === 'shut-off' ? { id: 'circle-slash' } : statusIcon(domain.status), contextValue: 'domain',
     collapsible: 'collapsed', children,
@@ -203,7 +205,7 @@ function hostDescription(host: HostState): string {
   if (host.failure) return l10n.t('error: {0}', host.failure);
   if (!host.view) return host.uri;
   if (host.view.error) return l10n.t('error: {0}', host.view.error.kind);
-  return `${host.view.status} · ${l10n.t('{0} domains', host.view.domains.length)} · ${host.uri}`;
+  return `${statusWord(host.view.status).toLowerCase()} · ${l10n.t('{0} domains', host.view.domains.length)} · ${host.uri}`;
 }
 
 function hostIcon(host: HostState): TreeIcon {
@@ -240,7 +242,7 @@ function hostRows(host: HostState, lang: Lang): TreeNode[] {
   const hostFindings = view.findings.filter((finding) => finding.domain === undefined);
   return [
     {
-      ...base, id: `${host.id}/verdict`, kind: 'verdict', label: verdict, description: view.status.toUpperCase(), icon: { id: 'pulse' },
+      ...base, id: `${host.id}/verdict`, kind: 'verdict', label: verdict, description: statusWord(view.status), icon: { id: 'pulse' },
       tooltip: `**${escapeMarkdown(host.label)}** · \`${escapeMarkdown(view.uri)}\`\n\n${escapeMarkdown(verdict)}`, contextValue: 'hostVerdict', collapsible: 'none',
       command: { command: 'balloonInspector.openHostReport', title: l10n.t('Open Host Report'), arguments: [host.id, null] },
     },

@@ -4,6 +4,7 @@ import type { Lang } from '../../shared/i18n';
 import { formatBytes } from '../../shared/units';
 import { domainFacts, domainVerdictLine, hostVerdictLine, ratio, stateLabel } from './host';
 import { l10n } from './l10n';
+import { severityWords, statusWord } from './pageText';
 
 /**
  * vscode-free: the KVM host's report page, static HTML (no script: the page only shows). Every value from libvirt
@@ -40,7 +41,7 @@ const cell = (text: string) => `<td>${escapeHtml(text)}</td>`;
 
 function findingsHtml(findings: readonly HostFinding[]): string {
   if (!findings.length) return `<p class="muted">${escapeHtml(l10n.t('No findings.'))}</p>`;
-  return `<ul>${findings.map((finding) => `<li><span class="status ${finding.severity === 'info' ? 'ok' : finding.severity}">${escapeHtml(finding.severity)}</span> `
+  return `<ul>${findings.map((finding) => `<li><span class="status ${finding.severity === 'info' ? 'ok' : finding.severity}">${escapeHtml(severityWords()[finding.severity] ?? finding.severity)}</span> `
     + `<strong>${escapeHtml(finding.title)}</strong>${finding.domainName ? ` <span class="muted">(${escapeHtml(finding.domainName)})</span>` : ''}<br>`
     + `${escapeHtml(finding.detail)}<br><span class="muted"><code>${escapeHtml(finding.id)}</code> · ${escapeHtml(l10n.t('read: {0}', finding.articles.join(', ')))}</span></li>`).join('')}</ul>`;
 }
@@ -68,7 +69,7 @@ function hostTable(view: HostView, lang: Lang): string {
 function domainsTable(domains: readonly DomainView[], lang: Lang): string {
   const head = [l10n.t('Domain'), l10n.t('Status'), l10n.t('State'), l10n.t('Configured'), l10n.t('Balloon'), l10n.t('Verdict')];
   const rows = domains.map((domain) => `<tr><td><a href="#d-${escapeHtml(domain.uuid)}">${escapeHtml(domain.name ?? domain.uuid)}</a></td>`
-    + `<td class="status ${domain.status}">${escapeHtml(domain.status)}</td>${cell(stateLabel(domain.state))}${cell(formatBytes(domain.configuredBytes, lang))}`
+    + `<td class="status ${domain.status}">${escapeHtml(statusWord(domain.status))}</td>${cell(stateLabel(domain.state))}${cell(formatBytes(domain.configuredBytes, lang))}`
     + `${cell(formatBytes(domain.balloonBytes, lang))}${cell(domainVerdictLine(domain, lang))}</tr>`);
   return `<table><tr>${head.map((name) => `<th>${escapeHtml(name)}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }
@@ -77,13 +78,13 @@ function domainSection(domain: DomainView, focus: boolean, lang: Lang): string {
   const facts = domainFacts(domain, lang).map((row) => `<tr><th>${escapeHtml(row.name)}</th>${cell(row.value)}</tr>`).join('');
   const unknown = domain.unknown.length ? `<p class="muted">${escapeHtml(l10n.t('Unknown: {0}', domain.unknown.join('; ')))}</p>` : '';
   return `<section id="d-${escapeHtml(domain.uuid)}"${focus ? ' class="focus"' : ''}><h3>${escapeHtml(domain.name ?? domain.uuid)} `
-    + `<span class="status ${domain.status}">${escapeHtml(domain.status)}</span></h3><p>${escapeHtml(domainVerdictLine(domain, lang))}</p>`
+    + `<span class="status ${domain.status}">${escapeHtml(statusWord(domain.status))}</span></h3><p>${escapeHtml(domainVerdictLine(domain, lang))}</p>`
     + `${findingsHtml(domain.findings)}<table>${facts}</table>${unknown}<p class="muted"><code>${escapeHtml(domain.uuid)}</code></p></section>`;
 }
 
 /** The body: the host's verdict and figures, its findings, the domain table, then each domain. */
 export function hostReportBody(view: HostView, label: string, focus: string | null, lang: Lang = 'en'): string {
-  const title = `<h1>${escapeHtml(label)} <span class="status ${view.status}">${escapeHtml(view.status)}</span></h1>`
+  const title = `<h1>${escapeHtml(label)} <span class="status ${view.status}">${escapeHtml(statusWord(view.status))}</span></h1>`
     + `<p>${escapeHtml(hostVerdictLine(view, lang))}</p><p class="muted">${escapeHtml(l10n.t('Read through libvirt at {0}', view.checkedAt))}</p>`;
   if (view.error) return `${title}<p class="critical">${escapeHtml(view.error.message)}</p>`;
   const hostFindings = view.findings.filter((finding) => finding.domain === undefined);
