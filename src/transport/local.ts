@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_TOOL_TIMEOUT_SECONDS, type ProbeSettings } from '../core/sections';
 import { scriptWithSettings } from './probe-script';
 import type { Target } from '../core/report';
-import { MAX_OUTPUT_BYTES, ProbeError, type Transport } from './transport';
+import { MAX_OUTPUT_BYTES, ProbeError, stderrText, type Transport } from './transport';
 
 /**
  * Longest a whole local probe may run: every tool it can start (4 toolbox answers, detect-virt, two
@@ -90,7 +90,7 @@ export class LocalTransport implements Transport {
       const child = spawn(this.shell, ['-s'], { stdio: ['pipe', 'pipe', 'pipe'], env: probeEnvironment(marker), detached: true });
       const chunks: Buffer[] = [];
       let size = 0;
-      let stderr = '';
+      const stderr = stderrText();
       let settled = false;
       const killAll = () => killRun(child.pid, marker);
       const finish = (error: ProbeError | undefined, text?: string) => {
@@ -111,13 +111,14 @@ export class LocalTransport implements Transport {
         if (size > MAX_OUTPUT_BYTES) { finish(new ProbeError('bad-output', `the probe printed more than ${MAX_OUTPUT_BYTES} bytes`)); return; }
         chunks.push(chunk);
       });
-      child.stderr.on('data', (chunk: Buffer) => { if (stderr.length < 4096) stderr += chunk.toString(); });
+      child.stderr.on('data', (chunk: Buffer) => stderr.add(chunk));
       child.on('error', (error) => finish(new ProbeError('other', `cannot run ${this.shell}: ${error.message}`)));
       // The shell is done: whatever is left in its group (a tool's stray child holding the pipe) goes.
       child.on('exit', () => { if (child.pid !== undefined && signalQuietly(-child.pid, 0)) killAll(); });
       child.on('close', (code) => {
         if (code !== 0) {
-          finish(new ProbeError('bad-output', `the probe script exited with ${code}${stderr ? `: ${stderr.trim().split('\n')[0]}` : ''}`));
+          const why = stderr.text().trim();
+          finish(new ProbeError('bad-output', `the probe script exited with ${code}${why ? `: ${why.split('\n')[0]}` : ''}`));
           return;
         }
         finish(undefined, Buffer.concat(chunks).toString('utf8'));

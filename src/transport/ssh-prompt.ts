@@ -1,5 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import { ReadStream, WriteStream } from 'node:tty';
+import { StringDecoder } from 'node:string_decoder';
 import type { Prompter } from './ssh-auth';
 
 /**
@@ -40,8 +41,10 @@ export class TerminalPrompter implements Prompter {
         input.destroy();
         resolve(value);
       };
+      // A character typed or pasted may come in two reads: decoded across them.
+      const decoder = new StringDecoder('utf8');
       const onData = (chunk: Buffer) => {
-        for (const char of chunk.toString('utf8')) {
+        for (const char of decoder.write(chunk)) {
           if (char === '\r' || char === '\n') return finish(answer);
           if (char === '\u0003' || char === '\u0004') return finish(null); // Ctrl-C, Ctrl-D
           if (char === '\u007f' || char === '\b') {

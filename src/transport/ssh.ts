@@ -7,7 +7,7 @@ import { scriptWithSettings } from './probe-script';
 import { AuthAttempts, createAuthHandler, SshCredentials } from './ssh-auth';
 import { SshConfig, type SshHostConfig } from './ssh-config';
 import { appendKnownHost, checkHostKey, fingerprint, hostKeyAlgorithms, knownHostsName, knownKeyTypes, readKnownHosts, type KnownHosts } from './ssh-known-hosts';
-import { MAX_OUTPUT_BYTES, ProbeError, SshConfigError, type Transport } from './transport';
+import { MAX_OUTPUT_BYTES, ProbeError, SshConfigError, stderrText, type Transport } from './transport';
 
 // The package index also loads its HTTP agents, server and key generator (http, https, tls, zlib):
 // the client needs none of them, and a CLI run pays for every module it loads.
@@ -17,7 +17,7 @@ type Client = SshClient;
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 export const DEFAULT_PROBE_TIMEOUT_SECONDS = 60;
 const MAX_JUMPS = 8;
-const MAX_STDERR_CHARS = 4096;
+const MAX_STDERR_BYTES = 4096;
 
 export interface SshTransportOptions {
   config: SshConfig;
@@ -304,7 +304,7 @@ export class SshTransport implements Transport {
       let settled = false;
       const chunks: Buffer[] = [];
       let size = 0;
-      let stderr = '';
+      const stderr = stderrText(MAX_STDERR_BYTES);
       let exit: { code: number | null; signal?: string } | undefined;
       let channel: ClientChannel | undefined;
       const settle = (error: ProbeError | null, output?: string) => {
@@ -324,13 +324,14 @@ export class SshTransport implements Transport {
           if (size > MAX_OUTPUT_BYTES) return settle(new ProbeError('bad-output', `${label}: the guest printed more than ${MAX_OUTPUT_BYTES} bytes; the probe never does — is a login script or forced command printing in its place?`));
           chunks.push(chunk);
         });
-        stream.stderr.on('data', (chunk: Buffer) => { if (stderr.length < MAX_STDERR_CHARS) stderr += chunk.toString('utf8'); });
+        stream.stderr.on('data', (chunk: Buffer) => stderr.add(chunk));
         stream.on('exit', (code: number | null, signalName?: string) => { exit = { code, signal: signalName }; });
         stream.on('close', () => {
           if (!exit) return settle(new ProbeError('dropped', `${label}: the connection closed while the probe ran, after ${size} bytes`));
           if (exit.code !== 0) {
             const why = exit.signal ? `was killed by SIG${exit.signal}` : `exited with ${exit.code}`;
-            return settle(new ProbeError('bad-output', `${label}: the probe script ${why}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`));
+            const said = stderr.text().trim();
+            return settle(new ProbeError('bad-output', `${label}: the probe script ${why}${said ? `: ${said.split('\n')[0]}` : ''}`));
           }
           settle(null, Buffer.concat(chunks).toString('utf8'));
         });

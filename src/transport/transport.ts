@@ -35,3 +35,21 @@ export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** Most output the engine accepts from one run; the probe's own sections are capped far below. */
 export const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A child's standard error kept as text for an error message: its first `limitBytes`, decoded once at the end, so a
+ * character whose bytes came in two reads stays whole.
+ */
+export function stderrText(limitBytes = 4096): { add(chunk: Buffer): void; text(): string } {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  return {
+    add(chunk) {
+      if (size >= limitBytes) return;
+      const piece = chunk.subarray(0, limitBytes - size);
+      chunks.push(piece);
+      size += piece.length;
+    },
+    text: () => Buffer.concat(chunks).toString('utf8'),
+  };
+}

@@ -160,3 +160,18 @@ function mkfifo(path: string) {
   const run = spawnSync('mkfifo', [path]);
   assert.equal(run.status, 0, `mkfifo ${path}`);
 }
+
+test('a failing probe\'s error message keeps a character whose bytes came in two writes whole (was "\\ufffd\\ufffd")', async () => {
+  const temp = tempDir();
+  try {
+    // A "shell" that reads nothing, writes "ñ" (c3 b1) to stderr in two writes a moment apart, and fails.
+    const shell = join(temp.dir, 'failing-sh');
+    writeFileSync(shell, "#!/bin/sh\nprintf '\\303' >&2\nsleep 0.2\nprintf '\\261o: sin memoria\\n' >&2\nexit 3\n");
+    chmodSync(shell, 0o755);
+    await assert.rejects(new LocalTransport({ shell }).runProbe({}), (error: unknown) => {
+      assert.ok(error instanceof ProbeError);
+      assert.equal(error.message, 'the probe script exited with 3: ño: sin memoria');
+      return true;
+    });
+  } finally { temp.remove(); }
+});
