@@ -128,7 +128,9 @@ test('not read, reading, and libvirt that could not be read', () => {
   const fresh = buildHostNode(host());
   assert.equal(fresh.children[0]!.kind, 'hint');
   assert.equal(fresh.children[0]!.command?.command, 'balloonInspector.refreshHost');
+  assert.equal(fresh.collapsible, 'collapsed');
   const reading = buildHostNode(host({ checking: true }));
+  assert.equal(reading.collapsible, 'expanded', 'drawn open while read: VS Code keeps a node\'s first state');
   assert.equal(reading.icon?.id, 'loading~spin');
   assert.equal(reading.children.length, 0);
   assert.match(hostContextValue(host({ checking: true })), /\bchecking\b/);

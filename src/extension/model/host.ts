@@ -258,6 +258,8 @@ export function buildHostNode(host: HostState, lang: Lang = 'en'): TreeNode {
     id: host.id, kind: 'host', guestId: host.id, label: host.label, description: hostDescription(host),
     tooltip: `**${escapeMarkdown(host.label)}**\n\n${l10n.t('KVM host read through libvirt ({0}): {1}', where, `\`${host.uri.replace(/`/g, '')}\``)}`,
     icon: hostIcon(host), contextValue: hostContextValue(host),
-    collapsible: host.view ? 'expanded' : 'collapsed', children: [...hostRows(host, lang), ...domains],
+    // Open once read, and while being read: VS Code keeps the state a node was first drawn in, so a node drawn
+    // closed during its first read would stay closed on its domains.
+    collapsible: host.view || host.checking ? 'expanded' : 'collapsed', children: [...hostRows(host, lang), ...domains],
   };
 }
