@@ -9,6 +9,7 @@ import { analyzeProbeOutput, EXIT_CODES, localizeReport, type Report, type Repor
 import type { ProbeSettings } from '../core/sections';
 import { formatBytes } from '../core/units';
 import { escapeMarkdown, escapePrometheusLabel } from '../shared/escape';
+import { statusBadge } from '../shared/verdict';
 import type { Lang, PerLang } from '../shared/i18n';
 import { SshCredentials, NO_PROMPTER, type Prompter } from '../transport/ssh-auth';
 import { defaultSshEnvironment, SshConfig } from '../transport/ssh-config';
@@ -142,18 +143,18 @@ export function fleetExitCode(results: readonly HostResult[]): number {
 
 /** The fleet output's words (the figures, host names and error messages are the same in every language). */
 export const FLEET_WORDS: PerLang<{
-  status: Record<ReportStatus, string>; noDriver: string; configured: string; limit: string; tooFew: (hv: string, total: string) => string;
+  noDriver: string; configured: string; limit: string; tooFew: (hv: string, total: string) => string;
   totals: (t: { hosts: number; critical: number; warning: number; unknown: number; failed: number; ok: number }) => string;
   header: readonly [string, string, string]; fleet: string; mdHeader: string;
 }> = {
   en: {
-    status: { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' }, noDriver: 'no balloon driver', configured: 'configured', limit: 'limit',
+    noDriver: 'no balloon driver', configured: 'configured', limit: 'limit',
     tooFew: (hv, total) => `too few readable signals to judge (hypervisor ${hv}, MemTotal ${total})`,
     totals: (t) => `${t.hosts} host${t.hosts === 1 ? '' : 's'}: ${t.critical} critical, ${t.warning} warning, ${t.unknown} unknown${t.failed ? ` (${t.failed} could not be checked)` : ''}, ${t.ok} ok`,
     header: ['STATUS', 'HOST', 'FINDING'], fleet: 'fleet', mdHeader: '| status | host | finding |',
   },
   es: {
-    status: { ok: 'OK', warning: 'AVISO', critical: 'CRÍTICO', unknown: 'DESCONOCIDO' }, noDriver: 'sin driver de balloon', configured: 'configurados', limit: 'límite',
+    noDriver: 'sin driver de balloon', configured: 'configurados', limit: 'límite',
     tooFew: (hv, total) => `muy pocas señales legibles para juzgar (hipervisor ${hv}, MemTotal ${total})`,
     totals: (t) => `${t.hosts} host${t.hosts === 1 ? '' : 's'}: ${t.critical} crítico${t.critical === 1 ? '' : 's'}, ${t.warning} con aviso, ${t.unknown} desconocido${t.unknown === 1 ? '' : 's'}${t.failed ? ` (${t.failed} no se pudieron comprobar)` : ''}, ${t.ok} OK`,
     header: ['ESTADO', 'HOST', 'HALLAZGO'], fleet: 'flota', mdHeader: '| estado | host | hallazgo |',
@@ -186,7 +187,7 @@ export function localizeResults(results: readonly HostResult[], lang: Lang): Hos
 
 export function progressLine(result: HostResult, done: number, total: number, lang: Lang = 'en'): string {
   const width = String(total).length;
-  return `[${String(done).padStart(width)}/${total}] ${FLEET_WORDS[lang].status[resultStatus(result)].padEnd(8)} ${resultTarget(result).name}  ${verdict(result, lang)}`;
+  return `[${String(done).padStart(width)}/${total}] ${statusBadge(resultStatus(result), lang).padEnd(8)} ${resultTarget(result).name}  ${verdict(result, lang)}`;
 }
 
 /** Results sorted worst first (then by host name), so the hosts to look at come first. */
@@ -204,7 +205,7 @@ function totals(results: readonly HostResult[], lang: Lang): string {
 
 export function summaryTable(results: readonly HostResult[], lang: Lang = 'en'): string {
   const words = FLEET_WORDS[lang];
-  const rows = sortBySeverity(results).map((result) => [words.status[resultStatus(result)], resultTarget(result).name, verdict(result, lang)] as const);
+  const rows = sortBySeverity(results).map((result) => [statusBadge(resultStatus(result), lang), resultTarget(result).name, verdict(result, lang)] as const);
   // reduce, not Math.max(...rows): a spread of every host overflows the call stack on large fleets.
   const statusWidth = rows.reduce((width, row) => Math.max(width, row[0].length), 6);
   const hostWidth = rows.reduce((width, row) => Math.max(width, row[1].length), 4);
@@ -214,7 +215,7 @@ export function summaryTable(results: readonly HostResult[], lang: Lang = 'en'):
 
 export function summaryMarkdown(results: readonly HostResult[], lang: Lang = 'en'): string {
   const words = FLEET_WORDS[lang];
-  const rows = sortBySeverity(results).map((result) => `| ${words.status[resultStatus(result)]} | ${escapeMarkdown(resultTarget(result).name)} | ${escapeMarkdown(verdict(result, lang))} |`);
+  const rows = sortBySeverity(results).map((result) => `| ${statusBadge(resultStatus(result), lang)} | ${escapeMarkdown(resultTarget(result).name)} | ${escapeMarkdown(verdict(result, lang))} |`);
   return [`# Balloon Inspector — ${words.fleet}`, '', words.mdHeader, '|---|---|---|', ...rows, '', totals(results, lang), ''].join('\n');
 }
 

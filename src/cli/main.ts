@@ -16,6 +16,7 @@ import { probeScript } from '../transport/probe-script';
 import { rememberSample, type Sample } from '../core/trend';
 import { formatBytes } from '../core/units';
 import { localCheckRefusal } from '../shared/platform';
+import { statusBadge } from '../shared/verdict';
 import { LocalTransport } from '../transport/local';
 import type { Prompter } from '../transport/ssh-auth';
 import { MAX_OUTPUT_BYTES, MAX_TIMER_SECONDS, ProbeError, type Transport } from '../transport/transport';
@@ -445,8 +446,8 @@ async function collect(options: CliOptions, output: string, analysis: Analysis, 
 }
 
 const WATCH_WORDS = {
-  en: { since: 'since start', available: 'available', pages: 'pages/s', status: { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' } },
-  es: { since: 'desde el inicio', available: 'disponible', pages: 'páginas/s', status: { ok: 'OK', warning: 'AVISO', critical: 'CRÍTICO', unknown: 'DESCONOCIDO' } },
+  en: { since: 'since start', available: 'available', pages: 'pages/s' },
+  es: { since: 'desde el inicio', available: 'disponible', pages: 'páginas/s' },
 } as const;
 
 function watchLine(report: Report, lang: Lang = 'en'): string {
@@ -456,7 +457,7 @@ function watchLine(report: Report, lang: Lang = 'en'): string {
   const delta = t?.balloonDeltaBytes;
   const rate = (value: number | null | undefined) => (value === null || value === undefined ? '-' : formatDecimal(value, 1, lang));
   return `${time} balloon ${formatBytes(report.balloon.currentBytes, lang)}${delta !== undefined && delta !== null ? ` (${delta >= 0 ? '+' : ''}${formatBytes(delta, lang)} ${words.since})` : ''}` +
-    `  ${words.available} ${formatBytes(report.memory.availableBytes, lang)}  swap in/out ${rate(t?.swapInPerSecond)}/${rate(t?.swapOutPerSecond)} ${words.pages}  ${words.status[report.status]}`;
+    `  ${words.available} ${formatBytes(report.memory.availableBytes, lang)}  swap in/out ${rate(t?.swapInPerSecond)}/${rate(t?.swapOutPerSecond)} ${words.pages}  ${statusBadge(report.status, lang)}`;
 }
 
 function emit(analysis: Analysis, options: CliOptions, io: CliIo): number {

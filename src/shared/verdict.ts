@@ -81,6 +81,11 @@ export const STATUS_ICONS: Record<ReportStatus, { icon: string; color?: string }
   unknown: { icon: 'question' },
 };
 
+/** A status as the CLI's outputs print it: "CRITICAL", "CRÍTICO" (text, Markdown, fleet, watch and host output). */
+export function statusBadge(status: ReportStatus, lang: Lang = DEFAULT_LANG): string {
+  return WORDS[lang].status[status].toUpperCase();
+}
+
 /** "2 critical, 1 warning" or "no findings" ("2 críticos, 1 aviso", "sin hallazgos"). */
 export function findingCounts(findings: readonly Finding[], lang: Lang = DEFAULT_LANG): string {
   const counts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };

@@ -1,5 +1,6 @@
 import { escapeMarkdown, markdownTableCell } from '../../shared/escape';
 import { DEFAULT_LANG, formatCheckTime, formatDecimal, type Lang, type PerLang } from '../../shared/i18n';
+import { statusBadge } from '../../shared/verdict';
 import type { DomainView, HostView } from '../libvirt/model';
 import { formatBytes } from '../units';
 import { domainLabel, HOST_WORDS } from './host-text';
@@ -53,7 +54,7 @@ function domainRow(domain: DomainView, lang: Lang): string {
   const cells = [
     cell(domainLabel(domain, 60)), words.state[domain.state], b(domain.configuredBytes), b(domain.currentBytes), active ? b(domain.stats?.actualBytes) : '-',
     active ? b(domain.balloonBytes) : '-', active ? b(domain.stats?.usableBytes) : '-', domain.balloon ? (domain.balloon.deflateOnOom ? 'on' : 'off') : words.noBalloon,
-    period === null || period === undefined ? '-' : `${period} s`, words.status[domain.status],
+    period === null || period === undefined ? '-' : `${period} s`, statusBadge(domain.status, lang),
   ];
   return `| ${cells.join(' | ')} |`;
 }
@@ -62,7 +63,7 @@ function domainRow(domain: DomainView, lang: Lang): string {
 export function renderHostMarkdown(input: HostView, articleLink: (id: string) => string | null = () => null, lang: Lang = DEFAULT_LANG): string {
   const view = printableDeep(input);
   const w = WORDS[lang];
-  const out = [`# ${w.heading}: ${escapeMarkdown(view.target.name)}`, '', `**${w.status}:** ${HOST_WORDS[lang].status[view.status]} · **libvirt:** \`${(view.resolvedUri ?? view.uri).replace(/`/g, "'")}\` · **${w.checked}:** ${formatCheckTime(view.checkedAt, lang)}`, ''];
+  const out = [`# ${w.heading}: ${escapeMarkdown(view.target.name)}`, '', `**${w.status}:** ${statusBadge(view.status, lang)} · **libvirt:** \`${(view.resolvedUri ?? view.uri).replace(/`/g, "'")}\` · **${w.checked}:** ${formatCheckTime(view.checkedAt, lang)}`, ''];
   if (view.error) return `${[...out, `${w.notRead}: ${escapeMarkdown(view.error.message)} (${view.error.kind})`].join('\n')}\n`;
   out.push(`## ${w.host}`, '', '| | |', '|---|---|', ...hostRows(view, lang), '', `## ${w.findings}`, '');
   if (!view.findings.length) out.push(w.noFindings, '');

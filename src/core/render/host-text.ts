@@ -1,4 +1,5 @@
 import { DEFAULT_LANG, formatDecimal, type Lang, type PerLang } from '../../shared/i18n';
+import { statusBadge } from '../../shared/verdict';
 import type { DomainView, HostFinding, HostView } from '../libvirt/model';
 import type { ReportStatus } from '../report';
 import type { Severity } from '../rules';
@@ -13,7 +14,7 @@ const SEVERITY_COLOR = { critical: ANSI.red, warning: ANSI.yellow, info: ANSI.cy
 
 /** The host view's own words (text and Markdown); findings come worded already (buildHostView's `lang`). */
 export interface HostWords {
-  kvmHost: string; notRead: string; status: Record<ReportStatus, string>; severity: Record<Severity, string>;
+  kvmHost: string; notRead: string; severity: Record<Severity, string>;
   state: Record<DomainView['state'], string>; unknown: string; noBalloon: string;
   host: string; domains: string; ram: string; available: string; swapUnknown: string; swapUsed: (used: string, total: string) => string; from: string;
   activeOf: (active: number, all: number) => string; configured: string; xRam: (ratio: string) => string; current: string; balloons: string;
@@ -23,7 +24,7 @@ export interface HostWords {
 
 export const HOST_WORDS: PerLang<HostWords> = {
   en: {
-    kvmHost: 'KVM host', notRead: 'Not read', status: { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' },
+    kvmHost: 'KVM host', notRead: 'Not read',
     severity: { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' }, state: { running: 'running', paused: 'paused', 'other-active': 'active', 'shut-off': 'shut off' },
     unknown: 'unknown', noBalloon: 'no balloon', host: 'Host', domains: 'Domains', ram: 'RAM', available: 'available', swapUnknown: 'swap unknown',
     swapUsed: (used, total) => `swap ${used} used of ${total}`, from: 'from', activeOf: (active, all) => `${active} of ${all} active`, configured: 'configured',
@@ -33,7 +34,7 @@ export const HOST_WORDS: PerLang<HostWords> = {
     columns: ['DOMAIN', 'STATE', 'CONFIGURED', 'CURRENT', 'ACTUAL', 'BALLOON', 'USABLE', 'DEFLATE-ON-OOM', 'STATS', 'STATUS'],
   },
   es: {
-    kvmHost: 'Host KVM', notRead: 'No leído', status: { ok: 'OK', warning: 'AVISO', critical: 'CRÍTICO', unknown: 'DESCONOCIDO' },
+    kvmHost: 'Host KVM', notRead: 'No leído',
     severity: { critical: 'CRÍTICO', warning: 'AVISO', info: 'INFO' }, state: { running: 'en ejecución', paused: 'en pausa', 'other-active': 'activo', 'shut-off': 'apagado' },
     unknown: 'desconocido', noBalloon: 'sin balloon', host: 'Host', domains: 'Dominios', ram: 'RAM', available: 'disponible', swapUnknown: 'swap desconocido',
     swapUsed: (used, total) => `swap: ${used} en uso de ${total}`, from: 'según', activeOf: (active, all) => `${active} de ${all} activos`, configured: 'configurados',
@@ -76,7 +77,7 @@ function domainRow(domain: DomainView, lang: Lang): string[] {
   return [
     domainLabel(domain), w.state[domain.state], b(domain.configuredBytes), b(domain.currentBytes), off ? '-' : b(stats?.actualBytes), off ? '-' : balloon,
     off ? '-' : b(stats?.usableBytes), domain.balloon ? onOff(domain.balloon.deflateOnOom) : w.noBalloon,
-    period === null || period === undefined ? '-' : `${period} s`, w.status[domain.status],
+    period === null || period === undefined ? '-' : `${period} s`, statusBadge(domain.status, lang),
   ];
 }
 
@@ -98,7 +99,7 @@ export function renderHostText(input: HostView, options: HostTextOptions): strin
   const lang = options.lang ?? DEFAULT_LANG;
   const w = HOST_WORDS[lang];
   const color = (text: string, code: string) => (options.color ? `${code}${text}${ANSI.reset}` : text);
-  const out = [`${color(w.kvmHost, ANSI.bold)} ${view.target.name} (${view.resolvedUri ?? view.uri}) — ${color(w.status[view.status], STATUS_COLOR[view.status])}`];
+  const out = [`${color(w.kvmHost, ANSI.bold)} ${view.target.name} (${view.resolvedUri ?? view.uri}) — ${color(statusBadge(view.status, lang), STATUS_COLOR[view.status])}`];
   if (view.error) {
     out.push(`${w.notRead}: ${view.error.message} (${view.error.kind})`);
     return `${out.join('\n')}\n`;

@@ -1,8 +1,9 @@
-import type { Report, ReportStatus } from '../report';
+import type { Report } from '../report';
 import type { Severity } from '../rules';
 import { escapeMarkdown } from '../../shared/escape';
 import { DEFAULT_LANG, formatCheckTime, type Lang, type PerLang } from '../../shared/i18n';
 import { figureRows, hypervisorLabel } from '../../shared/presentation';
+import { statusBadge } from '../../shared/verdict';
 import { hostSideLines } from './host-side';
 import { printableDeep } from './printable';
 
@@ -12,20 +13,20 @@ const ICON = { critical: '🔴', warning: '🟠', info: 'ℹ️' } as const;
 export type ArticleLink = string | { href: string; englishOnly: boolean } | null;
 
 export const MARKDOWN_WORDS: PerLang<{
-  heading: string; status: string; hypervisor: string; checked: string; statusWord: Record<ReportStatus, string>; findings: string;
+  heading: string; status: string; hypervisor: string; checked: string; findings: string;
   noFindingsUnknown: string; noFindings: string; severity: Record<Severity, string>; read: string; englishOnly: string;
   figures: string; evidence: string; probes: string; probeHeader: string;
 }> = {
   en: {
     heading: 'Balloon report', status: 'Status', hypervisor: 'Hypervisor', checked: 'Checked',
-    statusWord: { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' }, findings: 'Findings',
+    findings: 'Findings',
     noFindingsUnknown: 'No findings, but the guest could not be fully checked (see the probes).', noFindings: 'No findings: nothing is taking memory from this guest.',
     severity: { critical: 'critical', warning: 'warning', info: 'info' }, read: 'read', englishOnly: 'article in English only',
     figures: 'Figures', evidence: 'Evidence', probes: 'Probes', probeHeader: '| probe | status | detail |',
   },
   es: {
     heading: 'Informe de balloon', status: 'Estado', hypervisor: 'Hipervisor', checked: 'Comprobado',
-    statusWord: { ok: 'OK', warning: 'AVISO', critical: 'CRÍTICO', unknown: 'DESCONOCIDO' }, findings: 'Hallazgos',
+    findings: 'Hallazgos',
     noFindingsUnknown: 'Sin hallazgos, pero la VM no se pudo comprobar del todo (vea las sondas).', noFindings: 'Sin hallazgos: nada le está quitando memoria a esta VM.',
     severity: { critical: 'crítico', warning: 'aviso', info: 'info' }, read: 'ver', englishOnly: 'artículo disponible solo en inglés',
     figures: 'Cifras', evidence: 'Evidencia', probes: 'Sondas', probeHeader: '| sonda | estado | detalle |',
@@ -41,7 +42,7 @@ export function renderMarkdown(report: Report, articleLink: (id: string) => Arti
   const words = MARKDOWN_WORDS[lang];
   const out: string[] = [];
   out.push(`# ${words.heading}: ${escapeMarkdown(report.target.name)}`, '');
-  out.push(`**${words.status}:** ${words.statusWord[report.status]} · **${words.hypervisor}:** ${hypervisorLabel(report.hypervisor.kind, lang)}${report.hypervisor.product ? ` (${escapeMarkdown(report.hypervisor.product)})` : ''} · **${words.checked}:** ${formatCheckTime(report.collectedAt, lang)}`, '');
+  out.push(`**${words.status}:** ${statusBadge(report.status, lang)} · **${words.hypervisor}:** ${hypervisorLabel(report.hypervisor.kind, lang)}${report.hypervisor.product ? ` (${escapeMarkdown(report.hypervisor.product)})` : ''} · **${words.checked}:** ${formatCheckTime(report.collectedAt, lang)}`, '');
   out.push(`## ${words.findings}`, '');
   if (!report.findings.length) out.push(report.status === 'unknown' ? words.noFindingsUnknown : words.noFindings, '');
   for (const finding of report.findings) {

@@ -1,7 +1,8 @@
-import type { Report, ReportStatus } from '../report';
+import type { Report } from '../report';
 import type { Severity } from '../rules';
 import { DEFAULT_LANG, formatDecimal, type Lang, type PerLang } from '../../shared/i18n';
 import { figureRows, hypervisorPhrase, memorySplit, signedBytes, trendDirection, type FigureKey } from '../../shared/presentation';
+import { statusBadge } from '../../shared/verdict';
 import { formatBytes } from '../units';
 import { printableDeep } from './printable';
 
@@ -18,7 +19,7 @@ const ANSI = { red: '\x1b[31m', yellow: '\x1b[33m', cyan: '\x1b[36m', green: '\x
 /** The text report's own words; line labels are padded to 10 columns in every language. */
 export const TEXT_WORDS: PerLang<{
   memory: string; unknownFigures: string; configured: string; limit: string; estimate: string; used: string; available: string;
-  status: Record<ReportStatus, string>; severity: Record<Severity, string>; noFindingsUnknown: string; noFindings: string; read: string; englishOnly: string;
+  severity: Record<Severity, string>; noFindingsUnknown: string; noFindings: string; read: string; englishOnly: string;
   balloon: string; noDriver: string; sizeUnknown: string; target: string; from: string; needsTools: string;
   labels: { limits: string; memory: string; trend: string; evidence: string; probes: string }; none: string;
   trendLine: (t: { direction: string; seconds: number; samples: number; delta: string; swapIn: string; swapOut: string; faults: string }) => string;
@@ -26,7 +27,7 @@ export const TEXT_WORDS: PerLang<{
 }> = {
   en: {
     memory: 'Memory', unknownFigures: '(figures unknown)', configured: 'configured', limit: 'limit', estimate: ' (estimate: MemFree + Buffers + Cached)',
-    used: 'used', available: 'available', status: { ok: 'OK', warning: 'WARNING', critical: 'CRITICAL', unknown: 'UNKNOWN' },
+    used: 'used', available: 'available',
     severity: { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' },
     noFindingsUnknown: 'No findings, but the guest could not be fully checked (see Probes below).', noFindings: 'No findings: nothing is taking memory from this guest.',
     read: 'read', englishOnly: 'article in English only', balloon: 'Balloon', noDriver: 'no driver', sizeUnknown: 'size unknown', target: 'target', from: 'from', needsTools: ' (needs VMware Tools)',
@@ -37,7 +38,7 @@ export const TEXT_WORDS: PerLang<{
   },
   es: {
     memory: 'Memoria', unknownFigures: '(cifras desconocidas)', configured: 'configurada', limit: 'límite', estimate: ' (estimación: MemFree + Buffers + Cached)',
-    used: 'usada', available: 'disponible', status: { ok: 'OK', warning: 'AVISO', critical: 'CRÍTICO', unknown: 'DESCONOCIDO' },
+    used: 'usada', available: 'disponible',
     severity: { critical: 'CRÍTICO', warning: 'AVISO', info: 'INFO' },
     noFindingsUnknown: 'Sin hallazgos, pero la VM no se pudo comprobar del todo (vea Sondas más abajo).', noFindings: 'Sin hallazgos: nada le está quitando memoria a esta VM.',
     read: 'ver', englishOnly: 'artículo disponible solo en inglés', balloon: 'Balloon', noDriver: 'sin driver', sizeUnknown: 'tamaño desconocido', target: 'objetivo', from: 'de', needsTools: ' (requiere VMware Tools)',
@@ -126,7 +127,7 @@ export function renderText(report: Report, options: TextOptions): string {
   const statusColor = { ok: 'green', warning: 'yellow', critical: 'red', unknown: 'dim' } as const;
   const hv = hypervisorPhrase(report.hypervisor.kind, lang) + (report.hypervisor.product ? `, ${report.hypervisor.product}` : '');
   const lines: string[] = [];
-  lines.push(`${paint('bold', `Balloon Inspector — ${report.target.name}`)} (${hv})  ${paint(statusColor[report.status], words.status[report.status])}`);
+  lines.push(`${paint('bold', `Balloon Inspector — ${report.target.name}`)} (${hv})  ${paint(statusColor[report.status], statusBadge(report.status, lang))}`);
   lines.push('');
   if (report.findings.length === 0) lines.push(report.status === 'unknown' ? words.noFindingsUnknown : words.noFindings);
   for (const finding of report.findings) {
